@@ -1,0 +1,138 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace ChatKit.Agent.Tasks;
+
+public enum TaskStatusFilter { All, Pending, Completed }
+
+public sealed record TaskPage(IReadOnlyList<TaskItem> Items, bool HasMore, long? After);
+
+/// <summary>
+/// The one place tasks are read and written, used by the REST endpoints and the agent's kernel functions alike.
+/// Every method takes the owner from the caller's validated token and filters by it, so a foreign id behaves like a missing one.
+/// </summary>
+public sealed class TaskService(TasksDbContext db, TimeProvider clock)
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 200;
+
+    public async Task<TaskPage> ListAsync(string ownerId, TaskStatusFilter status = TaskStatusFilter.All, string? query = null,
+        int limit = DefaultPageSize, long? after = null, CancellationToken ct = default)
+    {
+        limit = Math.Clamp(limit, 1, MaxPageSize);
+        var tasks = OwnedBy(ownerId);
+        tasks = status switch
+        {
+            TaskStatusFilter.Pending => tasks.Where(t => !t.Completed),
+            TaskStatusFilter.Completed => tasks.Where(t => t.Completed),
+            _ => tasks,
+        };
+        if (!string.IsNullOrWhiteSpace(query))
+        {
+            var pattern = "%" + EscapeLike(query.Trim()) + "%";
+            tasks = tasks.Where(t => EF.Functions.ILike(t.Title, pattern, "\\")
+                                     || (t.Description != null && EF.Functions.ILike(t.Description, pattern, "\\")));
+        }
+        if (after is { } afterId)
+        {
+            tasks = tasks.Where(t => t.Id < afterId);
+        }
+
+        var page = await tasks.OrderByDescending(t => t.Id).Take(limit + 1).ToListAsync(ct);
+        var hasMore = page.Count > limit;
+        if (hasMore) page.RemoveAt(limit);
+        return new TaskPage(page, hasMore, hasMore ? page[^1].Id : null);
+    }
+
+    public Task<TaskItem?> GetAsync(string ownerId, long id, CancellationToken ct = default) =>
+        OwnedBy(ownerId).FirstOrDefaultAsync(t => t.Id == id, ct);
+
+    public async Task<TaskItem> AddAsync(string ownerId, string title, string? description = null, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var task = new TaskItem
+        {
+            OwnerId = ownerId,
+            Title = title.Trim(),
+            Description = NormalizeDescription(description),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Tasks.Add(task);
+        await db.SaveChangesAsync(ct);
+        return task;
+    }
+
+    /// <summary>Changes the given fields; null means "leave as is", an empty description clears it.</summary>
+    public async Task<TaskItem?> UpdateAsync(string ownerId, long id, string? title = null, string? description = null,
+        bool? completed = null, CancellationToken ct = default)
+    {
+        var task = await db.Tasks.AsTracking().FirstOrDefaultAsync(t => t.Id == id && t.OwnerId == ownerId, ct);
+        if (task is null) return null;
+        if (title is not null) task.Title = title.Trim();
+        if (description is not null) task.Description = NormalizeDescription(description);
+        if (completed is { } done) task.Completed = done;
+        if (db.ChangeTracker.HasChanges())
+        {
+            task.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+            await db.SaveChangesAsync(ct);
+        }
+        return task;
+    }
+
+    /// <summary>Idempotent: completing a completed task returns it unchanged.</summary>
+    public Task<TaskItem?> CompleteAsync(string ownerId, long id, CancellationToken ct = default) =>
+        UpdateAsync(ownerId, id, completed: true, ct: ct);
+
+    public async Task<TaskItem?> DeleteAsync(string ownerId, long id, CancellationToken ct = default)
+    {
+        var task = await GetAsync(ownerId, id, ct);
+        if (task is null) return null;
+        var deleted = await db.Tasks.Where(t => t.Id == id && t.OwnerId == ownerId).ExecuteDeleteAsync(ct);
+        return deleted == 0 ? null : task;
+    }
+
+    /// <summary>Deletes every completed task of the owner and returns what was removed.</summary>
+    public async Task<IReadOnlyList<TaskItem>> DeleteCompletedAsync(string ownerId, CancellationToken ct = default)
+    {
+        var completed = await OwnedBy(ownerId).Where(t => t.Completed).OrderBy(t => t.Id).ToListAsync(ct);
+        if (completed.Count == 0) return completed;
+        var ids = completed.Select(t => t.Id).ToArray();
+        await db.Tasks.Where(t => t.OwnerId == ownerId && ids.Contains(t.Id)).ExecuteDeleteAsync(ct);
+        return completed;
+    }
+
+    /// <summary>All of the owner's tasks, oldest first (the order a model or a matcher wants to see them in).</summary>
+    public async Task<IReadOnlyList<TaskItem>> AllAsync(string ownerId, CancellationToken ct = default) =>
+        await OwnedBy(ownerId).OrderBy(t => t.Id).ToListAsync(ct);
+
+    /// <summary>Field errors for a new or changed task, keyed by the REST field name; empty when valid.</summary>
+    public static Dictionary<string, string[]> Validate(string? title, string? description, bool titleRequired)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (title is null)
+        {
+            if (titleRequired) errors["title"] = ["The title is required."];
+        }
+        else if (string.IsNullOrWhiteSpace(title))
+        {
+            errors["title"] = ["The title must not be empty."];
+        }
+        else if (title.Trim().Length > TaskItem.TitleMaxLength)
+        {
+            errors["title"] = [$"The title must be at most {TaskItem.TitleMaxLength} characters."];
+        }
+        if (description is not null && description.Trim().Length > TaskItem.DescriptionMaxLength)
+        {
+            errors["description"] = [$"The description must be at most {TaskItem.DescriptionMaxLength} characters."];
+        }
+        return errors;
+    }
+
+    IQueryable<TaskItem> OwnedBy(string ownerId) => db.Tasks.AsNoTracking().Where(t => t.OwnerId == ownerId);
+
+    static string? NormalizeDescription(string? description) =>
+        string.IsNullOrWhiteSpace(description) ? null : description.Trim();
+
+    static string EscapeLike(string text) =>
+        text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
+}

@@ -1,0 +1,37 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace ChatKit.ApiService.Conversations;
+
+/// <summary>A conversation (ChatKit thread). Status and metadata are kept as the JSON ChatKit uses.</summary>
+public sealed class ChatThread
+{
+    public required string Id { get; set; }
+    public required string OwnerId { get; set; }
+    public string? Title { get; set; }
+    public string StatusJson { get; set; } = """{"type":"active"}""";
+    public string MetadataJson { get; set; } = "{}";
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    /// <summary>User and assistant messages, kept on the row so listing needs no count over the items.</summary>
+    public int MessageCount { get; set; }
+    public List<ThreadItem> Items { get; set; } = [];
+}
+
+sealed class ChatThreadConfiguration : IEntityTypeConfiguration<ChatThread>
+{
+    public void Configure(EntityTypeBuilder<ChatThread> thread)
+    {
+        thread.ToTable("threads");
+        thread.HasKey(t => t.Id);
+        thread.Property(t => t.Id).HasMaxLength(64);
+        thread.Property(t => t.OwnerId).HasMaxLength(128).IsRequired();
+        thread.Property(t => t.Title).HasMaxLength(200);
+        thread.Property(t => t.StatusJson).HasColumnName("status").HasColumnType("jsonb").IsRequired();
+        thread.Property(t => t.MetadataJson).HasColumnName("metadata").HasColumnType("jsonb").IsRequired();
+        // Keyset paging: ChatKit's threads.list orders by creation, the REST list by latest activity.
+        thread.HasIndex(t => new { t.OwnerId, t.CreatedAt, t.Id });
+        thread.HasIndex(t => new { t.OwnerId, t.UpdatedAt, t.Id });
+        thread.HasMany(t => t.Items).WithOne().HasForeignKey(i => i.ThreadId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

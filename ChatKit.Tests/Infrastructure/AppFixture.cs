@@ -1,0 +1,81 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ChatKit.Tests.Infrastructure;
+
+/// <summary>
+/// The whole app (PostgreSQL from the local binaries on a throwaway data directory, the agent, the API) started once
+/// per test collection through Aspire.Hosting.Testing. Every wait has a timeout: a resource that fails to start
+/// makes StartAsync hang rather than throw.
+/// </summary>
+public class AppFixture : IAsyncLifetime
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(240);
+    public static readonly string[] ServiceNames = ["agent", "apiservice"];
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    /// <summary>Extra AppHost arguments (configuration overrides) for a derived fixture.</summary>
+    protected virtual IEnumerable<string> Arguments => ["--Postgres:Mode=local", "--Postgres:Ephemeral=true", .. TestTokens.AppHostArguments];
+
+    public virtual async Task InitializeAsync() => App = await StartAsync(Arguments);
+
+    public static async Task<DistributedApplication> StartAsync(IEnumerable<string> arguments)
+    {
+        using var cts = new CancellationTokenSource(StartTimeout);
+        var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ChatKit_AppHost>([.. arguments], cts.Token);
+        appHost.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        // No dashboard in tests: without an OTLP endpoint the services skip the exporter and stop in 2 s, not 13 s.
+        foreach (var project in appHost.Resources.OfType<ProjectResource>().ToList())
+        {
+            appHost.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+        }
+        var app = await appHost.BuildAsync(cts.Token);
+        await app.StartAsync(cts.Token);
+        foreach (var service in ServiceNames)
+        {
+            await app.ResourceNotifications.WaitForResourceHealthyAsync(service, cts.Token);
+        }
+        return app;
+    }
+
+    public HttpClient CreateClient(string resource = "apiservice") => App.CreateHttpClient(resource, "http");
+
+    /// <summary>A client of the API service signed in as the user (a Better Auth token minted with the test keys).</summary>
+    public HttpClient CreateClientFor(string userId, string resource = "apiservice") => CreateClient(resource).As(userId);
+
+    public async Task<string> ConnectionStringAsync(string database) =>
+        await App.GetConnectionStringAsync(database) ?? throw new InvalidOperationException($"No connection string for {database}.");
+
+    /// <summary>Restarts the services (not the database) and waits until they are healthy again.</summary>
+    public async Task RestartServicesAsync()
+    {
+        using var cts = new CancellationTokenSource(StartTimeout);
+        var commands = App.Services.GetRequiredService<ResourceCommandService>();
+        foreach (var service in ServiceNames)
+        {
+            var result = await commands.ExecuteCommandAsync(service, KnownResourceCommands.RestartCommand, cts.Token);
+            Assert.True(result.Success, $"restarting {service}: {result.Message}");
+        }
+        foreach (var service in ServiceNames)
+        {
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(service, cts.Token);
+        }
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        if (App is null) return;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await App.StopAsync(cts.Token);
+        await App.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "app";
+}
