@@ -1,5 +1,7 @@
+using ChatKit.ApiService.Auth;
 using ChatKit.ApiService.ChatKit;
 using ChatKit.ApiService.Conversations;
+using ChatKit.ApiService.Tasks;
 using ChatKit.ApiService.Turns;
 using Microsoft.EntityFrameworkCore;
 
@@ -7,6 +9,9 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddChatKitAuthentication();
+builder.AddUserRateLimits();
+builder.AddFrontEndCors();
+builder.AddAgentTasksClient();
 builder.AddNpgsqlDbContext<ConversationsDbContext>("conversationsdb",
     configureDbContextOptions: options => options.UseSnakeCaseNamingConvention());
 builder.Services.AddSingleton(TimeProvider.System);
@@ -17,9 +22,15 @@ builder.AddChatKitProtocol();
 var app = builder.Build();
 
 app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseCors();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.MapDefaultEndpoints();
+app.MapChatKitSessionApi();
+app.MapDevTokenApi();
+app.MapTasksApi();
 app.MapConversationsApi();
 app.MapChatKitApi();
 

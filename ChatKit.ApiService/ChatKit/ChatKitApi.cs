@@ -1,3 +1,4 @@
+using ChatKit.ApiService.Auth;
 using ChatKit.ApiService.ChatKit.Attachments;
 using ChatKit.ServiceDefaults.Auth;
 
@@ -9,10 +10,12 @@ public static class ChatKitApi
     public static RouteGroupBuilder MapChatKitApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/chatkit").WithTags("ChatKit");
-        group.MapPost("", HandleAsync).RequireAuthorization();
+        group.MapPost("", HandleAsync).RequireAuthorization().RequireRateLimiting(UserRateLimits.Writes);
         // Capability URLs (random access key): ChatKit's iframe uploads and shows previews without our Authorization header.
-        group.MapPost("/attachments/{attachmentId}/upload", UploadAsync).AllowAnonymous().DisableAntiforgery();
-        group.MapPut("/attachments/{attachmentId}/upload", UploadAsync).AllowAnonymous().DisableAntiforgery();
+        group.MapPost("/attachments/{attachmentId}/upload", UploadAsync).AllowAnonymous().DisableAntiforgery()
+            .RequireRateLimiting(UserRateLimits.Writes);
+        group.MapPut("/attachments/{attachmentId}/upload", UploadAsync).AllowAnonymous().DisableAntiforgery()
+            .RequireRateLimiting(UserRateLimits.Writes);
         group.MapGet("/attachments/{attachmentId}/content", ContentAsync).AllowAnonymous();
         return group;
     }

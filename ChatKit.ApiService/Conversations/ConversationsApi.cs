@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using ChatKit.ApiService.Auth;
 using ChatKit.ApiService.ChatKit;
 using ChatKit.ApiService.ChatKit.Attachments;
 using ChatKit.ApiService.Turns;
@@ -25,11 +26,11 @@ public static class ConversationsApi
     {
         var group = app.MapGroup("/api/chatkit").RequireAuthorization().WithTags("Conversations");
         group.MapGet("/threads", ListThreadsAsync);
-        group.MapPost("/threads", CreateThreadAsync);
+        group.MapPost("/threads", CreateThreadAsync).RequireRateLimiting(UserRateLimits.Writes);
         group.MapGet("/threads/{threadId}", GetThreadAsync);
-        group.MapPatch("/threads/{threadId}", RenameThreadAsync);
-        group.MapDelete("/threads/{threadId}", DeleteThreadAsync);
-        group.MapPost("/messages", SendMessageAsync);
+        group.MapPatch("/threads/{threadId}", RenameThreadAsync).RequireRateLimiting(UserRateLimits.Writes);
+        group.MapDelete("/threads/{threadId}", DeleteThreadAsync).RequireRateLimiting(UserRateLimits.Writes);
+        group.MapPost("/messages", SendMessageAsync).RequireRateLimiting(UserRateLimits.Writes);
         group.MapGet("/entities/search", SearchEntitiesAsync);
         return group;
     }

@@ -88,12 +88,11 @@ public sealed class AgentClient(HttpClient http, IOptions<AgentOptions> options,
         return await response.Content.ReadFromJsonAsync(AgentJsonContext.Default.AgentTaskPage, ct) ?? new AgentTaskPage();
     }
 
-    /// <summary>Marks the caller's task done; null when it does not exist or is someone else's.</summary>
+    /// <summary>Marks the caller's task done (idempotent); null when it does not exist or is someone else's.</summary>
     public async Task<AgentTask?> CompleteTaskAsync(string? bearerToken, long taskId, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/tasks/{taskId}");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/tasks/{taskId}/complete");
         Authorize(request, bearerToken);
-        request.Content = JsonContent.Create(new AgentTaskChange(Completed: true), AgentJsonContext.Default.AgentTaskChange);
         using var response = await SendTaskCallAsync(request, ct);
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
         if (!response.IsSuccessStatusCode) throw AgentException.BadStatus((int)response.StatusCode);

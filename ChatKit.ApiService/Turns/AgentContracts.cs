@@ -64,8 +64,6 @@ public sealed record AgentTaskPage
     public bool HasMore { get; init; }
 }
 
-public sealed record AgentTaskChange(bool Completed);
-
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -74,5 +72,4 @@ public sealed record AgentTaskChange(bool Completed);
 [JsonSerializable(typeof(AgentEvent))]
 [JsonSerializable(typeof(AgentTask))]
 [JsonSerializable(typeof(AgentTaskPage))]
-[JsonSerializable(typeof(AgentTaskChange))]
 public sealed partial class AgentJsonContext : JsonSerializerContext;
