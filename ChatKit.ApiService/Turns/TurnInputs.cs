@@ -16,6 +16,8 @@ public sealed record ToolRecord(string CallId, string Name, RawJson Arguments, R
 public static class TurnInputs
 {
     public const string CancelledNote = "The user cancelled the stream. Stop responding to the prior request.";
+    public const string ClientToolDone = "The client tool call has completed; continue with its result.";
+    const int MaxQuotedLength = 2000;
 
     /// <summary>The message as plain text; an @-mention reads as "@title".</summary>
     public static string PlainText(IEnumerable<UserContent> content)
@@ -46,7 +48,11 @@ public static class TurnInputs
     public static AgentTurnInput ForAgent(UserMessageItem message)
     {
         var text = new StringBuilder();
-        if (!string.IsNullOrWhiteSpace(message.QuotedText)) text.Append("> ").Append(message.QuotedText.Trim()).Append("\n\n");
+        if (!string.IsNullOrWhiteSpace(message.QuotedText))
+        {
+            var quoted = message.QuotedText.Trim();
+            text.Append("> ").Append(quoted.Length > MaxQuotedLength ? quoted[..MaxQuotedLength] + "…" : quoted).Append("\n\n");
+        }
         text.Append(PlainText(message.Content));
         if (message.Attachments.Count > 0)
         {
@@ -54,7 +60,8 @@ public static class TurnInputs
                 .AppendJoin(", ", message.Attachments.Select(a => $"{a.Name} ({a.MimeType})"))
                 .Append(']');
         }
-        var mentions = Mentions(message.Content);
+        // The agent resolves tasks by id; a tag that names no task stays plain "@text".
+        var mentions = Mentions(message.Content).Where(m => m.TaskId is > 0).ToList();
         return new AgentTurnInput(text.ToString(), mentions.Count == 0 ? null : mentions);
     }
 

@@ -113,7 +113,8 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         await store.DeleteItemsAsync(turn, owner, stale, ct);
         var history = await store.LoadHistoryAsync(turn, owner, beforeSeq: null, Settings.HistoryLimit, ct);
         await sink.WriteAsync(AllowCancel);
-        await RespondAsync(new TurnContext(owner, bearerToken, threadId, turn), TurnInputs.History(history), new AgentTurnInput(""), sink, ct);
+        await RespondAsync(new TurnContext(owner, bearerToken, threadId, turn), TurnInputs.History(history),
+            new AgentTurnInput(TurnInputs.ClientToolDone), sink, ct);
     }
 
     /// <summary>threads.add_structured_input: records the answers (skips become {skipped:true}) and lets the agent continue.</summary>
@@ -131,10 +132,12 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         var (answered, summary) = ApplyAnswers(structured, request.Input);
         var stored = ToNew(answered, summary);
         await store.SaveItemAsync(turn, owner, request.ThreadId, stored, ct);
-        var history = await store.LoadHistoryAsync(turn, owner, beforeSeq: null, Settings.HistoryLimit, ct);
+        // The answers are this turn's input; the history is what came before the question.
+        var history = await store.LoadHistoryAsync(turn, owner, item.Seq, Settings.HistoryLimit, ct);
         await sink.WriteAsync(AllowCancel);
         await sink.WriteAsync(new ThreadItemReplacedEvent(new RawJson(stored.Data)));
-        await RespondAsync(new TurnContext(owner, bearerToken, request.ThreadId, turn), TurnInputs.History(history), new AgentTurnInput(""), sink, ct);
+        await RespondAsync(new TurnContext(owner, bearerToken, request.ThreadId, turn), TurnInputs.History(history), new AgentTurnInput(summary),
+            sink, ct);
     }
 
     // ---- widget actions ------------------------------------------------------------------------------------
