@@ -1,4 +1,5 @@
 using ChatKit.Agent.Tasks;
+using ChatKit.Agent.Turns;
 using Microsoft.EntityFrameworkCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,12 +10,15 @@ builder.AddNpgsqlDbContext<TasksDbContext>("tasksdb",
     configureDbContextOptions: options => options.UseSnakeCaseNamingConvention());
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<TaskService>();
+builder.Services.AddProblemDetails();
+builder.AddTodoAgent();
 
 var app = builder.Build();
 
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
+app.MapTurnsApi();
 
 await app.MigrateDatabaseAsync<TasksDbContext>();
 app.Run();
