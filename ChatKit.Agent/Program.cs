@@ -15,9 +15,12 @@ builder.AddTodoAgent();
 
 var app = builder.Build();
 
+app.UseExceptionHandler();
+app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
+app.MapTasksApi();
 app.MapTurnsApi();
 
 await app.MigrateDatabaseAsync<TasksDbContext>();
