@@ -58,6 +58,7 @@ public sealed class FakeAgent : IDisposable
 
     public void Reset()
     {
+        Start();
         Turns.Clear();
         Script = DefaultScript;
         CompleteTask = id => new { id, title = $"task {id}", completed = true };
@@ -119,6 +120,16 @@ public sealed class FakeAgent : IDisposable
         }
     }
 
+    /// <summary>Takes the agent off the network (connections are refused) until <see cref="Start"/>.</summary>
+    public void Stop() => listener.Stop();
+
+    public void Start()
+    {
+        if (listener.IsListening) return;
+        listener.Start();
+        _ = ServeAsync();
+    }
+
     public void Dispose() => listener.Close();
 }
 
@@ -127,7 +138,9 @@ public sealed class FakeTurn(HttpListenerResponse response)
 {
     bool started;
 
-    public async Task SendAsync(object agentEvent)
+    public Task SendAsync(object agentEvent) => SendRawAsync(JsonSerializer.Serialize(agentEvent) + "\n");
+
+    public async Task SendRawAsync(string text)
     {
         if (!started)
         {
@@ -136,8 +149,7 @@ public sealed class FakeTurn(HttpListenerResponse response)
             response.ContentType = "application/x-ndjson";
             response.SendChunked = true;
         }
-        var line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(agentEvent) + "\n");
-        await response.OutputStream.WriteAsync(line);
+        await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(text));
         await response.OutputStream.FlushAsync();
     }
 
