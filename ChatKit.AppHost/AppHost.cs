@@ -1,5 +1,6 @@
 using ChatKit.AppHost.Agent;
 using ChatKit.AppHost.Auth;
+using ChatKit.AppHost.Conversations;
 using ChatKit.AppHost.Postgres;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -18,6 +19,7 @@ builder.AddProject<Projects.ChatKit_ApiService>("apiservice")
     .WithDatabase(databases.Conversations)
     .WithBetterAuth()
     .WithFrontEndOrigins()
+    .WithChatKitSettings()
     .WithReference(agent)
     .WaitFor(agent)
     .WithHttpHealthCheck("/health");

@@ -111,6 +111,9 @@ public sealed class ProtocolErrorTests(AppFixture fixture)
             Assert.DoesNotContain("Private plans", problem.ToString());
         }
 
+        // Not listed for anyone else either.
+        Assert.Equal(0, (await intruder.ChatKitJsonAsync("threads.list", new { })).GetProperty("data").GetArrayLength());
+
         // Untouched for its owner.
         var thread = await owner.ChatKitJsonAsync("threads.get_by_id", new { thread_id = threadId });
         Assert.Equal("Private plans", thread.GetProperty("title").GetString());

@@ -31,6 +31,9 @@ public class AppFixture : IAsyncLifetime
         // Lets the key-rotation test refetch the JWKS without waiting the production default of a minute.
         "--Auth:BetterAuth:JwksRefreshInterval=00:00:01",
         $"--Cors:Origins={FrontEndOrigin}",
+        // The local model answers in milliseconds; a stopped agent behind the dev proxy looks like a silent one,
+        // so the API gives up after 10 s instead of the production minute.
+        "--ChatKit:Agent:ResponseTimeout=00:00:10",
     ];
 
     /// <summary>Changes to each service resource (e.g. its environment) for a derived fixture.</summary>
@@ -48,9 +51,6 @@ public class AppFixture : IAsyncLifetime
         foreach (var project in appHost.Resources.OfType<ProjectResource>().ToList())
         {
             var service = appHost.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
-            // The local model answers in milliseconds; a stopped agent behind the dev proxy looks like a silent one,
-            // so the API gives up after 10 s instead of the production minute.
-            if (project.Name == "apiservice") service.WithEnvironment("ChatKit__Agent__ResponseTimeout", "00:00:10");
             configureService?.Invoke(service);
         }
         var app = await appHost.BuildAsync(cts.Token);
