@@ -32,9 +32,9 @@ public static class ItemTypes
 [JsonDerivedType(typeof(SdkHiddenContextItem), ItemTypes.SdkHiddenContext)]
 public abstract record ChatKitItem
 {
-    public required string Id { get; init; }
-    public required string ThreadId { get; init; }
-    public required DateTime CreatedAt { get; init; }
+    [JsonPropertyOrder(-3)] public required string Id { get; init; }
+    [JsonPropertyOrder(-2)] public required string ThreadId { get; init; }
+    [JsonPropertyOrder(-1)] public required DateTime CreatedAt { get; init; }
 }
 
 public sealed record UserMessageItem : ChatKitItem
