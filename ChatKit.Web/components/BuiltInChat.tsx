@@ -1,0 +1,318 @@
+"use client";
+
+import { useCallback, useEffect, useRef, useState } from "react";
+import { START_PROMPTS, GREETING, COMPOSER_PLACEHOLDER } from "@/lib/chatkit-options";
+import {
+  applyEvent,
+  assistantText,
+  emptyChat,
+  ProtocolError,
+  textInput,
+  userText,
+  type ChatKitClient,
+  type ChatState,
+  type StreamEvent,
+  type ThreadItem,
+  type ThreadMeta,
+  type WidgetNode,
+  type WorkflowTask,
+} from "@/lib/chatkit-protocol";
+import { friendlyError } from "@/lib/errors";
+import { WidgetView, type WidgetAction } from "./WidgetView";
+
+interface Props {
+  client: ChatKitClient;
+  storageKey: string;
+  onResponseEnd: () => void;
+}
+
+/**
+ * Our own chat, for when ChatKit's script cannot load: the same protocol against the same endpoint. Thread list with
+ * rename and delete, streamed answers, progress updates, widgets with working buttons, retry and stop.
+ */
+export function BuiltInChat({ client, storageKey, onResponseEnd }: Props) {
+  const [threads, setThreads] = useState<ThreadMeta[]>([]);
+  const [chat, setChat] = useState<ChatState>(emptyChat);
+  const [streaming, setStreaming] = useState(false);
+  const [input, setInput] = useState("");
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [renaming, setRenaming] = useState<{ id: string; title: string } | null>(null);
+  const abortRef = useRef<AbortController | null>(null);
+  const endRef = useRef<HTMLDivElement | null>(null);
+  const chatRef = useRef(chat);
+  chatRef.current = chat;
+
+  const refreshThreads = useCallback(async () => {
+    try {
+      setThreads((await client.listThreads()).data);
+    } catch (error) {
+      setLoadError(messageOf(error));
+    }
+  }, [client]);
+
+  const openThread = useCallback(
+    async (threadId: string | null) => {
+      abortRef.current?.abort();
+      setLoadError(null);
+      if (!threadId) {
+        setChat(emptyChat);
+        localStorage.removeItem(storageKey);
+        return;
+      }
+      try {
+        const thread = await client.loadThread(threadId);
+        const { items, ...meta } = thread;
+        setChat({ ...emptyChat, thread: meta, items: items.data });
+        localStorage.setItem(storageKey, threadId);
+      } catch (error) {
+        if (error instanceof ProtocolError && error.status === 404) {
+          localStorage.removeItem(storageKey);
+          setChat(emptyChat);
+        } else {
+          setLoadError(messageOf(error));
+        }
+      }
+    },
+    [client, storageKey],
+  );
+
+  useEffect(() => {
+    void refreshThreads();
+    const last = localStorage.getItem(storageKey);
+    if (last) void openThread(last);
+  }, [refreshThreads, openThread, storageKey]);
+
+  useEffect(() => {
+    endRef.current?.scrollIntoView?.({ block: "end" });
+  }, [chat.items, chat.progress]);
+
+  const run = useCallback(
+    async (type: string, params: Record<string, unknown>) => {
+      const controller = new AbortController();
+      abortRef.current = controller;
+      setStreaming(true);
+      setChat((s) => ({ ...s, error: null, notice: null }));
+      try {
+        for await (const event of client.stream(type, params, controller.signal)) {
+          setChat((s) => applyEvent(s, event));
+          if (event.type === "thread.created") {
+            localStorage.setItem(storageKey, event.thread.id);
+            setThreads((list) => [threadMetaOf(event), ...list.filter((t) => t.id !== event.thread.id)]);
+          } else if (event.type === "thread.updated") {
+            setThreads((list) => list.map((t) => (t.id === event.thread.id ? threadMetaOf(event) : t)));
+          }
+        }
+      } catch (error) {
+        if (!controller.signal.aborted) setChat((s) => ({ ...s, error: { message: messageOf(error), allowRetry: true } }));
+      } finally {
+        if (abortRef.current === controller) abortRef.current = null;
+        setStreaming(false);
+        setChat((s) => ({ ...s, progress: null }));
+        onResponseEnd();
+      }
+    },
+    [client, storageKey, onResponseEnd],
+  );
+
+  const send = useCallback(
+    async (text: string) => {
+      const trimmed = text.trim();
+      if (!trimmed || streaming) return;
+      setInput("");
+      const thread = chatRef.current.thread;
+      await run(thread ? "threads.add_user_message" : "threads.create", {
+        ...(thread ? { thread_id: thread.id } : {}),
+        input: textInput(trimmed),
+      });
+    },
+    [run, streaming],
+  );
+
+  const retry = useCallback(async () => {
+    const { thread, items } = chatRef.current;
+    const lastUser = [...items].reverse().find((i) => i.type === "user_message");
+    if (!thread || !lastUser) return;
+    setChat((s) => ({ ...s, items: s.items.slice(0, s.items.findIndex((i) => i.id === lastUser.id) + 1) }));
+    await run("threads.retry_after_item", { thread_id: thread.id, item_id: lastUser.id });
+  }, [run]);
+
+  const act = useCallback(
+    async (action: WidgetAction, itemId: string) => {
+      const thread = chatRef.current.thread;
+      if (!thread || streaming) return;
+      await run("threads.custom_action", { thread_id: thread.id, item_id: itemId, action: { type: action.type, payload: action.payload ?? {} } });
+    },
+    [run, streaming],
+  );
+
+  const rename = async (id: string, title: string) => {
+    setRenaming(null);
+    if (!title.trim()) return;
+    try {
+      await client.renameThread(id, title.trim());
+      setThreads((list) => list.map((t) => (t.id === id ? { ...t, title: title.trim() } : t)));
+      setChat((s) => (s.thread?.id === id ? { ...s, thread: { ...s.thread, title: title.trim() } } : s));
+    } catch (error) {
+      setLoadError(messageOf(error));
+    }
+  };
+
+  const remove = async (id: string) => {
+    if (!window.confirm("Delete this conversation?")) return;
+    try {
+      await client.deleteThread(id);
+      setThreads((list) => list.filter((t) => t.id !== id));
+      if (chatRef.current.thread?.id === id) await openThread(null);
+    } catch (error) {
+      setLoadError(messageOf(error));
+    }
+  };
+
+  const visible = chat.items.filter((i) => ["user_message", "assistant_message", "widget", "workflow", "task"].includes(i.type));
+
+  return (
+    <div className="builtin-chat" data-testid="builtin-chat">
+      <aside className="thread-list" aria-label="Conversations">
+        <button type="button" className="new-chat" onClick={() => openThread(null)} disabled={streaming}>
+          + New chat
+        </button>
+        <ul data-testid="thread-list">
+          {threads.map((t) => (
+            <li key={t.id} className={t.id === chat.thread?.id ? "active" : ""} data-thread-id={t.id}>
+              {renaming?.id === t.id ? (
+                <form onSubmit={(e) => (e.preventDefault(), rename(t.id, renaming.title))}>
+                  <input
+                    autoFocus
+                    aria-label="Conversation title"
+                    value={renaming.title}
+                    onChange={(e) => setRenaming({ id: t.id, title: e.target.value })}
+                    onBlur={() => rename(t.id, renaming.title)}
+                  />
+                </form>
+              ) : (
+                <>
+                  <button type="button" className="thread-title" onClick={() => openThread(t.id)} disabled={streaming}>
+                    {t.title || "New conversation"}
+                  </button>
+                  <button type="button" className="icon" title="Rename" aria-label="Rename conversation" onClick={() => setRenaming({ id: t.id, title: t.title ?? "" })}>
+                    ✎
+                  </button>
+                  <button type="button" className="icon" title="Delete" aria-label="Delete conversation" onClick={() => remove(t.id)}>
+                    🗑
+                  </button>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      </aside>
+
+      <section className="conversation" aria-label="Chat">
+        <div className="messages" data-testid="messages">
+          {visible.length === 0 && !streaming ? (
+            <div className="start-screen">
+              <h2>{GREETING}</h2>
+              <div className="prompts">
+                {START_PROMPTS.map((p) => (
+                  <button key={p.label} type="button" className="prompt" onClick={() => send(String(p.prompt))}>
+                    <span aria-hidden>{promptGlyph(p.icon)}</span> {p.label}
+                  </button>
+                ))}
+              </div>
+            </div>
+          ) : null}
+          {visible.map((item) => (
+            <Item key={item.id} item={item} busy={streaming} onAction={(a) => act(a, item.id)} />
+          ))}
+          {chat.progress ? (
+            <div className="progress" data-testid="progress" role="status">
+              <span className="spinner" aria-hidden /> {chat.progress}
+            </div>
+          ) : streaming && !visible.some((i) => i.type === "assistant_message" && !assistantText(i)) ? (
+            <div className="progress" role="status"><span className="spinner" aria-hidden /> Thinking…</div>
+          ) : null}
+          {chat.notice ? <div className={`notice notice-${chat.notice.level}`}>{chat.notice.title ? <b>{chat.notice.title}: </b> : null}{chat.notice.message}</div> : null}
+          {chat.error ? (
+            <div className="chat-error" role="alert" data-testid="chat-error">
+              {chat.error.message}
+              {chat.error.allowRetry ? <button type="button" onClick={retry}>Retry</button> : null}
+            </div>
+          ) : null}
+          {loadError ? <div className="chat-error" role="alert">{loadError}</div> : null}
+          <div ref={endRef} />
+        </div>
+        <form
+          className="composer"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void send(input);
+          }}
+        >
+          <textarea
+            aria-label="Message"
+            placeholder={COMPOSER_PLACEHOLDER}
+            value={input}
+            rows={1}
+            onChange={(e) => setInput(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Enter" && !e.shiftKey) {
+                e.preventDefault();
+                void send(input);
+              }
+            }}
+          />
+          {streaming ? (
+            <button type="button" className="stop" onClick={() => abortRef.current?.abort()}>Stop</button>
+          ) : (
+            <button type="submit" disabled={!input.trim()}>Send</button>
+          )}
+        </form>
+      </section>
+    </div>
+  );
+}
+
+function Item({ item, busy, onAction }: { item: ThreadItem; busy: boolean; onAction: (a: WidgetAction) => void }) {
+  switch (item.type) {
+    case "user_message":
+      return <div className="message user" data-role="user">{userText(item)}</div>;
+    case "assistant_message":
+      return <div className="message assistant" data-role="assistant">{assistantText(item)}</div>;
+    case "widget":
+      return (
+        <div className="message widget" data-role="widget">
+          <WidgetView node={item.widget as WidgetNode} onAction={onAction} busy={busy} />
+        </div>
+      );
+    case "workflow": {
+      const workflow = item.workflow as { tasks: WorkflowTask[]; summary?: { title?: string; duration?: number } };
+      return (
+        <details className="workflow">
+          <summary>{workflow.summary?.title ?? (workflow.summary?.duration ? `Worked for ${workflow.summary.duration}s` : "Working…")}</summary>
+          <ul>{workflow.tasks.map((t, i) => <li key={i}>{t.title ?? t.content}</li>)}</ul>
+        </details>
+      );
+    }
+    case "task": {
+      const task = item.task as WorkflowTask;
+      return <div className="task-note">{task.title ?? task.content}</div>;
+    }
+    default:
+      return null;
+  }
+}
+
+function threadMetaOf(event: StreamEvent): ThreadMeta {
+  const { items: _items, ...meta } = (event as { thread: ThreadMeta & { items?: unknown } }).thread;
+  return meta;
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof ProtocolError) return friendlyError(error.status);
+  if (error && typeof error === "object" && "status" in error && typeof error.status === "number") return friendlyError(error.status);
+  return friendlyError(0);
+}
+
+function promptGlyph(icon: unknown): string {
+  return icon === "lightbulb" ? "💡" : icon === "lucide:list" ? "☰" : "✎";
+}

@@ -1,0 +1,51 @@
+import { betterAuth } from "better-auth";
+import { getMigrations } from "better-auth/db/migration";
+import { nextCookies } from "better-auth/next-js";
+import { jwt } from "better-auth/plugins";
+import { Pool } from "pg";
+import { authDatabaseUrl } from "./server-config";
+
+/**
+ * Better Auth: email and password, and the JWT plugin with its default EdDSA (Ed25519) keys. The API verifies these
+ * tokens through /api/auth/jwks; their iss and aud are BETTER_AUTH_URL, the exact origin the browser uses.
+ */
+function createAuth() {
+  const baseURL = process.env.BETTER_AUTH_URL;
+  const secret = process.env.BETTER_AUTH_SECRET;
+  if (!baseURL) throw new Error("BETTER_AUTH_URL is not set: it must be the origin the browser uses, e.g. http://localhost:3000.");
+  if (!secret || secret.length < 32) throw new Error("BETTER_AUTH_SECRET must be set, at least 32 characters, and stable per database.");
+  return betterAuth({
+    appName: "ChatKit Todo",
+    baseURL,
+    secret,
+    database: new Pool({ connectionString: authDatabaseUrl(), max: 10 }),
+    emailAndPassword: { enabled: true, minPasswordLength: 8, autoSignIn: true },
+    // Browser tests sign many users in from one address: AUTH_RATE_LIMIT=off relaxes Better Auth's limiter.
+    rateLimit: rateLimitOff() ? { enabled: false } : { enabled: true, window: 10, max: 100 },
+    telemetry: { enabled: false },
+    plugins: [jwt(), nextCookies()],
+  });
+}
+
+export function rateLimitOff(): boolean {
+  return ["off", "false", "0", "disabled"].includes((process.env.AUTH_RATE_LIMIT ?? "").toLowerCase());
+}
+
+type Auth = ReturnType<typeof createAuth>;
+const globalForAuth = globalThis as unknown as { chatkitAuth?: Auth; chatkitAuthReady?: Promise<void> };
+
+/** The Better Auth instance, created on first use (never at build time, when its configuration is absent). */
+export function getAuth(): Auth {
+  return (globalForAuth.chatkitAuth ??= createAuth());
+}
+
+/** Creates or updates Better Auth's tables in authdb; idempotent, runs once per process. */
+export function ensureAuthSchema(): Promise<void> {
+  return (globalForAuth.chatkitAuthReady ??= (async () => {
+    const { runMigrations } = await getMigrations(getAuth().options);
+    await runMigrations();
+  })().catch((error) => {
+    globalForAuth.chatkitAuthReady = undefined;
+    throw error;
+  }));
+}
