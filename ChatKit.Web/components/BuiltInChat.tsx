@@ -18,6 +18,7 @@ import {
   type WorkflowTask,
 } from "@/lib/chatkit-protocol";
 import { friendlyError } from "@/lib/errors";
+import { Icon, iconFor } from "./Icon";
 import { WidgetView, type WidgetAction } from "./WidgetView";
 
 interface Props {
@@ -195,10 +196,10 @@ export function BuiltInChat({ client, storageKey, onResponseEnd }: Props) {
                     {t.title || "New conversation"}
                   </button>
                   <button type="button" className="icon" title="Rename" aria-label="Rename conversation" onClick={() => setRenaming({ id: t.id, title: t.title ?? "" })}>
-                    ✎
+                    <Icon name="pencil" size={14} />
                   </button>
                   <button type="button" className="icon" title="Delete" aria-label="Delete conversation" onClick={() => remove(t.id)}>
-                    🗑
+                    <Icon name="trash" size={14} />
                   </button>
                 </>
               )}
@@ -215,7 +216,7 @@ export function BuiltInChat({ client, storageKey, onResponseEnd }: Props) {
               <div className="prompts">
                 {START_PROMPTS.map((p) => (
                   <button key={p.label} type="button" className="prompt" onClick={() => send(String(p.prompt))}>
-                    <span aria-hidden>{promptGlyph(p.icon)}</span> {p.label}
+                    <Icon name={iconFor(p.icon)} /> {p.label}
                   </button>
                 ))}
               </div>
@@ -311,8 +312,4 @@ function messageOf(error: unknown): string {
   if (error instanceof ProtocolError) return friendlyError(error.status);
   if (error && typeof error === "object" && "status" in error && typeof error.status === "number") return friendlyError(error.status);
   return friendlyError(0);
-}
-
-function promptGlyph(icon: unknown): string {
-  return icon === "lightbulb" ? "💡" : icon === "lucide:list" ? "☰" : "✎";
 }

@@ -12,6 +12,7 @@ import { TasksApi } from "@/lib/tasks-api";
 import { BuiltInChat } from "./BuiltInChat";
 import { ChatKitPanel } from "./ChatKitPanel";
 import { TasksPanel } from "./TasksPanel";
+import { Icon } from "./Icon";
 
 export interface ChatAppProps {
   config: { domainKey: string; ui: "auto" | "chatkit" | "builtin"; scriptUrl: string; scriptTimeoutMs: number };
@@ -83,7 +84,7 @@ export function ChatApp({ config, user }: ChatAppProps) {
         <div className="banner" role="alert" data-testid="banner">
           {banner.text}
           {banner.status === 401 ? <a href="/sign-in">Sign in</a> : null}
-          <button type="button" aria-label="Dismiss" onClick={() => setBanner(null)}>✕</button>
+          <button type="button" aria-label="Dismiss" onClick={() => setBanner(null)}><Icon name="x" size={14} /></button>
         </div>
       ) : null}
       <main className="app-main">

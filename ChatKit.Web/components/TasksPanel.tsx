@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { friendlyError } from "@/lib/errors";
 import { HttpError, type TaskFilter, type TasksApi, type TodoTask } from "@/lib/tasks-api";
+import { Icon } from "./Icon";
 
 interface Props {
   api: TasksApi;
@@ -88,7 +89,7 @@ export function TasksPanel({ api, version }: Props) {
               {task.description ? <span className="task-description">{task.description}</span> : null}
             </div>
             <button type="button" className="icon" aria-label={`Delete ${task.title}`} title="Delete" disabled={busy} onClick={() => act(() => api.remove(task.id))}>
-              ✕
+              <Icon name="x" size={14} />
             </button>
           </li>
         ))}

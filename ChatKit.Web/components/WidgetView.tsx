@@ -2,6 +2,7 @@
 
 import type { CSSProperties, ReactNode } from "react";
 import type { WidgetNode } from "@/lib/chatkit-protocol";
+import { Icon, iconFor } from "./Icon";
 
 export interface WidgetAction {
   type: string;
@@ -91,7 +92,7 @@ export function WidgetView({ node, onAction, busy }: Props): ReactNode {
     case "Badge":
       return <span className={`widget-badge badge-${text("color") || "secondary"}`}>{text("label")}</span>;
     case "Icon":
-      return <span className="widget-icon" aria-hidden>{iconGlyph(text("name"))}</span>;
+      return <span className="widget-icon"><Icon name={iconFor(node.name)} /></span>;
     case "Image":
       return typeof node.src === "string" && /^(data:|\/)/.test(node.src) ? <img className="widget-image" src={node.src} alt={text("alt")} /> : null;
     case "Button":
@@ -105,7 +106,7 @@ export function WidgetView({ node, onAction, busy }: Props): ReactNode {
             if (action) onAction(action);
           }}
         >
-          {node.iconStart ? <span aria-hidden>{iconGlyph(String(node.iconStart))} </span> : null}
+          {node.iconStart ? <Icon name={iconFor(node.iconStart)} size={14} /> : null}
           {text("label")}
         </button>
       );
@@ -114,10 +115,3 @@ export function WidgetView({ node, onAction, busy }: Props): ReactNode {
   }
 }
 
-function iconGlyph(name: string): string {
-  if (name.includes("check")) return "✓";
-  if (name.includes("circle")) return "○";
-  if (name.includes("plus")) return "+";
-  if (name.includes("calendar")) return "📅";
-  return "•";
-}
