@@ -2,6 +2,7 @@ import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
 import { nextCookies } from "better-auth/next-js";
 import { jwt } from "better-auth/plugins";
+import { createHash } from "node:crypto";
 import { Pool } from "pg";
 import { authDatabaseUrl } from "./server-config";
 
@@ -18,7 +19,7 @@ function createAuth() {
     appName: "ChatKit Todo",
     baseURL,
     secret,
-    database: new Pool({ connectionString: authDatabaseUrl(), max: 10 }),
+    database: pool(),
     emailAndPassword: { enabled: true, minPasswordLength: 8, autoSignIn: true },
     // Browser tests sign many users in from one address: AUTH_RATE_LIMIT=off relaxes Better Auth's limiter.
     rateLimit: rateLimitOff() ? { enabled: false } : { enabled: true, window: 10, max: 100 },
@@ -32,7 +33,11 @@ export function rateLimitOff(): boolean {
 }
 
 type Auth = ReturnType<typeof createAuth>;
-const globalForAuth = globalThis as unknown as { chatkitAuth?: Auth; chatkitAuthReady?: Promise<void> };
+const globalForAuth = globalThis as unknown as { chatkitAuth?: Auth; chatkitAuthReady?: Promise<void>; chatkitPool?: Pool };
+
+function pool(): Pool {
+  return (globalForAuth.chatkitPool ??= new Pool({ connectionString: authDatabaseUrl(), max: 10 }));
+}
 
 /** The Better Auth instance, created on first use (never at build time, when its configuration is absent). */
 export function getAuth(): Auth {
@@ -44,8 +49,30 @@ export function ensureAuthSchema(): Promise<void> {
   return (globalForAuth.chatkitAuthReady ??= (async () => {
     const { runMigrations } = await getMigrations(getAuth().options);
     await runMigrations();
+    await forgetKeysOfAnotherSecret(process.env.BETTER_AUTH_SECRET!);
   })().catch((error) => {
     globalForAuth.chatkitAuthReady = undefined;
     throw error;
   }));
+}
+
+/**
+ * The JWT plugin encrypts its private keys with BETTER_AUTH_SECRET; after the secret changes, /api/auth/token fails
+ * with "Failed to decrypt private key". When the secret is not the one the keys were made with, drop the keys: the
+ * plugin makes a new pair, the API fetches the new JWKS on the unknown kid, and people sign in again.
+ */
+async function forgetKeysOfAnotherSecret(secret: string) {
+  const fingerprint = createHash("sha256").update(`chatkit-web:${secret}`).digest("hex");
+  const db = pool();
+  await db.query("create table if not exists chatkit_web_meta (key text primary key, value text not null)");
+  const { rows } = await db.query<{ value: string }>("select value from chatkit_web_meta where key = 'secret_fingerprint'");
+  if (rows[0]?.value === fingerprint) return;
+  if (rows.length) {
+    const { rowCount } = await db.query("delete from jwks");
+    console.warn(`BETTER_AUTH_SECRET changed: removed ${rowCount} signing key(s) made with the old secret; sessions start over.`);
+  }
+  await db.query(
+    "insert into chatkit_web_meta (key, value) values ('secret_fingerprint', $1) on conflict (key) do update set value = excluded.value",
+    [fingerprint],
+  );
 }
