@@ -1,0 +1,41 @@
+using System.Diagnostics;
+
+namespace ChatKit.Tests.Infrastructure;
+
+/// <summary>Paths in the repository and a way to run the dotnet CLI on them, as a user or azd would.</summary>
+public static class Repository
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string AppHostProject => Path.Combine(Root, "ChatKit.AppHost", "ChatKit.AppHost.csproj");
+
+    static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ChatKit.Aspire.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException("ChatKit.Aspire.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>Runs <c>dotnet</c> with the arguments and returns its exit code and combined output.</summary>
+    public static async Task<(int ExitCode, string Output)> DotnetAsync(TimeSpan timeout, params string[] arguments)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Root };
+        foreach (var argument in arguments) psi.ArgumentList.Add(argument);
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish within {timeout}.");
+        }
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}
