@@ -15,17 +15,27 @@ public class AppFixture : IAsyncLifetime
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(240);
     public static readonly string[] ServiceNames = ["agent", "apiservice"];
 
-    public DistributedApplication App { get; private set; } = null!;
+    public DistributedApplication App { get; protected set; } = null!;
 
     /// <summary>Extra AppHost arguments (configuration overrides) for a derived fixture.</summary>
     protected virtual IEnumerable<string> Arguments => ["--Postgres:Mode=local", "--Postgres:Ephemeral=true", .. TestTokens.AppHostArguments];
 
-    public virtual async Task InitializeAsync() => App = await StartAsync(Arguments);
+    /// <summary>The resources the fixture waits for until they are healthy.</summary>
+    protected virtual IEnumerable<string> Services => ServiceNames;
 
-    public static async Task<DistributedApplication> StartAsync(IEnumerable<string> arguments)
+    public virtual async Task InitializeAsync() => App = await StartAsync(Arguments, Services);
+
+    /// <summary>
+    /// Starts the AppHost with the arguments and waits until the services are healthy. The web front end stays off
+    /// unless the arguments turn it on (<c>--Web:Enabled=true</c>): API tests need no Node.js.
+    /// </summary>
+    public static async Task<DistributedApplication> StartAsync(IEnumerable<string> arguments, IEnumerable<string>? services = null,
+        TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(StartTimeout);
-        var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ChatKit_AppHost>([.. arguments], cts.Token);
+        using var cts = new CancellationTokenSource(timeout ?? StartTimeout);
+        string[] args = [.. arguments];
+        if (!args.Any(a => a.StartsWith("--Web:Enabled", StringComparison.OrdinalIgnoreCase))) args = [.. args, "--Web:Enabled=false"];
+        var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ChatKit_AppHost>(args, cts.Token);
         appHost.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         // No dashboard in tests: without an OTLP endpoint the services skip the exporter and stop in 2 s, not 13 s.
         foreach (var project in appHost.Resources.OfType<ProjectResource>().ToList())
@@ -34,7 +44,7 @@ public class AppFixture : IAsyncLifetime
         }
         var app = await appHost.BuildAsync(cts.Token);
         await app.StartAsync(cts.Token);
-        foreach (var service in ServiceNames)
+        foreach (var service in services ?? ServiceNames)
         {
             await app.ResourceNotifications.WaitForResourceHealthyAsync(service, cts.Token);
         }

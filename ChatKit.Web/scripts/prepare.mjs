@@ -1,5 +1,6 @@
 // Run by `npm run aspire` before `exec next start`: installs the packages on first run (or when package-lock.json
-// changed) and builds the app when its sources changed since the last build. Uses only Node's own modules.
+// changed) and builds the app when its sources changed since the last build (`--install-only`: no build).
+// Uses only Node's own modules.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -44,6 +45,8 @@ const installed = path.join(root, "node_modules", ".package-lock.json");
 if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lockFile).mtimeMs) {
   run(npm, ["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
 }
+
+if (process.argv.includes("--install-only")) process.exit(0);
 
 const inputs = ["app", "components", "lib", "public", "instrumentation.ts", "next.config.ts", "tsconfig.json", "package-lock.json"];
 function* files(entry) {
