@@ -42,18 +42,30 @@ export function BuiltInChat({ client, storageKey, onResponseEnd }: Props) {
   const endRef = useRef<HTMLDivElement | null>(null);
   const chatRef = useRef(chat);
   chatRef.current = chat;
+  // Bumped by every local change to the list, so that an older threads.list answer does not undo it.
+  const listVersion = useRef(0);
+  const changeThreads = useCallback((change: (list: ThreadMeta[]) => ThreadMeta[]) => {
+    listVersion.current++;
+    setThreads(change);
+  }, []);
 
   const refreshThreads = useCallback(async () => {
+    const version = listVersion.current;
     try {
-      setThreads((await client.listThreads()).data);
+      const page = await client.listThreads();
+      if (version === listVersion.current) setThreads(page.data);
     } catch (error) {
       setLoadError(messageOf(error));
     }
   }, [client]);
 
+  // Bumped when a thread is opened or a message is sent: a thread that loads after that is not shown.
+  const viewSeq = useRef(0);
+
   const openThread = useCallback(
     async (threadId: string | null) => {
       abortRef.current?.abort();
+      const seq = ++viewSeq.current;
       setLoadError(null);
       if (!threadId) {
         setChat(emptyChat);
@@ -62,10 +74,12 @@ export function BuiltInChat({ client, storageKey, onResponseEnd }: Props) {
       }
       try {
         const thread = await client.loadThread(threadId);
+        if (seq !== viewSeq.current) return;
         const { items, ...meta } = thread;
         setChat({ ...emptyChat, thread: meta, items: items.data });
         localStorage.setItem(storageKey, threadId);
       } catch (error) {
+        if (seq !== viewSeq.current) return;
         if (error instanceof ProtocolError && error.status === 404) {
           localStorage.removeItem(storageKey);
           setChat(emptyChat);
@@ -91,6 +105,7 @@ export function BuiltInChat({ client, storageKey, onResponseEnd }: Props) {
     async (type: string, params: Record<string, unknown>) => {
       const controller = new AbortController();
       abortRef.current = controller;
+      viewSeq.current++;
       setStreaming(true);
       setChat((s) => ({ ...s, error: null, notice: null }));
       try {
@@ -98,9 +113,9 @@ export function BuiltInChat({ client, storageKey, onResponseEnd }: Props) {
           setChat((s) => applyEvent(s, event));
           if (event.type === "thread.created") {
             localStorage.setItem(storageKey, event.thread.id);
-            setThreads((list) => [threadMetaOf(event), ...list.filter((t) => t.id !== event.thread.id)]);
+            changeThreads((list) => [threadMetaOf(event), ...list.filter((t) => t.id !== event.thread.id)]);
           } else if (event.type === "thread.updated") {
-            setThreads((list) => list.map((t) => (t.id === event.thread.id ? threadMetaOf(event) : t)));
+            changeThreads((list) => list.map((t) => (t.id === event.thread.id ? threadMetaOf(event) : t)));
           }
         }
       } catch (error) {
@@ -110,9 +125,10 @@ export function BuiltInChat({ client, storageKey, onResponseEnd }: Props) {
         setStreaming(false);
         setChat((s) => ({ ...s, progress: null }));
         onResponseEnd();
+        void refreshThreads();
       }
     },
-    [client, storageKey, onResponseEnd],
+    [client, storageKey, onResponseEnd, changeThreads, refreshThreads],
   );
 
   const send = useCallback(
@@ -151,7 +167,7 @@ export function BuiltInChat({ client, storageKey, onResponseEnd }: Props) {
     if (!title.trim()) return;
     try {
       await client.renameThread(id, title.trim());
-      setThreads((list) => list.map((t) => (t.id === id ? { ...t, title: title.trim() } : t)));
+      changeThreads((list) => list.map((t) => (t.id === id ? { ...t, title: title.trim() } : t)));
       setChat((s) => (s.thread?.id === id ? { ...s, thread: { ...s.thread, title: title.trim() } } : s));
     } catch (error) {
       setLoadError(messageOf(error));
@@ -162,7 +178,7 @@ export function BuiltInChat({ client, storageKey, onResponseEnd }: Props) {
     if (!window.confirm("Delete this conversation?")) return;
     try {
       await client.deleteThread(id);
-      setThreads((list) => list.filter((t) => t.id !== id));
+      changeThreads((list) => list.filter((t) => t.id !== id));
       if (chatRef.current.thread?.id === id) await openThread(null);
     } catch (error) {
       setLoadError(messageOf(error));
