@@ -1,4 +1,4 @@
-// A stand-in for the .NET API, for working on the web app alone (`npm run dev:fake`): the same routes and shapes as
+// A stand-in for the .NET API, for working on the web app alone (`npm run fake-api`, then start the app with API_URL=http://127.0.0.1:3901): the same routes and shapes as
 // ChatKit.ApiService (session tokens from Better Auth JWTs checked against the web app's JWKS, the tasks API, the
 // ChatKit protocol with a tiny rule-based assistant), all in memory. The real tests run against the real API.
 import http from "node:http";
