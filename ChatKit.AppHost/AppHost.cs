@@ -19,6 +19,7 @@ var api = builder.AddProject<Projects.ChatKit_ApiService>("apiservice")
     .WithExternalHttpEndpoints()
     .WithDatabase(databases.Conversations)
     .WithBetterAuth()
+    .WithFrontEndOrigins()
     .WithReference(agent)
     .WaitFor(agent)
     .WithHttpHealthCheck("/health");

@@ -23,7 +23,7 @@ public sealed class WebAppFixture : AppFixture
     public override async Task InitializeAsync()
     {
         await WebProject.EnsureInstalledAsync();
-        App = await StartAsync(Arguments, Services, WebStartTimeout);
+        App = await StartAsync(Arguments, ConfigureService, Services, WebStartTimeout);
     }
 
     /// <summary>The web app's address as the browser uses it (also Better Auth's BETTER_AUTH_URL).</summary>
