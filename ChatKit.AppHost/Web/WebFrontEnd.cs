@@ -80,6 +80,22 @@ public static class WebFrontEnd
         return service;
     }
 
+    /// <summary>
+    /// Lets the browser call the API from the web app's origin too (CORS), besides the configured <c>Cors:Origins</c>:
+    /// the page goes through the web app's proxy, but ChatKit's uploads may go to URLs the API hands out.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithCorsForWeb(this IResourceBuilder<ProjectResource> api,
+        IResourceBuilder<ExecutableResource> web)
+    {
+        var section = api.ApplicationBuilder.Configuration.GetSection("Cors:Origins");
+        string[] configured = section.Value is { Length: > 0 } list
+            ? [list]
+            : [.. section.GetChildren().Select(child => child.Value).OfType<string>().Where(v => v.Length > 0)];
+        var endpoint = web.GetEndpoint("http");
+        var prefix = configured.Length == 0 ? "" : string.Join(",", configured) + ",";
+        return api.WithEnvironment("Cors__Origins", ReferenceExpression.Create($"{prefix}{endpoint}"));
+    }
+
     static string? FindOnPath(string command)
     {
         string[] names = OperatingSystem.IsWindows() ? [command + ".exe", command + ".cmd"] : [command];

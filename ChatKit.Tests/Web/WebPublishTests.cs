@@ -31,6 +31,8 @@ public sealed class WebPublishTests
             Assert.Equal("{apiservice.bindings.http.url}", env.GetProperty("services__apiservice__http__0").GetString());
             Assert.Equal("value.v0", resources.GetProperty("authdb").GetProperty("type").GetString());
 
+            Assert.EndsWith("{web.bindings.http.url}", resources.GetProperty("apiservice").GetProperty("env").GetProperty("Cors__Origins").GetString());
+
             var secret = resources.GetProperty("web-auth-secret").GetProperty("inputs").GetProperty("value");
             Assert.True(secret.GetProperty("secret").GetBoolean());
             Assert.True(secret.GetProperty("default").TryGetProperty("generate", out _));
