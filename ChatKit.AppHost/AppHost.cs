@@ -28,7 +28,7 @@ if (webEnabled)
 {
     var web = builder.AddChatKitWeb(databases.Auth!, api);
     // Both services verify the web app's Better Auth tokens (EdDSA, through its JWKS).
-    api.WithBetterAuthFrom(web).WithCorsForWeb(web);
+    api.WithBetterAuthFrom(web).BehindWebFrontEnd(web);
     agent.WithBetterAuthFrom(web);
 }
 

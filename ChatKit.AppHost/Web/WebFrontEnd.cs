@@ -81,17 +81,22 @@ public static class WebFrontEnd
     }
 
     /// <summary>
-    /// Lets the browser call the API from the web app's origin too (CORS), besides the configured <c>Cors:Origins</c>:
-    /// the page goes through the web app's proxy, but ChatKit's uploads may go to URLs the API hands out.
+    /// Puts the API behind the web app: ChatKit's attachment upload and preview URLs are handed out on the web app's
+    /// origin (its same-origin proxy forwards them), unless <c>ChatKit:Attachments:PublicBaseUrl</c> is configured; and
+    /// the web app's origin may call the API directly too (CORS), besides the configured <c>Cors:Origins</c>.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithCorsForWeb(this IResourceBuilder<ProjectResource> api,
+    public static IResourceBuilder<ProjectResource> BehindWebFrontEnd(this IResourceBuilder<ProjectResource> api,
         IResourceBuilder<ExecutableResource> web)
     {
-        var section = api.ApplicationBuilder.Configuration.GetSection("Cors:Origins");
+        var configuration = api.ApplicationBuilder.Configuration;
+        var endpoint = web.GetEndpoint("http");
+        if (string.IsNullOrEmpty(configuration["ChatKit:Attachments:PublicBaseUrl"]))
+            api.WithEnvironment("ChatKit__Attachments__PublicBaseUrl", endpoint);
+
+        var section = configuration.GetSection("Cors:Origins");
         string[] configured = section.Value is { Length: > 0 } list
             ? [list]
             : [.. section.GetChildren().Select(child => child.Value).OfType<string>().Where(v => v.Length > 0)];
-        var endpoint = web.GetEndpoint("http");
         var prefix = configured.Length == 0 ? "" : string.Join(",", configured) + ",";
         return api.WithEnvironment("Cors__Origins", ReferenceExpression.Create($"{prefix}{endpoint}"));
     }

@@ -80,6 +80,27 @@ public sealed class WebAppTests(WebAppFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
 
+    [Fact]
+    public async Task AttachmentUploadUrlsPointAtTheWebAppAndUploadThroughIt()
+    {
+        var (http, _) = await SignUpAsync("ivy");
+        var secret = await ClientSecretAsync(http);
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/api/chatkit")
+        {
+            Content = JsonContent.Create(new { type = "attachments.create", @params = new { name = "note.txt", size = 5, mime_type = "text/plain" } }),
+        };
+        create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        var created = await http.SendAsync(create);
+        Assert.True(created.IsSuccessStatusCode, $"{created.StatusCode}: {await created.Content.ReadAsStringAsync()}");
+        var upload = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("upload_descriptor");
+        var url = new Uri(upload.GetProperty("url").GetString()!);
+        Assert.Equal(fixture.WebUrl.GetLeftPart(UriPartial.Authority), url.GetLeftPart(UriPartial.Authority));
+
+        using var form = new MultipartFormDataContent { { new StringContent("hello"), "file", "note.txt" } };
+        var uploaded = await http.PostAsync(url, form);
+        Assert.True(uploaded.IsSuccessStatusCode, $"{uploaded.StatusCode}: {await uploaded.Content.ReadAsStringAsync()}");
+    }
+
     async Task<(HttpClient Client, string Email)> SignUpAsync(string name)
     {
         var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = fixture.WebUrl };

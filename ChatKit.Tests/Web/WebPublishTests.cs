@@ -31,7 +31,9 @@ public sealed class WebPublishTests
             Assert.Equal("{apiservice.bindings.http.url}", env.GetProperty("services__apiservice__http__0").GetString());
             Assert.Equal("value.v0", resources.GetProperty("authdb").GetProperty("type").GetString());
 
-            Assert.EndsWith("{web.bindings.http.url}", resources.GetProperty("apiservice").GetProperty("env").GetProperty("Cors__Origins").GetString());
+            var apiEnv = resources.GetProperty("apiservice").GetProperty("env");
+            Assert.EndsWith("{web.bindings.http.url}", apiEnv.GetProperty("Cors__Origins").GetString());
+            Assert.Equal("{web.bindings.http.url}", apiEnv.GetProperty("ChatKit__Attachments__PublicBaseUrl").GetString());
 
             var secret = resources.GetProperty("web-auth-secret").GetProperty("inputs").GetProperty("value");
             Assert.True(secret.GetProperty("secret").GetBoolean());

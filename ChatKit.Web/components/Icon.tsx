@@ -5,6 +5,8 @@ const PATHS: Record<string, string[]> = {
   lightbulb: ["M15 14c.2-1 .7-1.7 1.5-2.5 1-.9 1.5-2.2 1.5-3.5A6 6 0 0 0 6 8c0 1 .2 2.2 1.5 3.5.7.7 1.3 1.5 1.5 2.5", "M9 18h6", "M10 22h4"],
   trash: ["M3 6h18", "M19 6v14c0 1-1 2-2 2H7c-1 0-2-1-2-2V6", "M8 6V4c0-1 1-2 2-2h4c1 0 2 1 2 2v2"],
   check: ["M20 6 9 17l-5-5"],
+  circle: ["M22 12a10 10 0 1 1-20 0a10 10 0 1 1 20 0"],
+  "check-circle": ["M22 12a10 10 0 1 1-20 0a10 10 0 1 1 20 0", "m9 12 2 2 4-4"],
   x: ["M18 6 6 18", "m6 6 12 12"],
   plus: ["M5 12h14", "M12 5v14"],
   dot: ["M12 12h.01"],
@@ -25,7 +27,9 @@ export function iconFor(chatkitIcon: unknown): string {
   if (name.includes("pencil") || name.startsWith("write")) return "pencil";
   if (name.includes("list")) return "list";
   if (name.includes("lightbulb")) return "lightbulb";
+  if (name.includes("check") && name.includes("circle")) return "check-circle";
   if (name.includes("check")) return "check";
+  if (name.includes("circle")) return "circle";
   if (name.includes("plus")) return "plus";
   if (name.includes("trash") || name.includes("delete")) return "trash";
   return "dot";

@@ -19,7 +19,10 @@ export const ATTACHMENTS = {
   accept: {
     "image/*": [".png", ".jpg", ".jpeg", ".gif", ".webp"],
     "application/pdf": [".pdf"],
-    "text/plain": [".txt", ".md"],
+    "text/plain": [".txt"],
+    "text/markdown": [".md"],
+    "text/csv": [".csv"],
+    "application/json": [".json"],
   },
 };
 

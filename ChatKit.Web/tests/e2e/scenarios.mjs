@@ -98,17 +98,17 @@ export const scenarios = {
       await say(page, "What's on my list?");
       await page.locator('[data-role="widget"]', { hasText: /buy milk/i }).last().waitFor();
     });
-    await step("the widget's Complete button completes the task", async () => {
-      const widget = page.locator('[data-role="widget"]').last();
-      await widget.getByRole("button", { name: /complete/i }).first().click();
-      await taskRow(page, /buy milk/i).and(page.locator('[data-completed="true"]')).waitFor();
-      await page.getByRole("button", { name: "Send" }).waitFor();
-    });
     await step("a screenshot of the chat page is kept", async () => {
       const file = process.env.SCREENSHOT_PATH;
       if (!file) return;
       mkdirSync(path.dirname(file), { recursive: true });
       await page.screenshot({ path: file });
+    });
+    await step("the widget's Complete button completes the task", async () => {
+      const widget = page.locator('[data-role="widget"]').last();
+      await widget.getByRole("button", { name: /complete/i }).first().click();
+      await taskRow(page, /buy milk/i).and(page.locator('[data-completed="true"]')).waitFor();
+      await page.getByRole("button", { name: "Send" }).waitFor();
     });
     const aliceTask = await step("alice's task id is known", async () => {
       const id = await taskRow(page, /buy milk/i).first().getAttribute("data-task-id");
