@@ -1,3 +1,4 @@
+using ChatKit.AppHost.Agent;
 using ChatKit.AppHost.Auth;
 using ChatKit.AppHost.Postgres;
 using ChatKit.AppHost.Web;
@@ -13,6 +14,7 @@ var databases = builder.AddChatKitDatabases(withAuth: webEnabled);
 var agent = builder.AddProject<Projects.ChatKit_Agent>("agent")
     .WithDatabase(databases.Tasks)
     .WithBetterAuth()
+    .WithAgentModel()
     .WithHttpHealthCheck("/health");
 
 var api = builder.AddProject<Projects.ChatKit_ApiService>("apiservice")
