@@ -39,6 +39,13 @@ public sealed class WebBrowserTests(WebAppFixture fixture)
     }
 
     [Fact]
+    public async Task InTheBuiltInChatATaskPickedFromTheAtMentionMenuIsCompletedByTheAssistant()
+    {
+        var steps = await RunScenarioAsync("mentions");
+        Assert.Contains("sending it completes that task", steps);
+    }
+
+    [Fact]
     public async Task TheBuiltInChatTakesOverWhenChatKitsScriptLoadsButNeverDefinesItsElement()
     {
         var steps = await RunScenarioAsync("script-timeout");

@@ -5,12 +5,13 @@ import { START_PROMPTS, GREETING, COMPOSER_PLACEHOLDER } from "@/lib/chatkit-opt
 import {
   applyEvent,
   assistantText,
+  contentWithMentions,
   emptyChat,
   ProtocolError,
-  textInput,
   userText,
   type ChatKitClient,
   type ChatState,
+  type Mention,
   type StreamEvent,
   type ThreadItem,
   type ThreadMeta,
@@ -25,19 +26,27 @@ interface Props {
   client: ChatKitClient;
   storageKey: string;
   onResponseEnd: () => void;
+  /** Tasks matching the text after "@" (the entities search). */
+  searchMentions: (query: string) => Promise<Mention[]>;
 }
+
+/** The "@query" being typed at the end of the composer's text, if any. */
+const MENTION_QUERY = /(^|\s)@([^\s@]{0,40})$/;
 
 /**
  * Our own chat, for when ChatKit's script cannot load: the same protocol against the same endpoint. Thread list with
  * rename and delete, streamed answers, progress updates, widgets with working buttons, retry and stop.
  */
-export function BuiltInChat({ client, storageKey, onResponseEnd }: Props) {
+export function BuiltInChat({ client, storageKey, onResponseEnd, searchMentions }: Props) {
   const [threads, setThreads] = useState<ThreadMeta[]>([]);
   const [chat, setChat] = useState<ChatState>(emptyChat);
   const [streaming, setStreaming] = useState(false);
   const [input, setInput] = useState("");
   const [loadError, setLoadError] = useState<string | null>(null);
   const [renaming, setRenaming] = useState<{ id: string; title: string } | null>(null);
+  const [mentions, setMentions] = useState<Mention[]>([]);
+  const [suggestions, setSuggestions] = useState<Mention[]>([]);
+  const [highlighted, setHighlighted] = useState(0);
   const abortRef = useRef<AbortController | null>(null);
   const endRef = useRef<HTMLDivElement | null>(null);
   const chatRef = useRef(chat);
@@ -136,13 +145,15 @@ export function BuiltInChat({ client, storageKey, onResponseEnd }: Props) {
       const trimmed = text.trim();
       if (!trimmed || streaming) return;
       setInput("");
+      setSuggestions([]);
+      setMentions([]);
       const thread = chatRef.current.thread;
       await run(thread ? "threads.add_user_message" : "threads.create", {
         ...(thread ? { thread_id: thread.id } : {}),
-        input: textInput(trimmed),
+        input: { content: contentWithMentions(trimmed, mentions), attachments: [], inference_options: {} },
       });
     },
-    [run, streaming],
+    [run, streaming, mentions],
   );
 
   const retry = useCallback(async () => {
@@ -183,6 +194,35 @@ export function BuiltInChat({ client, storageKey, onResponseEnd }: Props) {
     } catch (error) {
       setLoadError(messageOf(error));
     }
+  };
+
+  useEffect(() => {
+    const query = MENTION_QUERY.exec(input)?.[2];
+    if (query === undefined) {
+      setSuggestions([]);
+      return;
+    }
+    let cancelled = false;
+    const timer = setTimeout(() => {
+      searchMentions(query)
+        .then((found) => {
+          if (!cancelled) {
+            setSuggestions(found.slice(0, 8));
+            setHighlighted(0);
+          }
+        })
+        .catch(() => setSuggestions([]));
+    }, 120);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [input, searchMentions]);
+
+  const chooseMention = (mention: Mention) => {
+    setInput((text) => text.replace(MENTION_QUERY, (_, space: string) => `${space}@${mention.title} `));
+    setMentions((list) => [...list.filter((m) => m.id !== mention.id), mention]);
+    setSuggestions([]);
   };
 
   const visible = chat.items.filter((i) => ["user_message", "assistant_message", "widget", "workflow", "task"].includes(i.type));
@@ -258,6 +298,18 @@ export function BuiltInChat({ client, storageKey, onResponseEnd }: Props) {
           {loadError ? <div className="chat-error" role="alert">{loadError}</div> : null}
           <div ref={endRef} />
         </div>
+        {suggestions.length ? (
+          <ul className="mention-menu" role="listbox" aria-label="Tasks to mention" data-testid="mention-menu">
+            {suggestions.map((m, i) => (
+              <li key={m.id} role="option" aria-selected={i === highlighted}>
+                <button type="button" className={i === highlighted ? "active" : ""} onMouseDown={(e) => e.preventDefault()} onClick={() => chooseMention(m)}>
+                  <span className="mention-title">{m.title}</span>
+                  {m.group ? <span className="mention-group">{m.group}</span> : null}
+                </button>
+              </li>
+            ))}
+          </ul>
+        ) : null}
         <form
           className="composer"
           onSubmit={(e) => {
@@ -272,6 +324,18 @@ export function BuiltInChat({ client, storageKey, onResponseEnd }: Props) {
             rows={1}
             onChange={(e) => setInput(e.target.value)}
             onKeyDown={(e) => {
+              if (suggestions.length && (e.key === "ArrowDown" || e.key === "ArrowUp")) {
+                e.preventDefault();
+                const step = e.key === "ArrowDown" ? 1 : suggestions.length - 1;
+                setHighlighted((i) => (i + step) % suggestions.length);
+                return;
+              }
+              if (suggestions.length && (e.key === "Enter" || e.key === "Tab")) {
+                e.preventDefault();
+                chooseMention(suggestions[highlighted] ?? suggestions[0]);
+                return;
+              }
+              if (e.key === "Escape") setSuggestions([]);
               if (e.key === "Enter" && !e.shiftKey) {
                 e.preventDefault();
                 void send(input);

@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { authClient, getBetterAuthToken } from "@/lib/auth-client";
 import { ChatSession } from "@/lib/chat-session";
 import { ChatKitClient } from "@/lib/chatkit-protocol";
-import { lastThreadKey } from "@/lib/chatkit-options";
+import { lastThreadKey, searchTaskEntities } from "@/lib/chatkit-options";
 import { loadChatKitScript } from "@/lib/chatkit-loader";
 import { friendlyError } from "@/lib/errors";
 import { TasksApi } from "@/lib/tasks-api";
@@ -54,6 +54,7 @@ export function ChatApp({ config, user }: ChatAppProps) {
   }, [config.ui, config.scriptUrl, config.scriptTimeoutMs]);
 
   const onResponseEnd = useCallback(() => refreshTasks(), []);
+  const searchMentions = useCallback((query: string) => searchTaskEntities(session.fetch, "", query), [session]);
   const onThreadChange = useCallback(
     (threadId: string | null) => (threadId ? localStorage.setItem(storageKey, threadId) : localStorage.removeItem(storageKey)),
     [storageKey],
@@ -103,7 +104,7 @@ export function ChatApp({ config, user }: ChatAppProps) {
               onError={onChatKitError}
             />
           ) : null}
-          {mode === "builtin" ? <BuiltInChat client={chatClient} storageKey={storageKey} onResponseEnd={onResponseEnd} /> : null}
+          {mode === "builtin" ? <BuiltInChat client={chatClient} storageKey={storageKey} onResponseEnd={onResponseEnd} searchMentions={searchMentions} /> : null}
         </section>
         <TasksPanel api={tasksApi} version={tasksVersion} />
       </main>

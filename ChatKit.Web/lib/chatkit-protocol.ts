@@ -275,3 +275,35 @@ export function assistantText(item: ThreadItem): string {
   if (item.type !== "assistant_message") return "";
   return (item.content as OutputText[]).map((p) => p.text).join("");
 }
+
+export interface Mention {
+  id: string;
+  title: string;
+  group?: string;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * The user's text with its @-mentions as input_tag parts: every "@Title" of a chosen mention becomes a tag, in the
+ * order they appear; the rest stays input_text.
+ */
+export function contentWithMentions(text: string, mentions: Mention[]): (InputText | InputTag)[] {
+  const parts: (InputText | InputTag)[] = [];
+  let rest = text;
+  for (;;) {
+    let best: { index: number; mention: Mention } | null = null;
+    for (const mention of mentions) {
+      const index = rest.indexOf(`@${mention.title}`);
+      if (index >= 0 && (!best || index < best.index || (index === best.index && mention.title.length > best.mention.title.length))) {
+        best = { index, mention };
+      }
+    }
+    if (!best) break;
+    if (best.index > 0) parts.push({ type: "input_text", text: rest.slice(0, best.index) });
+    const { id, title, group, data } = best.mention;
+    parts.push({ type: "input_tag", id, text: title, data: data ?? {}, ...(group ? { group } : {}), interactive: false });
+    rest = rest.slice(best.index + title.length + 1);
+  }
+  if (rest || parts.length === 0) parts.push({ type: "input_text", text: rest });
+  return parts;
+}

@@ -63,12 +63,16 @@ function taskWidget(user) {
   };
 }
 
-async function* respond(user, thread, text) {
+async function* respond(user, thread, text, tags = []) {
   const lower = text.toLowerCase();
   let answer;
   let widget = null;
+  const tagged = tags.map((t) => userTasks(user).find((task) => `task_${task.id}` === t.id)).filter(Boolean);
   const create = /(?:create|add) a task to (.+)|remind me to (.+)/i.exec(text);
-  if (create) {
+  if (tagged.length && /complete|done|finish/.test(lower)) {
+    for (const task of tagged) task.completed = true;
+    answer = `Marked ${tagged.map((t) => `“${t.title}”`).join(" and ")} as done.`;
+  } else if (create) {
     const title = (create[1] ?? create[2]).trim().replace(/[.!]$/, "");
     yield { type: "progress_update", text: `Adding “${title}”…` };
     await new Promise((r) => setTimeout(r, 150));
@@ -120,7 +124,7 @@ async function chatkit(req, res, user) {
         const item = userMessage(t);
         yield { type: "thread.item.done", item };
         yield { type: "stream_options", stream_options: { allow_cancel: true } };
-        yield* respond(user, t, item.content.map((c) => c.text).join(""));
+        yield* respond(user, t, item.content.map((c) => c.text).join(""), item.content.filter((c) => c.type === "input_tag"));
         t.meta.title = item.content.map((c) => c.text).join("").slice(0, 40);
         yield { type: "thread.updated", thread: publicThread(t) };
       })());
@@ -130,7 +134,7 @@ async function chatkit(req, res, user) {
         const item = userMessage(thread);
         yield { type: "thread.item.done", item };
         yield { type: "stream_options", stream_options: { allow_cancel: true } };
-        yield* respond(user, thread, item.content.map((c) => c.text).join(""));
+        yield* respond(user, thread, item.content.map((c) => c.text).join(""), item.content.filter((c) => c.type === "input_tag"));
       })());
     case "threads.custom_action":
       return stream((async function* () {
@@ -174,7 +178,7 @@ http
     if (url.pathname === "/api/chatkit") return chatkit(req, res, user);
     if (url.pathname === "/api/chatkit/entities/search") {
       const q = (url.searchParams.get("q") ?? "").toLowerCase();
-      return json(res, 200, { entities: userTasks(user).filter((t) => t.title.toLowerCase().includes(q)).map((t) => ({ id: t.id, title: t.title, group: "Tasks", data: {} })) });
+      return json(res, 200, { entities: userTasks(user).filter((t) => t.title.toLowerCase().includes(q)).map((t) => ({ id: `task_${t.id}`, title: t.title, group: "Open tasks", interactive: false, data: { task_id: t.id } })) });
     }
     const match = /^\/api\/tasks(?:\/([^/]+))?(\/complete)?$/.exec(url.pathname);
     if (match) {

@@ -166,6 +166,29 @@ export const scenarios = {
     });
   },
 
+  /** @-mentions in the built-in chat: pick a task from the menu and ask to complete it. */
+  async mentions({ step, newUser }) {
+    const page = await (await newUser()).newPage();
+    await step("judy signs up and adds a task by hand", async () => {
+      await signUp(page, "judy");
+      await builtInChat(page);
+      await page.getByLabel("New task").fill("Water the plants");
+      await page.getByRole("button", { name: "Add", exact: true }).click();
+      await taskRow(page, "Water the plants").waitFor();
+    });
+    await step("typing @ offers her tasks and picking one puts it in the message", async () => {
+      await page.getByLabel("Message").fill("complete @Wat");
+      await page.getByTestId("mention-menu").getByRole("button", { name: /Water the plants/ }).click();
+      const text = await page.getByLabel("Message").inputValue();
+      assert(text === "complete @Water the plants ", `the composer holds "${text}"`);
+    });
+    await step("sending it completes that task", async () => {
+      await page.getByLabel("Message").press("Enter");
+      await page.locator(".message.user", { hasText: "@Water the plants" }).waitFor();
+      await taskRow(page, "Water the plants").and(page.locator('[data-completed="true"]')).waitFor();
+    });
+  },
+
   /** A ChatKit script that loads but never defines the element: after the timeout, the built-in chat. */
   async "script-timeout"({ step, newUser }) {
     const page = await (await newUser({ cdn: "hang" })).newPage();

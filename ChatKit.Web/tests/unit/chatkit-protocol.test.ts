@@ -101,3 +101,24 @@ describe("the protocol client", () => {
     expect(JSON.parse(String((fetchImpl.mock.calls[1] as unknown as [string, RequestInit])[1].body)).params).toMatchObject({ thread_id: "thr_1", after: "a", order: "asc" });
   });
 });
+
+describe("@-mentions in the built-in chat", () => {
+  const milk = { id: "task_1", title: "buy milk", group: "Open tasks", data: { task_id: "1" } };
+  const bread = { id: "task_2", title: "buy bread" };
+
+  it("become input_tag parts between the text", async () => {
+    const { contentWithMentions } = await import("@/lib/chatkit-protocol");
+    expect(contentWithMentions("complete @buy milk and @buy bread now", [bread, milk])).toEqual([
+      { type: "input_text", text: "complete " },
+      { type: "input_tag", id: "task_1", text: "buy milk", data: { task_id: "1" }, group: "Open tasks", interactive: false },
+      { type: "input_text", text: " and " },
+      { type: "input_tag", id: "task_2", text: "buy bread", data: {}, interactive: false },
+      { type: "input_text", text: " now" },
+    ]);
+  });
+
+  it("leave text without chosen mentions as it is", async () => {
+    const { contentWithMentions } = await import("@/lib/chatkit-protocol");
+    expect(contentWithMentions("mail @someone", [milk])).toEqual([{ type: "input_text", text: "mail @someone" }]);
+  });
+});
