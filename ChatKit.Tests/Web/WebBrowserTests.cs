@@ -39,6 +39,13 @@ public sealed class WebBrowserTests(WebAppFixture fixture)
     }
 
     [Fact]
+    public async Task InTheBuiltInChatAConversationStartedFromAPromptCanBeRenamedAndDeleted()
+    {
+        var steps = await RunScenarioAsync("history");
+        Assert.Contains("she deletes it and is back at the start screen", steps);
+    }
+
+    [Fact]
     public async Task InTheBuiltInChatATaskPickedFromTheAtMentionMenuIsCompletedByTheAssistant()
     {
         var steps = await RunScenarioAsync("mentions");

@@ -39,6 +39,7 @@ const MENTION_QUERY = /(^|\s)@([^\s@]{0,40})$/;
  */
 export function BuiltInChat({ client, storageKey, onResponseEnd, searchMentions }: Props) {
   const [threads, setThreads] = useState<ThreadMeta[]>([]);
+  const [threadsLoaded, setThreadsLoaded] = useState(false);
   const [chat, setChat] = useState<ChatState>(emptyChat);
   const [streaming, setStreaming] = useState(false);
   const [input, setInput] = useState("");
@@ -63,6 +64,7 @@ export function BuiltInChat({ client, storageKey, onResponseEnd, searchMentions 
     try {
       const page = await client.listThreads();
       if (version === listVersion.current) setThreads(page.data);
+      setThreadsLoaded(true);
     } catch (error) {
       setLoadError(messageOf(error));
     }
@@ -233,7 +235,7 @@ export function BuiltInChat({ client, storageKey, onResponseEnd, searchMentions 
         <button type="button" className="new-chat" onClick={() => openThread(null)} disabled={streaming}>
           + New chat
         </button>
-        <ul data-testid="thread-list">
+        <ul data-testid="thread-list" data-loaded={threadsLoaded}>
           {threads.map((t) => (
             <li key={t.id} className={t.id === chat.thread?.id ? "active" : ""} data-thread-id={t.id}>
               {renaming?.id === t.id ? (

@@ -31,6 +31,7 @@ async function signIn(page, email) {
 
 async function builtInChat(page) {
   await page.locator('[data-chat-mode="builtin"] [data-testid="builtin-chat"]').waitFor();
+  await page.locator('[data-testid="thread-list"][data-loaded="true"]').waitFor({ state: "attached" });
 }
 
 /** Sends a message in the built-in chat and waits until the answer has finished streaming. */
@@ -163,6 +164,38 @@ export const scenarios = {
     await step("an empty title is refused before it is sent", async () => {
       await page.getByLabel("New task").fill("   ");
       assert(await page.getByRole("button", { name: "Add", exact: true }).isDisabled(), "Add is enabled for a blank title");
+    });
+  },
+
+  /** History in the built-in chat: a start-screen prompt opens a conversation; rename it, reload, delete it. */
+  async history({ step, newUser }) {
+    const page = await (await newUser()).newPage();
+    page.on("dialog", (dialog) => dialog.accept());
+    await step("kim signs up and asks for help from the start screen", async () => {
+      await signUp(page, "kim");
+      await builtInChat(page);
+      await page.getByRole("button", { name: "Get help" }).click();
+      await page.locator('.message[data-role="assistant"]').first().waitFor();
+      await page.getByRole("button", { name: "Send" }).waitFor();
+      await page.locator('[data-testid="thread-list"] li.active').waitFor();
+    });
+    await step("she renames the conversation and the name survives a reload", async () => {
+      await page.getByRole("button", { name: "Rename conversation" }).click();
+      await page.getByLabel("Conversation title").fill("Help with the app");
+      await page.getByLabel("Conversation title").press("Enter");
+      await page.locator('[data-testid="thread-list"] li', { hasText: "Help with the app" }).waitFor();
+      await page.reload();
+      await builtInChat(page);
+      await page.locator('[data-testid="thread-list"] li.active', { hasText: "Help with the app" }).waitFor();
+    });
+    await step("she deletes it and is back at the start screen", async () => {
+      await page.getByRole("button", { name: "Delete conversation" }).click();
+      await page.getByRole("button", { name: "Create a task" }).waitFor();
+      assert((await page.locator('[data-testid="thread-list"] li').count()) === 0, "the conversation is still listed");
+      await page.reload();
+      await builtInChat(page);
+      await page.getByRole("button", { name: "Create a task" }).waitFor();
+      assert((await page.locator('[data-testid="thread-list"] li').count()) === 0, "the conversation came back after a reload");
     });
   },
 
