@@ -82,23 +82,15 @@ public static class WebFrontEnd
 
     /// <summary>
     /// Puts the API behind the web app: ChatKit's attachment upload and preview URLs are handed out on the web app's
-    /// origin (its same-origin proxy forwards them), unless <c>ChatKit:Attachments:PublicBaseUrl</c> is configured; and
-    /// the web app's origin may call the API directly too (CORS), besides the configured <c>Cors:Origins</c>.
+    /// origin, whose same-origin proxy forwards them (so the browser needs no CORS), unless
+    /// <c>ChatKit:Attachments:PublicBaseUrl</c> is configured.
     /// </summary>
     public static IResourceBuilder<ProjectResource> BehindWebFrontEnd(this IResourceBuilder<ProjectResource> api,
         IResourceBuilder<ExecutableResource> web)
     {
-        var configuration = api.ApplicationBuilder.Configuration;
-        var endpoint = web.GetEndpoint("http");
-        if (string.IsNullOrEmpty(configuration["ChatKit:Attachments:PublicBaseUrl"]))
-            api.WithEnvironment("ChatKit__Attachments__PublicBaseUrl", endpoint);
-
-        var section = configuration.GetSection("Cors:Origins");
-        string[] configured = section.Value is { Length: > 0 } list
-            ? [list]
-            : [.. section.GetChildren().Select(child => child.Value).OfType<string>().Where(v => v.Length > 0)];
-        var prefix = configured.Length == 0 ? "" : string.Join(",", configured) + ",";
-        return api.WithEnvironment("Cors__Origins", ReferenceExpression.Create($"{prefix}{endpoint}"));
+        if (string.IsNullOrEmpty(api.ApplicationBuilder.Configuration["ChatKit:Attachments:PublicBaseUrl"]))
+            api.WithEnvironment("ChatKit__Attachments__PublicBaseUrl", web.GetEndpoint("http"));
+        return api;
     }
 
     static string? FindOnPath(string command)

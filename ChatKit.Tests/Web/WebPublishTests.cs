@@ -32,7 +32,6 @@ public sealed class WebPublishTests
             Assert.Equal("value.v0", resources.GetProperty("authdb").GetProperty("type").GetString());
 
             var apiEnv = resources.GetProperty("apiservice").GetProperty("env");
-            Assert.EndsWith("{web.bindings.http.url}", apiEnv.GetProperty("Cors__Origins").GetString());
             Assert.Equal("{web.bindings.http.url}", apiEnv.GetProperty("ChatKit__Attachments__PublicBaseUrl").GetString());
 
             var secret = resources.GetProperty("web-auth-secret").GetProperty("inputs").GetProperty("value");
