@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using System.Text;
+
+namespace ChatKit.Tests.Agent;
+
+/// <summary>
+/// An OTLP/HTTP endpoint on 127.0.0.1 that keeps what services export (protobuf bodies). Span, scope and metric names
+/// are plain UTF-8 strings inside them, so tests can look for them without decoding.
+/// </summary>
+public sealed class OtlpReceiver : IDisposable
+{
+    readonly HttpListener listener = new();
+    readonly ConcurrentQueue<(string Path, byte[] Body)> exports = new();
+
+    public OtlpReceiver()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        var port = ((IPEndPoint)socket.LocalEndpoint).Port;
+        socket.Stop();
+        Url = $"http://127.0.0.1:{port}";
+        listener.Prefixes.Add(Url + "/");
+        listener.Start();
+        _ = ServeAsync();
+    }
+
+    public string Url { get; }
+
+    /// <summary>Whether an export to the path (<c>/v1/traces</c>, <c>/v1/metrics</c>) contained the text.</summary>
+    public bool Received(string path, string text) =>
+        exports.Any(e => e.Path == path && Encoding.UTF8.GetString(e.Body).Contains(text, StringComparison.Ordinal));
+
+    /// <summary>Waits until every text has been exported to the path, or the timeout passes; returns the missing ones.</summary>
+    public async Task<IReadOnlyList<string>> MissingAsync(string path, TimeSpan timeout, params string[] texts)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var missing = texts.Where(t => !Received(path, t)).ToList();
+            if (missing.Count == 0 || DateTime.UtcNow > deadline) return missing;
+            await Task.Delay(200);
+        }
+    }
+
+    async Task ServeAsync()
+    {
+        while (listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await listener.GetContextAsync();
+            }
+            catch (Exception) when (!listener.IsListening)
+            {
+                return;
+            }
+            using var body = new MemoryStream();
+            await context.Request.InputStream.CopyToAsync(body);
+            exports.Enqueue((context.Request.Url!.AbsolutePath, body.ToArray()));
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "application/x-protobuf";
+            context.Response.Close();
+        }
+    }
+
+    public void Dispose() => listener.Close();
+}
