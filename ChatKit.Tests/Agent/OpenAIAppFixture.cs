@@ -45,7 +45,7 @@ public sealed class OpenAIAppFixture : AppFixture
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        await Model.DisposeAsync();
+        Model.Dispose();
         Telemetry.Dispose();
     }
 }

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Net.Sockets;
+using ChatKit.Tests.Infrastructure;
 using System.Text;
 
 namespace ChatKit.Tests.Agent;
@@ -8,24 +8,9 @@ namespace ChatKit.Tests.Agent;
 /// An OTLP/HTTP endpoint on 127.0.0.1 that keeps what services export (protobuf bodies). Span, scope and metric names
 /// are plain UTF-8 strings inside them, so tests can look for them without decoding.
 /// </summary>
-public sealed class OtlpReceiver : IDisposable
+public sealed class OtlpReceiver : LoopbackHttpServer
 {
-    readonly HttpListener listener = new();
     readonly ConcurrentQueue<(string Path, byte[] Body)> exports = new();
-
-    public OtlpReceiver()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        var port = ((IPEndPoint)socket.LocalEndpoint).Port;
-        socket.Stop();
-        Url = $"http://127.0.0.1:{port}";
-        listener.Prefixes.Add(Url + "/");
-        listener.Start();
-        _ = ServeAsync();
-    }
-
-    public string Url { get; }
 
     /// <summary>Whether an export to the path (<c>/v1/traces</c>, <c>/v1/metrics</c>) contained the text.</summary>
     public bool Received(string path, string text) =>
@@ -43,27 +28,12 @@ public sealed class OtlpReceiver : IDisposable
         }
     }
 
-    async Task ServeAsync()
+    protected override async Task HandleAsync(HttpListenerContext context)
     {
-        while (listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception) when (!listener.IsListening)
-            {
-                return;
-            }
-            using var body = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(body);
-            exports.Enqueue((context.Request.Url!.AbsolutePath, body.ToArray()));
-            context.Response.StatusCode = 200;
-            context.Response.ContentType = "application/x-protobuf";
-            context.Response.Close();
-        }
+        using var body = new MemoryStream();
+        await context.Request.InputStream.CopyToAsync(body);
+        exports.Enqueue((context.Request.Url!.AbsolutePath, body.ToArray()));
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/x-protobuf";
     }
-
-    public void Dispose() => listener.Close();
 }

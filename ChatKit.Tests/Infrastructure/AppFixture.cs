@@ -27,7 +27,7 @@ public class AppFixture : IAsyncLifetime
     protected virtual IEnumerable<string> Arguments =>
     [
         "--Postgres:Mode=local", "--Postgres:Ephemeral=true", .. TestTokens.AppHostArguments,
-        $"--Auth:BetterAuth:JwksUrl={Jwks.Url}",
+        $"--Auth:BetterAuth:JwksUrl={Jwks.JwksUrl}",
         // Lets the key-rotation test refetch the JWKS without waiting the production default of a minute.
         "--Auth:BetterAuth:JwksRefreshInterval=00:00:01",
         $"--Cors:Origins={FrontEndOrigin}",

@@ -9,69 +9,45 @@ public sealed class WebPublishTests
     [Fact]
     public async Task TheManifestBuildsTheWebAppFromItsDockerfileAndPointsBothServicesAtItsJwks()
     {
-        var output = Directory.CreateTempSubdirectory("chatkit-web-manifest-");
-        try
+        var manifestText = await Repository.PublishManifestAsync();
+        using var manifest = JsonDocument.Parse(manifestText);
+        var resources = manifest.RootElement.GetProperty("resources");
+
+        var web = resources.GetProperty("web");
+        Assert.Equal("container.v1", web.GetProperty("type").GetString());
+        Assert.EndsWith("ChatKit.Web/Dockerfile", web.GetProperty("build").GetProperty("dockerfile").GetString());
+        Assert.True(web.GetProperty("bindings").GetProperty("http").GetProperty("external").GetBoolean());
+        var env = web.GetProperty("env");
+        Assert.Equal("{web.bindings.http.url}", env.GetProperty("BETTER_AUTH_URL").GetString());
+        Assert.Equal("{web-auth-secret.value}", env.GetProperty("BETTER_AUTH_SECRET").GetString());
+        Assert.Equal("{authdb.connectionString}", env.GetProperty("ConnectionStrings__authdb").GetString());
+        Assert.Equal("{apiservice.bindings.http.url}", env.GetProperty("services__apiservice__http__0").GetString());
+        Assert.Equal("value.v0", resources.GetProperty("authdb").GetProperty("type").GetString());
+
+        var apiEnv = resources.GetProperty("apiservice").GetProperty("env");
+        Assert.Equal("{web.bindings.http.url}", apiEnv.GetProperty("ChatKit__Attachments__PublicBaseUrl").GetString());
+
+        var secret = resources.GetProperty("web-auth-secret").GetProperty("inputs").GetProperty("value");
+        Assert.True(secret.GetProperty("secret").GetBoolean());
+        Assert.True(secret.GetProperty("default").TryGetProperty("generate", out _));
+
+        foreach (var service in new[] { "apiservice", "agent" })
         {
-            var manifestPath = Path.Combine(output.FullName, "manifest.json");
-            var (exitCode, log) = await Repository.DotnetAsync(TimeSpan.FromMinutes(3),
-                "run", "--project", Repository.AppHostProject, "--no-build", "--no-launch-profile", "--",
-                "--publisher", "manifest", "--output-path", manifestPath);
-            Assert.True(exitCode == 0, log);
-            using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(manifestPath));
-            var resources = manifest.RootElement.GetProperty("resources");
-
-            var web = resources.GetProperty("web");
-            Assert.Equal("container.v1", web.GetProperty("type").GetString());
-            Assert.EndsWith("ChatKit.Web/Dockerfile", web.GetProperty("build").GetProperty("dockerfile").GetString());
-            Assert.True(web.GetProperty("bindings").GetProperty("http").GetProperty("external").GetBoolean());
-            var env = web.GetProperty("env");
-            Assert.Equal("{web.bindings.http.url}", env.GetProperty("BETTER_AUTH_URL").GetString());
-            Assert.Equal("{web-auth-secret.value}", env.GetProperty("BETTER_AUTH_SECRET").GetString());
-            Assert.Equal("{authdb.connectionString}", env.GetProperty("ConnectionStrings__authdb").GetString());
-            Assert.Equal("{apiservice.bindings.http.url}", env.GetProperty("services__apiservice__http__0").GetString());
-            Assert.Equal("value.v0", resources.GetProperty("authdb").GetProperty("type").GetString());
-
-            var apiEnv = resources.GetProperty("apiservice").GetProperty("env");
-            Assert.Equal("{web.bindings.http.url}", apiEnv.GetProperty("ChatKit__Attachments__PublicBaseUrl").GetString());
-
-            var secret = resources.GetProperty("web-auth-secret").GetProperty("inputs").GetProperty("value");
-            Assert.True(secret.GetProperty("secret").GetBoolean());
-            Assert.True(secret.GetProperty("default").TryGetProperty("generate", out _));
-
-            foreach (var service in new[] { "apiservice", "agent" })
-            {
-                var serviceEnv = resources.GetProperty(service).GetProperty("env");
-                Assert.Equal("{web.bindings.http.url}/api/auth/jwks", serviceEnv.GetProperty("Auth__BetterAuth__JwksUrl").GetString());
-                Assert.Equal("{web.bindings.http.url}", serviceEnv.GetProperty("Auth__BetterAuth__Issuer").GetString());
-                Assert.Equal("{web.bindings.http.url}", serviceEnv.GetProperty("Auth__BetterAuth__Audience").GetString());
-            }
-        }
-        finally
-        {
-            output.Delete(recursive: true);
+            var serviceEnv = resources.GetProperty(service).GetProperty("env");
+            Assert.Equal("{web.bindings.http.url}/api/auth/jwks", serviceEnv.GetProperty("Auth__BetterAuth__JwksUrl").GetString());
+            Assert.Equal("{web.bindings.http.url}", serviceEnv.GetProperty("Auth__BetterAuth__Issuer").GetString());
+            Assert.Equal("{web.bindings.http.url}", serviceEnv.GetProperty("Auth__BetterAuth__Audience").GetString());
         }
     }
 
     [Fact]
     public async Task WithTheWebAppSwitchedOffThereIsNoWebResourceAndNoAuthDatabase()
     {
-        var output = Directory.CreateTempSubdirectory("chatkit-web-manifest-");
-        try
-        {
-            var manifestPath = Path.Combine(output.FullName, "manifest.json");
-            var (exitCode, log) = await Repository.DotnetAsync(TimeSpan.FromMinutes(3),
-                "run", "--project", Repository.AppHostProject, "--no-build", "--no-launch-profile", "--",
-                "--publisher", "manifest", "--output-path", manifestPath, "--Web:Enabled=false");
-            Assert.True(exitCode == 0, log);
-            using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(manifestPath));
-            var resources = manifest.RootElement.GetProperty("resources");
-            Assert.False(resources.TryGetProperty("web", out _));
-            Assert.False(resources.TryGetProperty("authdb", out _));
-            Assert.True(resources.TryGetProperty("apiservice", out _));
-        }
-        finally
-        {
-            output.Delete(recursive: true);
-        }
+        var manifestText = await Repository.PublishManifestAsync("--Web:Enabled=false");
+        using var manifest = JsonDocument.Parse(manifestText);
+        var resources = manifest.RootElement.GetProperty("resources");
+        Assert.False(resources.TryGetProperty("web", out _));
+        Assert.False(resources.TryGetProperty("authdb", out _));
+        Assert.True(resources.TryGetProperty("apiservice", out _));
     }
 }
