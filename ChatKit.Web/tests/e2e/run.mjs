@@ -3,13 +3,17 @@
 // Prints one line per step and, last, `RESULT {json}`; exits 1 when a scenario fails. Nothing leaves loopback:
 // every request to another host is aborted inside the browser, and DNS for other hosts is disabled.
 import { chromium } from "playwright-core";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { scenarios } from "./scenarios.mjs";
 
 const baseUrl = (process.env.WEB_URL ?? "http://localhost:3100").replace(/\/+$/, "");
 const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+if (!existsSync(executablePath)) {
+  console.error(`Chromium not found at ${executablePath}: install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH.`);
+  process.exit(2);
+}
 const requested = process.argv.slice(2);
 const selected = requested.length ? requested : Object.keys(scenarios);
 for (const name of selected) {
