@@ -26,6 +26,7 @@ public sealed class TaskService(TasksDbContext db, TimeProvider clock)
             TaskStatusFilter.Completed => tasks.Where(t => t.Completed),
             _ => tasks,
         };
+        query = query?.Replace("\0", "");
         if (!string.IsNullOrWhiteSpace(query))
         {
             var pattern = "%" + EscapeLike(query.Trim()) + "%";
@@ -121,7 +122,15 @@ public sealed class TaskService(TasksDbContext db, TimeProvider clock)
         {
             errors["title"] = [$"The title must be at most {TaskItem.TitleMaxLength} characters."];
         }
-        if (description is not null && description.Trim().Length > TaskItem.DescriptionMaxLength)
+        else if (title.Contains('\0'))
+        {
+            errors["title"] = ["The title must not contain NUL characters."];
+        }
+        if (description is not null && description.Contains('\0'))
+        {
+            errors["description"] = ["The description must not contain NUL characters."];
+        }
+        else if (description is not null && description.Trim().Length > TaskItem.DescriptionMaxLength)
         {
             errors["description"] = [$"The description must be at most {TaskItem.DescriptionMaxLength} characters."];
         }

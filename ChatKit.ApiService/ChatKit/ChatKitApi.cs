@@ -39,7 +39,15 @@ public static class ChatKitApi
             Stream content;
             if (request.HasFormContentType)
             {
-                var form = await request.ReadFormAsync(ct);
+                IFormCollection form;
+                try
+                {
+                    form = await request.ReadFormAsync(ct);
+                }
+                catch (Exception e) when (e is InvalidDataException or IOException && e is not BadHttpRequestException)
+                {
+                    throw ApiError.BadRequest("invalid_multipart", "The upload is not a readable multipart/form-data body.");
+                }
                 var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
                 if (file is null) throw ApiError.BadRequest("missing_file", "The upload needs a multipart field named \"file\".");
                 content = file.OpenReadStream();

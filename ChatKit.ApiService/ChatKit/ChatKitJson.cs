@@ -11,6 +11,15 @@ public static class ChatKitJson
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 
+    /// <summary>
+    /// For parsing requests: a JSON null where the contract has a value (<c>"input": null</c>,
+    /// <c>"attachments": null</c>) fails parsing and becomes a 400, like a wrong type.
+    /// </summary>
+    public static ChatKitJsonContext Requests { get; } = new(new JsonSerializerOptions(Context.Options)
+    {
+        RespectNullableAnnotations = true,
+    });
+
     public static byte[] Serialize(ChatKitItem item) => JsonSerializer.SerializeToUtf8Bytes(item, Context.ChatKitItem);
 
     public static RawJson ToRaw<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>

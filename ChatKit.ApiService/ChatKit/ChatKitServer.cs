@@ -66,29 +66,29 @@ public sealed class ChatKitServer(ConversationStore store, TurnPipeline pipeline
             switch (type)
             {
                 case RequestTypes.ThreadsCreate:
-                    var create = Parse(parameters, ChatKitJson.Context.ThreadsCreateParams);
-                    await pipeline.SendAsync(new UserTurn(owner, bearerToken, null, create.Input, baseUrl), sink, ct);
+                    var create = Parse(parameters, ChatKitJson.Requests.ThreadsCreateParams);
+                    await pipeline.SendAsync(new UserTurn(owner, bearerToken, null, Valid(create.Input), baseUrl), sink, ct);
                     break;
                 case RequestTypes.ThreadsAddUserMessage:
-                    var add = Parse(parameters, ChatKitJson.Context.ThreadsAddUserMessageParams);
-                    await pipeline.SendAsync(new UserTurn(owner, bearerToken, Required(add.ThreadId, "thread_id"), add.Input, baseUrl), sink, ct);
+                    var add = Parse(parameters, ChatKitJson.Requests.ThreadsAddUserMessageParams);
+                    await pipeline.SendAsync(new UserTurn(owner, bearerToken, Required(add.ThreadId, "thread_id"), Valid(add.Input), baseUrl), sink, ct);
                     break;
                 case RequestTypes.ThreadsRetryAfterItem:
-                    var retry = Parse(parameters, ChatKitJson.Context.ThreadItemRef);
+                    var retry = Parse(parameters, ChatKitJson.Requests.ThreadItemRef);
                     await pipeline.RetryAsync(owner, bearerToken, Required(retry.ThreadId, "thread_id"), Required(retry.ItemId, "item_id"), sink, ct);
                     break;
                 case RequestTypes.ThreadsCustomAction:
-                    var action = Parse(parameters, ChatKitJson.Context.ThreadsCustomActionParams);
+                    var action = Parse(parameters, ChatKitJson.Requests.ThreadsCustomActionParams);
                     Required(action.ThreadId, "thread_id");
                     Required(action.Action.Type, "action.type");
                     await pipeline.ActionAsync(owner, bearerToken, action, sink, ct);
                     break;
                 case RequestTypes.ThreadsAddClientToolOutput:
-                    var output = Parse(parameters, ChatKitJson.Context.ThreadsAddClientToolOutputParams);
+                    var output = Parse(parameters, ChatKitJson.Requests.ThreadsAddClientToolOutputParams);
                     await pipeline.ClientToolOutputAsync(owner, bearerToken, Required(output.ThreadId, "thread_id"), output.Result, sink, ct);
                     break;
                 case RequestTypes.ThreadsAddStructuredInput:
-                    var structured = Parse(parameters, ChatKitJson.Context.ThreadsAddStructuredInputParams);
+                    var structured = Parse(parameters, ChatKitJson.Requests.ThreadsAddStructuredInputParams);
                     Required(structured.ThreadId, "thread_id");
                     Required(structured.ItemId, "item_id");
                     await pipeline.StructuredInputAsync(owner, bearerToken, structured, sink, ct);
@@ -104,28 +104,28 @@ public sealed class ChatKitServer(ConversationStore store, TurnPipeline pipeline
             switch (type)
             {
                 case RequestTypes.ThreadsGetById:
-                    var get = Parse(parameters, ChatKitJson.Context.ThreadRef);
+                    var get = Parse(parameters, ChatKitJson.Requests.ThreadRef);
                     var found = await store.GetThreadWithItemsAsync(owner, Required(get.ThreadId, "thread_id"), DefaultPageSize, ct)
                                 ?? throw ApiError.NotFound("The thread");
                     await WriteAsync(http, ThreadViews.ToWire(found.Thread, ThreadViews.ToWire(found.Items)), ChatKitJson.Context.ChatKitThread);
                     break;
 
                 case RequestTypes.ThreadsList:
-                    var list = Parse(parameters, ChatKitJson.Context.ThreadsListParams);
+                    var list = Parse(parameters, ChatKitJson.Requests.ThreadsListParams);
                     var threads = await store.ListThreadsAsync(owner, Limit(list.Limit), Order(list.Order), list.After, ct);
                     await WriteAsync(http, new ThreadsPage(threads.Data.Select(t => ThreadViews.ToWire(t)).ToList(), threads.HasMore, threads.After),
                         ChatKitJson.Context.ThreadsPage);
                     break;
 
                 case RequestTypes.ItemsList:
-                    var items = Parse(parameters, ChatKitJson.Context.ItemsListParams);
+                    var items = Parse(parameters, ChatKitJson.Requests.ItemsListParams);
                     var page = await store.ListItemsAsync(owner, Required(items.ThreadId, "thread_id"), Limit(items.Limit), Order(items.Order),
                         items.After, ct) ?? throw ApiError.NotFound("The thread");
                     await WriteAsync(http, ThreadViews.ToWire(page), ChatKitJson.Context.ItemsPage);
                     break;
 
                 case RequestTypes.ThreadsUpdate:
-                    var update = Parse(parameters, ChatKitJson.Context.ThreadsUpdateParams);
+                    var update = Parse(parameters, ChatKitJson.Requests.ThreadsUpdateParams);
                     var title = ValidTitle(update.Title);
                     var renamed = await store.RenameThreadAsync(owner, Required(update.ThreadId, "thread_id"), title, ct)
                                   ?? throw ApiError.NotFound("The thread");
@@ -133,7 +133,7 @@ public sealed class ChatKitServer(ConversationStore store, TurnPipeline pipeline
                     break;
 
                 case RequestTypes.ThreadsDelete:
-                    var delete = Parse(parameters, ChatKitJson.Context.ThreadRef);
+                    var delete = Parse(parameters, ChatKitJson.Requests.ThreadRef);
                     var removed = await store.DeleteThreadAsync(owner, Required(delete.ThreadId, "thread_id"), ct)
                                   ?? throw ApiError.NotFound("The thread");
                     attachments.DeleteFiles(removed);
@@ -141,7 +141,7 @@ public sealed class ChatKitServer(ConversationStore store, TurnPipeline pipeline
                     break;
 
                 case RequestTypes.ItemsFeedback:
-                    var feedback = Parse(parameters, ChatKitJson.Context.ItemsFeedbackParams);
+                    var feedback = Parse(parameters, ChatKitJson.Requests.ItemsFeedbackParams);
                     if (feedback.Kind is not ("positive" or "negative"))
                         throw ApiError.BadRequest("invalid_params", "kind must be \"positive\" or \"negative\".");
                     if (feedback.ItemIds.Count > MaxPageSize)
@@ -152,7 +152,7 @@ public sealed class ChatKitServer(ConversationStore store, TurnPipeline pipeline
                     break;
 
                 case RequestTypes.ThreadsSyncCustomAction:
-                    var action = Parse(parameters, ChatKitJson.Context.ThreadsCustomActionParams);
+                    var action = Parse(parameters, ChatKitJson.Requests.ThreadsCustomActionParams);
                     Required(action.ThreadId, "thread_id");
                     var updated = await pipeline.SyncActionAsync(owner, bearerToken, action, ct);
                     if (updated is { } item) await WriteAsync(http, new UpdatedItemResponse(item), ChatKitJson.Context.UpdatedItemResponse);
@@ -160,22 +160,22 @@ public sealed class ChatKitServer(ConversationStore store, TurnPipeline pipeline
                     break;
 
                 case RequestTypes.AttachmentsCreate:
-                    var create = Parse(parameters, ChatKitJson.Context.AttachmentsCreateParams);
+                    var create = Parse(parameters, ChatKitJson.Requests.AttachmentsCreateParams);
                     var attachment = await attachments.CreateAsync(owner, create, attachments.BaseUrlFor(http.Request), ct);
                     await WriteAsync(http, attachment, ChatKitJson.Context.Attachment);
                     break;
 
                 case RequestTypes.AttachmentsDelete:
-                    var remove = Parse(parameters, ChatKitJson.Context.AttachmentsDeleteParams);
+                    var remove = Parse(parameters, ChatKitJson.Requests.AttachmentsDeleteParams);
                     await attachments.DeleteAsync(owner, Required(remove.AttachmentId, "attachment_id"), ct);
                     await WriteRawAsync(http, EmptyObject);
                     break;
 
                 case RequestTypes.InputTranscribe:
-                    var transcribe = Parse(parameters, ChatKitJson.Context.InputTranscribeParams);
+                    var transcribe = Parse(parameters, ChatKitJson.Requests.InputTranscribeParams);
                     Required(transcribe.AudioBase64, "audio_base64");
                     Required(transcribe.MimeType, "mime_type");
-                    throw new ApiError(StatusCodes.Status501NotImplemented, "transcription_unavailable",
+                    throw ApiError.BadRequest("transcription_unavailable",
                         "Dictation is not available: no speech-to-text provider is configured on this server.");
             }
         }
@@ -217,6 +217,12 @@ public sealed class ChatKitServer(ConversationStore store, TurnPipeline pipeline
             throw ApiError.BadRequest("invalid_params", "The params are invalid: " + e.Message);
         }
     }
+
+    /// <summary>Nullable annotations do not reach list elements: <c>"content": [null]</c> is refused here.</summary>
+    static UserMessageInput Valid(UserMessageInput input) =>
+        input.Content.Contains(null!) || input.Attachments.Contains(null!)
+            ? throw ApiError.BadRequest("invalid_params", "params.input.content and params.input.attachments must not contain null.")
+            : input;
 
     static string Required(string? value, string name) => string.IsNullOrWhiteSpace(value)
         ? throw ApiError.BadRequest("invalid_params", $"params.{name} is required.")

@@ -510,7 +510,16 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
         return command;
     }
 
-    static NpgsqlParameter Parameter(object? value) => value as NpgsqlParameter ?? new NpgsqlParameter { Value = value ?? DBNull.Value };
+    // PostgreSQL text cannot hold NUL characters (the item JSON keeps them, escaped); drop them from plain-text columns.
+    static NpgsqlParameter Parameter(object? value) => value as NpgsqlParameter ?? new NpgsqlParameter
+    {
+        Value = value switch
+        {
+            null => DBNull.Value,
+            string text when text.Contains('\0') => text.Replace("\0", ""),
+            _ => value,
+        },
+    };
 
     static NpgsqlParameter Json(byte[] utf8) => new() { Value = utf8, NpgsqlDbType = NpgsqlDbType.Json };
 

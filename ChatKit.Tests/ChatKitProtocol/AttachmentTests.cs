@@ -22,6 +22,21 @@ public sealed class AttachmentTests
     }
 
     [Fact]
+    public async Task AnUploadDeclaredMultipartThatIsNotIsABadRequest()
+    {
+        using var http = fixture.CreateClientFor(NewUser("garbled"));
+        var created = await http.ChatKitJsonAsync("attachments.create", new { name = "a.png", size = Png.Length, mime_type = "image/png" });
+        var uploadUrl = new Uri(created.GetProperty("upload_descriptor").GetProperty("url").GetString()!);
+        using var body = new ByteArrayContent("not a multipart body"u8.ToArray());
+        body.Headers.ContentType = MediaTypeHeaderValue.Parse("multipart/form-data; boundary=xyz");
+
+        using var anonymous = fixture.CreateClient();
+        using var response = await anonymous.PostAsync(uploadUrl, body);
+
+        Assert.Equal("invalid_multipart", (await response.ProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task AnImageIsCreatedUploadedPreviewedSentAndDeletedWithItsThread()
     {
         using var http = fixture.CreateClientFor(NewUser("image"));

@@ -29,6 +29,12 @@ public sealed class ProtocolErrorTests(AppFixture fixture)
     [InlineData("""{"type": "threads.create", "params": {"input": {"content": [{"type": "input_video", "url": "x"}]}}}""", "invalid_params")]
     [InlineData("""{"type": "threads.create", "params": {"input": {"content": [{"type": "input_text", "text": "   "}], "attachments": []}}}""", "empty_message")]
     [InlineData("""{"type": "threads.custom_action", "params": {"thread_id": "thr_1", "action": {"payload": {}}}}""", "invalid_params")]
+    // Nulls where the contract has a value (found by the fuzz drill, bench/drills): 400, not a NullReferenceException.
+    [InlineData("""{"type": "threads.create", "params": {"input": null}}""", "invalid_params")]
+    [InlineData("""{"type": "threads.create", "params": {"input": {"content": [{"type": "input_text", "text": "hi"}], "attachments": null, "inference_options": {}}}}""", "invalid_params")]
+    [InlineData("""{"type": "threads.create", "params": {"input": {"content": [null], "attachments": [], "inference_options": {}}}}""", "invalid_params")]
+    [InlineData("""{"type": "threads.create", "params": {"input": {"content": [{"type": "input_text", "text": "hi"}], "attachments": [null], "inference_options": {}}}}""", "invalid_params")]
+    [InlineData("""{"type": "threads.add_user_message", "params": {"thread_id": "thr_1", "input": null}}""", "invalid_params")]
     public async Task BadRequestsAreAJsonProblemWithACode(string body, string code)
     {
         using var http = fixture.CreateClientFor(NewUser("bad"));
@@ -37,6 +43,21 @@ public sealed class ProtocolErrorTests(AppFixture fixture)
         Assert.Equal(code, problem.GetProperty("code").GetString());
         Assert.Equal(400, problem.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
+    }
+
+    [Fact]
+    public async Task NulCharactersInAMessageOrASearchAreNotAServerError()
+    {
+        using var http = fixture.CreateClientFor(NewUser("nul"));
+        var events = await http.ChatKitStreamAsync("threads.create", new { input = Input("add milk\0 and\0 bread") });
+        Assert.DoesNotContain(events, e => e.GetProperty("type").GetString() == "error");
+        var thread = await http.ChatKitJsonAsync("threads.get_by_id", new { thread_id = events.ThreadId() });
+        Assert.Equal(2, thread.GetProperty("items").GetProperty("data").GetArrayLength());
+
+        using var search = await http.GetAsync("/api/chatkit/entities/search?q=%00");
+        Assert.Equal(HttpStatusCode.OK, search.StatusCode);
+        using var threads = await http.GetAsync("/api/chatkit/threads?q=%00milk");
+        Assert.Equal(HttpStatusCode.OK, threads.StatusCode);
     }
 
     [Fact]
@@ -89,7 +110,7 @@ public sealed class ProtocolErrorTests(AppFixture fixture)
     {
         using var http = fixture.CreateClientFor(NewUser("dictation"));
         using var response = await http.ChatKitAsync("input.transcribe", new { audio_base64 = "AAAA", mime_type = "audio/webm" });
-        var problem = await response.ProblemAsync(HttpStatusCode.NotImplemented);
+        var problem = await response.ProblemAsync(HttpStatusCode.BadRequest);
         Assert.Equal("transcription_unavailable", problem.GetProperty("code").GetString());
         Assert.Contains("speech", problem.GetProperty("detail").GetString());
     }

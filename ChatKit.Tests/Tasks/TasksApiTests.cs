@@ -81,6 +81,8 @@ public sealed class TasksApiTests(AppFixture fixture)
         { "POST", "/api/tasks", """{"title":"   "}""", "title" },
         { "POST", "/api/tasks", $$"""{"title":"{{new string('t', 201)}}"}""", "title" },
         { "POST", "/api/tasks", $$"""{"title":"ok","description":"{{new string('d', 2001)}}"}""", "description" },
+        { "POST", "/api/tasks", """{"title":"nul\u0000byte"}""", "title" },
+        { "POST", "/api/tasks", """{"title":"ok","description":"nul\u0000byte"}""", "description" },
         { "PATCH", "/api/tasks/{id}", """{"title":""}""", "title" },
         { "PATCH", "/api/tasks/{id}", $$"""{"description":"{{new string('d', 2001)}}"}""", "description" },
         { "GET", "/api/tasks?status=done", null, "status" },
