@@ -56,26 +56,41 @@ export class PgStore extends Store {
   async deleteThread(threadId, ctx) {
     await this.pool.query({ name: 'delete_thread', text: 'delete from peer_threads where id = $1 and user_id = $2', values: [threadId, ctx.userId] });
   }
+  // Keyset paging; separate statements with and without a cursor, so that each prepared plan uses the index.
   async loadThreads(limit, after, order, ctx) {
     const desc = order === 'desc';
-    const r = await this.pool.query({
-      name: desc ? 'threads_desc' : 'threads_asc',
-      text: `select id, data from peer_threads where user_id = $1
-               and ($2::text is null or seq ${desc ? '<' : '>'} (select seq from peer_threads where id = $2 and user_id = $1))
-             order by seq ${desc ? 'desc' : 'asc'} limit $3`,
-      values: [ctx.userId, after, limit + 1],
-    });
+    const dir = desc ? 'desc' : 'asc';
+    const r = after
+      ? await this.pool.query({
+          name: `threads_${dir}_after`,
+          text: `select id, data from peer_threads where user_id = $1
+                   and seq ${desc ? '<' : '>'} (select seq from peer_threads where id = $2 and user_id = $1)
+                 order by seq ${dir} limit $3`,
+          values: [ctx.userId, after, limit + 1],
+        })
+      : await this.pool.query({
+          name: `threads_${dir}`,
+          text: `select id, data from peer_threads where user_id = $1 order by seq ${dir} limit $2`,
+          values: [ctx.userId, limit + 1],
+        });
     return toPage(r.rows, limit);
   }
   async loadThreadItems(threadId, after, limit, order, ctx) {
     const desc = order === 'desc';
-    const r = await this.pool.query({
-      name: desc ? 'items_desc' : 'items_asc',
-      text: `select id, data from peer_items where thread_id = $1 and user_id = $2
-               and ($3::text is null or seq ${desc ? '<' : '>'} (select seq from peer_items where id = $3 and user_id = $2))
-             order by seq ${desc ? 'desc' : 'asc'} limit $4`,
-      values: [threadId, ctx.userId, after, limit + 1],
-    });
+    const dir = desc ? 'desc' : 'asc';
+    const r = after
+      ? await this.pool.query({
+          name: `items_${dir}_after`,
+          text: `select id, data from peer_items where thread_id = $1 and user_id = $2
+                   and seq ${desc ? '<' : '>'} (select seq from peer_items where id = $3 and thread_id = $1)
+                 order by seq ${dir} limit $4`,
+          values: [threadId, ctx.userId, after, limit + 1],
+        })
+      : await this.pool.query({
+          name: `items_${dir}`,
+          text: `select id, data from peer_items where thread_id = $1 and user_id = $2 order by seq ${dir} limit $3`,
+          values: [threadId, ctx.userId, limit + 1],
+        });
     return toPage(r.rows, limit);
   }
   async addThreadItem(threadId, item, ctx) {

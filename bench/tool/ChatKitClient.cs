@@ -50,6 +50,34 @@ public sealed class ChatKitClient(Uri baseUri) : IDisposable
         return new StreamReply((int)res.StatusCode, events, raw);
     }
 
+    /// <summary>Reads a stream event by event as it arrives; onEvent runs for each one (e.g. to kill the agent mid-answer).</summary>
+    public async Task<StreamReply> StreamLive(string token, string body, Func<JsonObject, Task> onEvent, CancellationToken ct = default)
+    {
+        using var req = Request(token, body);
+        using var res = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct);
+        var events = new List<JsonObject>();
+        var raw = new StringBuilder();
+        if (res.Content.Headers.ContentType?.MediaType != "text/event-stream")
+            return new StreamReply((int)res.StatusCode, events, await res.Content.ReadAsStringAsync(ct));
+        using var reader = new StreamReader(await res.Content.ReadAsStreamAsync(ct));
+        try
+        {
+            while (await reader.ReadLineAsync(ct) is { } line)
+            {
+                raw.AppendLine(line);
+                if (!line.StartsWith("data: ", StringComparison.Ordinal) || JsonNode.Parse(line[6..]) is not JsonObject o) continue;
+                events.Add(o);
+                await onEvent(o);
+            }
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            raw.AppendLine("[stream cut: " + e.Message + "]");
+            return new StreamReply(-1, events, raw.ToString());
+        }
+        return new StreamReply((int)res.StatusCode, events, raw.ToString());
+    }
+
     public async Task<(int Status, JsonNode? Json, string Raw)> Call(string token, string body, CancellationToken ct = default)
     {
         using var req = Request(token, body);

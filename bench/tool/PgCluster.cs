@@ -53,8 +53,8 @@ public sealed class PgCluster : IDisposable
         string[] args =
         [
             "-D", DataDir, "-p", Port.ToString(), "-k", "/tmp", "-c", "listen_addresses=127.0.0.1",
+            // auto_explain stays off (log_min_duration -1 by default) until the scale step turns it on with ALTER SYSTEM.
             "-c", "max_connections=300", "-c", "shared_preload_libraries=auto_explain",
-            "-c", "auto_explain.log_min_duration=-1", "-c", "log_min_messages=warning",
         ];
         server = asPostgresUser
             ? Child.Start("postgres", "setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", Path.Combine(binDir, "postgres"), .. args])
