@@ -12,9 +12,12 @@ builder.Services.AddScoped<TaskService>();
 
 var app = builder.Build();
 
+app.UseExceptionHandler();
+app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
+app.MapTasksApi();
 
 await app.MigrateDatabaseAsync<TasksDbContext>();
 app.Run();

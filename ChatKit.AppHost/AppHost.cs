@@ -15,6 +15,7 @@ builder.AddProject<Projects.ChatKit_ApiService>("apiservice")
     .WithExternalHttpEndpoints()
     .WithDatabase(databases.Conversations)
     .WithBetterAuth()
+    .WithFrontEndOrigins()
     .WithReference(agent)
     .WaitFor(agent)
     .WithHttpHealthCheck("/health");

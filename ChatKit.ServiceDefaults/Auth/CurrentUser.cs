@@ -11,6 +11,9 @@ public sealed class CurrentUser(IHttpContextAccessor accessor)
 {
     public const string SubjectClaim = "sub";
 
+    /// <summary>The longest user id stored as an owner (Better Auth's ids are 32 characters).</summary>
+    public const int MaxIdLength = 128;
+
     public ClaimsPrincipal Principal => accessor.HttpContext?.User ?? new ClaimsPrincipal();
 
     /// <summary>The user id; throws when the request is not authenticated (endpoints that use it require authorization).</summary>
@@ -19,7 +22,17 @@ public sealed class CurrentUser(IHttpContextAccessor accessor)
         : throw new InvalidOperationException("The request has no authenticated user.");
 
     /// <summary>The raw bearer token of the request, forwarded to the agent so that it validates the caller again.</summary>
-    public string? BearerToken =>
-        accessor.HttpContext?.Request.Headers.Authorization.ToString() is { } header
-        && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+    public string? BearerToken => accessor.HttpContext is { } context ? BearerTokenOf(context.Request) : null;
+
+    /// <summary>Why a token's <c>sub</c> cannot be a user id, or null when it can.</summary>
+    public static string? SubjectFailure(string? subject) =>
+        string.IsNullOrWhiteSpace(subject) ? "The token has no sub."
+        : subject.Length > MaxIdLength ? $"The token's sub is longer than {MaxIdLength} characters."
+        : null;
+
+    /// <summary>The token of an <c>Authorization: Bearer …</c> header, or null.</summary>
+    public static string? BearerTokenOf(HttpRequest request) =>
+        request.Headers.Authorization.ToString() is { } header
+        && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+        && header["Bearer ".Length..].Trim() is { Length: > 0 } token ? token : null;
 }

@@ -15,14 +15,31 @@ public class AppFixture : IAsyncLifetime
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(240);
     public static readonly string[] ServiceNames = ["agent", "apiservice"];
 
+    /// <summary>A front-end origin the test AppHost allows for CORS (besides ChatKit's frame).</summary>
+    public const string FrontEndOrigin = "https://app.tests.local";
+
     public DistributedApplication App { get; private set; } = null!;
 
-    /// <summary>Extra AppHost arguments (configuration overrides) for a derived fixture.</summary>
-    protected virtual IEnumerable<string> Arguments => ["--Postgres:Mode=local", "--Postgres:Ephemeral=true", .. TestTokens.AppHostArguments];
+    /// <summary>Better Auth's JWKS endpoint for the asymmetric test keys; running before the AppHost starts.</summary>
+    public JwksServer Jwks { get; } = new(TestKeys.Published);
 
-    public virtual async Task InitializeAsync() => App = await StartAsync(Arguments);
+    /// <summary>AppHost arguments (configuration overrides); a derived fixture can change them.</summary>
+    protected virtual IEnumerable<string> Arguments =>
+    [
+        "--Postgres:Mode=local", "--Postgres:Ephemeral=true", .. TestTokens.AppHostArguments,
+        $"--Auth:BetterAuth:JwksUrl={Jwks.Url}",
+        // Lets the key-rotation test refetch the JWKS without waiting the production default of a minute.
+        "--Auth:BetterAuth:JwksRefreshInterval=00:00:01",
+        $"--Cors:Origins={FrontEndOrigin}",
+    ];
 
-    public static async Task<DistributedApplication> StartAsync(IEnumerable<string> arguments)
+    /// <summary>Changes to each service resource (e.g. its environment) for a derived fixture.</summary>
+    protected virtual void ConfigureService(IResourceBuilder<ProjectResource> service) { }
+
+    public virtual async Task InitializeAsync() => App = await StartAsync(Arguments, ConfigureService);
+
+    public static async Task<DistributedApplication> StartAsync(IEnumerable<string> arguments,
+        Action<IResourceBuilder<ProjectResource>>? configureService = null)
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ChatKit_AppHost>([.. arguments], cts.Token);
@@ -30,7 +47,8 @@ public class AppFixture : IAsyncLifetime
         // No dashboard in tests: without an OTLP endpoint the services skip the exporter and stop in 2 s, not 13 s.
         foreach (var project in appHost.Resources.OfType<ProjectResource>().ToList())
         {
-            appHost.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+            var service = appHost.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+            configureService?.Invoke(service);
         }
         var app = await appHost.BuildAsync(cts.Token);
         await app.StartAsync(cts.Token);
@@ -67,10 +85,13 @@ public class AppFixture : IAsyncLifetime
 
     public virtual async Task DisposeAsync()
     {
-        if (App is null) return;
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await App.StopAsync(cts.Token);
-        await App.DisposeAsync();
+        if (App is not null)
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await App.StopAsync(cts.Token);
+            await App.DisposeAsync();
+        }
+        Jwks.Dispose();
     }
 }
 

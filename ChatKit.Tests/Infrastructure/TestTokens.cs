@@ -1,14 +1,14 @@
 using System.Net.Http.Headers;
-using System.Security.Claims;
 using System.Text;
-using Microsoft.IdentityModel.JsonWebTokens;
+using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 
 namespace ChatKit.Tests.Infrastructure;
 
 /// <summary>
-/// Mints real Better Auth-shaped tokens (sub, email, name, iss, aud, exp; no typ) with the test keys the
-/// AppHost is configured with. No middleware signs anyone in: every request carries a token the services validate.
+/// Mints real tokens with the test keys the AppHost is configured with: Better Auth-shaped JWTs (the user object, sub,
+/// iss, aud, iat, exp; no typ) for every algorithm, and ChatKit session tokens. No middleware signs anyone in: every
+/// request carries a token the services validate. Tokens are assembled by hand so that tests can also mint broken ones.
 /// </summary>
 public static class TestTokens
 {
@@ -17,7 +17,7 @@ public static class TestTokens
     /// <summary>BETTER_AUTH_SECRET of the tests (HS256 shared-secret mode); 32+ bytes as required.</summary>
     public const string Secret = "chatkit-tests-better-auth-secret-0123456789abcdef";
 
-    /// <summary>AppHost arguments that make the services trust these tokens.</summary>
+    /// <summary>AppHost arguments that make the services trust the HS256 tokens (the fixture adds its JWKS URL).</summary>
     public static IEnumerable<string> AppHostArguments =>
     [
         $"--Parameters:better-auth-secret={Secret}",
@@ -25,35 +25,64 @@ public static class TestTokens
         $"--Auth:BetterAuth:Audience={Audience}",
     ];
 
-    /// <summary>A Better Auth HS256 JWT for the user, valid for 15 minutes unless told otherwise.</summary>
+    /// <summary>A Better Auth JWT for the user, valid for 15 minutes unless told otherwise; HS256 unless another key is given.</summary>
     public static string BetterAuth(string userId, TimeSpan? lifetime = null, Action<Dictionary<string, object>>? claims = null,
-        string issuer = Issuer, string audience = Audience)
+        string issuer = Issuer, string audience = Audience, TestKey? key = null)
     {
-        var now = DateTime.UtcNow;
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var payload = new Dictionary<string, object>
         {
-            ["sub"] = userId,
             ["id"] = userId,
-            ["email"] = $"{userId}@example.test",
             ["name"] = userId,
+            ["email"] = $"{userId}@example.test",
+            ["emailVerified"] = true,
+            ["sub"] = userId,
+            ["iat"] = now,
+            ["exp"] = now + (long)(lifetime ?? TimeSpan.FromMinutes(15)).TotalSeconds,
+            ["iss"] = issuer,
+            ["aud"] = audience,
         };
         claims?.Invoke(payload);
-        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        return Sign(key ?? TestKeys.Hs256, payload);
+    }
+
+    /// <summary>
+    /// A ChatKit session token as the API mints it ({user_id, sub, type, iat, exp, jti}), signed with the session key of
+    /// the shared fixture (the Better Auth secret, as no separate session key is configured).
+    /// </summary>
+    public static string Session(string userId, DateTimeOffset? issuedAt = null, TimeSpan? lifetime = null,
+        string type = "chatkit_session", TestKey? key = null)
+    {
+        var iat = (issuedAt ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
+        return Sign(key ?? TestKeys.Hs256, new Dictionary<string, object>
         {
-            Issuer = issuer,
-            Audience = audience,
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now + (lifetime ?? TimeSpan.FromMinutes(15)),
-            Claims = payload,
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Secret)), SecurityAlgorithms.HmacSha256),
+            ["user_id"] = userId,
+            ["sub"] = userId,
+            ["type"] = type,
+            ["iat"] = iat,
+            ["exp"] = iat + (long)(lifetime ?? TimeSpan.FromMinutes(30)).TotalSeconds,
+            ["jti"] = Guid.NewGuid().ToString("N"),
         });
     }
 
-    /// <summary>Sets the bearer token of a client to a fresh Better Auth token for the user.</summary>
-    public static HttpClient As(this HttpClient client, string userId)
+    /// <summary>A compact JWS over the payload; <paramref name="key"/> null gives an unsigned <c>alg: none</c> token.</summary>
+    public static string Sign(TestKey? key, IReadOnlyDictionary<string, object> payload, IReadOnlyDictionary<string, object>? header = null)
     {
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", BetterAuth(userId));
+        var head = new Dictionary<string, object> { ["alg"] = key?.Algorithm ?? "none" };
+        if (key?.KeyId is { } kid) head["kid"] = kid;
+        foreach (var (name, value) in header ?? new Dictionary<string, object>()) head[name] = value;
+        var signingInput = Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(head)) + "."
+                           + Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(payload));
+        var signature = key is null ? "" : Base64UrlEncoder.Encode(key.Sign(Encoding.ASCII.GetBytes(signingInput)));
+        return signingInput + "." + signature;
+    }
+
+    /// <summary>Sets the bearer token of a client to a fresh Better Auth token for the user.</summary>
+    public static HttpClient As(this HttpClient client, string userId) => client.WithToken(BetterAuth(userId));
+
+    public static HttpClient WithToken(this HttpClient client, string token)
+    {
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
 }

@@ -1,0 +1,160 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace ChatKit.ServiceDefaults.Auth;
+
+/// <summary>ChatKit session tokens (configuration section <c>ChatKit</c>).</summary>
+public sealed class ChatKitSessionOptions
+{
+    public const string SectionName = "ChatKit";
+
+    /// <summary>The HS256 key of session tokens; when empty, the Better Auth secret (as the original design does).</summary>
+    public string? SessionSigningKey { get; set; }
+
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How long after its expiry a session token can still be exchanged for a new one.</summary>
+    public TimeSpan RefreshWindow { get; set; } = TimeSpan.FromHours(12);
+}
+
+sealed class ChatKitSessionOptionsValidator : IValidateOptions<ChatKitSessionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ChatKitSessionOptions options)
+    {
+        var errors = new List<string>();
+        if (!string.IsNullOrEmpty(options.SessionSigningKey)
+            && Encoding.UTF8.GetByteCount(options.SessionSigningKey) < BetterAuthOptions.MinimumSecretBytes)
+        {
+            errors.Add($"ChatKit:SessionSigningKey must be at least {BetterAuthOptions.MinimumSecretBytes} bytes long (HS256).");
+        }
+        if (options.SessionLifetime <= TimeSpan.Zero || options.SessionLifetime > TimeSpan.FromDays(1))
+        {
+            errors.Add("ChatKit:SessionLifetime must be between 0 and 1 day.");
+        }
+        if (options.RefreshWindow < TimeSpan.Zero || options.RefreshWindow > TimeSpan.FromDays(30))
+        {
+            errors.Add("ChatKit:RefreshWindow must be between 0 and 30 days.");
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+/// <summary>A minted session token: the original design's <c>client_secret</c>, as the API returns it.</summary>
+public sealed record ChatKitSession(
+    [property: JsonPropertyName("client_secret")] string ClientSecret,
+    [property: JsonPropertyName("user_id")] string UserId,
+    [property: JsonPropertyName("expires_at")] DateTimeOffset ExpiresAt);
+
+/// <summary>
+/// Mints and checks ChatKit session tokens: HS256 JWTs <c>{user_id, sub, type: "chatkit_session", iat, exp, jti}</c>.
+/// Both services validate them (the API forwards the caller's token to the agent), so both get the same key.
+/// </summary>
+public sealed class ChatKitSessionTokens
+{
+    public const string TokenType = "chatkit_session";
+    public const string TypeClaim = "type";
+    public const string UserIdClaim = "user_id";
+
+    static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false, MapInboundClaims = false };
+
+    readonly ChatKitSessionOptions options;
+    readonly TimeProvider clock;
+    readonly SymmetricSecurityKey key;
+
+    public ChatKitSessionTokens(IOptions<ChatKitSessionOptions> options, IOptions<BetterAuthOptions> betterAuth,
+        TimeProvider clock, ILogger<ChatKitSessionTokens> logger)
+    {
+        this.options = options.Value;
+        this.clock = clock;
+        var secret = this.options.SessionSigningKey is { Length: > 0 } configured ? configured : betterAuth.Value.Secret;
+        if (string.IsNullOrEmpty(secret))
+        {
+            // The AppHost always passes a key; a service started on its own gets one for its own lifetime.
+            logger.LogWarning("Neither ChatKit:SessionSigningKey nor Auth:BetterAuth:Secret is set: session tokens are signed " +
+                              "with a random key that only this process knows.");
+            secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        }
+        key = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret));
+    }
+
+    public TimeSpan RefreshWindow => options.RefreshWindow;
+
+    /// <summary>A new session token for the user, valid for <see cref="ChatKitSessionOptions.SessionLifetime"/>.</summary>
+    public ChatKitSession Create(string userId)
+    {
+        var now = clock.GetUtcNow();
+        var issuedAt = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
+        var expiresAt = issuedAt + options.SessionLifetime;
+        var token = Handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Claims = new Dictionary<string, object>
+            {
+                [UserIdClaim] = userId,
+                [CurrentUser.SubjectClaim] = userId,
+                [TypeClaim] = TokenType,
+                [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
+            },
+            IssuedAt = issuedAt.UtcDateTime,
+            Expires = expiresAt.UtcDateTime,
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256),
+        });
+        return new ChatKitSession(token, userId, expiresAt);
+    }
+
+    /// <summary>What the session scheme checks: the signature with our key, HS256 only, exp; no iss/aud (they have none).</summary>
+    public TokenValidationParameters CreateValidationParameters(TimeSpan clockSkew, bool validateLifetime = true) => new()
+    {
+        IssuerSigningKey = key,
+        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+        ValidateIssuer = false,
+        ValidateAudience = false,
+        ValidateLifetime = validateLifetime,
+        RequireExpirationTime = true,
+        ClockSkew = clockSkew,
+        NameClaimType = CurrentUser.SubjectClaim,
+    };
+
+    /// <summary>
+    /// The user of a session token presented for refresh: a genuine session token (signature and type) that is still
+    /// valid or expired no longer ago than the refresh window; otherwise null.
+    /// </summary>
+    public async Task<string?> ValidateForRefreshAsync(string? token)
+    {
+        if (string.IsNullOrWhiteSpace(token)) return null;
+        var result = await Handler.ValidateTokenAsync(token, CreateValidationParameters(TimeSpan.Zero, validateLifetime: false));
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt || FailureOf(jwt) is not null) return null;
+        if (!jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out var exp)) return null;
+        var expiredFor = clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(exp);
+        return expiredFor <= options.RefreshWindow ? jwt.Subject : null;
+    }
+
+    /// <summary>Why a signature-checked token is not a usable session token, or null when it is one.</summary>
+    public static string? FailureOf(JsonWebToken token) =>
+        !token.TryGetPayloadValue<string>(TypeClaim, out var type) || type != TokenType ? "The token is not a ChatKit session token."
+        : CurrentUser.SubjectFailure(token.Subject) is { } failure ? failure
+        : token.TryGetPayloadValue<string>(UserIdClaim, out var userId) && userId != token.Subject ? "user_id and sub differ."
+        : null;
+
+    /// <summary>
+    /// Tells the two kinds of bearer token apart without validating anything: a session token carries a <c>type</c> claim
+    /// and no <c>iss</c>; a Better Auth JWT always has an <c>iss</c>.
+    /// </summary>
+    public static bool LooksLikeSessionToken(string token)
+    {
+        if (!Handler.CanReadToken(token)) return false;
+        try
+        {
+            var jwt = new JsonWebToken(token);
+            return jwt.TryGetPayloadValue<object>(TypeClaim, out _) && !jwt.TryGetPayloadValue<object>(JwtRegisteredClaimNames.Iss, out _);
+        }
+        catch (Exception ex) when (ex is ArgumentException or SecurityTokenException or System.Text.Json.JsonException)
+        {
+            return false; // not a JWT at all: the Better Auth scheme rejects it
+        }
+    }
+}
