@@ -12,6 +12,7 @@ try
         "scale" => await Scale.Run(opts),
         "drill" => await Drills.Run(opts.GetValueOrDefault("name") ?? args.Skip(1).FirstOrDefault(a => !a.StartsWith("--")) ?? "all", opts),
         "fake-openai" => await FakeOpenAi.Serve(opts),
+        "up" => await Up(opts),
         _ => Help(),
     };
 }
@@ -22,6 +23,25 @@ catch (Exception e)
 }
 
 static int Do(Action a) { a(); return 0; }
+
+// Starts the stack the way `run` does and keeps it up (for profiling with dotnet-counters / dotnet-trace, or manual checks).
+static async Task<int> Up(Dictionary<string, string> opts)
+{
+    if (!opts.ContainsKey("no-build")) await Stack.BuildOurs();
+    await using var stack = await Stack.Start();
+    await stack.StartOurs();
+    if (opts.ContainsKey("peers")) { await stack.StartPeer("memory", "Scripted answer.", 8); await stack.StartPeer("pg", "Scripted answer.", 8); }
+    var token = stack.Tokens.Mint(opts.GetValueOrDefault("user") ?? "bench-user");
+    File.WriteAllText(Path.Combine(Paths.Work, "token.txt"), token);
+    foreach (var t in stack.Targets.Values) Console.WriteLine($"{t.Name}: {t.BaseUri} pids {string.Join(",", t.Processes.Select(p => p.Name + "=" + p.Pid))}");
+    Console.WriteLine($"PostgreSQL: {stack.Pg.ConnectionString("conversationsdb")}");
+    Console.WriteLine($"token (bench/work/token.txt): {token}");
+    var done = new TaskCompletionSource();
+    Console.CancelKeyPress += (_, e) => { e.Cancel = true; done.TrySetResult(); };
+    AppDomain.CurrentDomain.ProcessExit += (_, _) => done.TrySetResult();
+    await Task.WhenAny(done.Task, Task.Delay(TimeSpan.FromSeconds(int.Parse(opts.GetValueOrDefault("seconds") ?? "3600"))));
+    return 0;
+}
 
 static int Help()
 {

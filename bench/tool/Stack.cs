@@ -79,6 +79,9 @@ public sealed class Stack : IAsyncDisposable
         var env = CommonEnv();
         env["ConnectionStrings__conversationsdb"] = Pg.ConnectionString("conversationsdb");
         env["services__agent__http__0"] = $"http://127.0.0.1:{AgentPort}";
+        // The per-user write limit (100 per 10 s) would measure the rate limiter, not the server: the load comes from a
+        // few dozen bench users at thousands of requests a second. Raised for the bench only (documented in bench/README.md).
+        env["RateLimits__Writes__PermitLimit"] = Environment.GetEnvironmentVariable("BENCH_WRITE_LIMIT") ?? "100000000";
         Api = Child.Start("api", "dotnet", [Dll("ChatKit.ApiService"), "--urls", $"http://127.0.0.1:{ApiPort}"], env);
         await Net.WaitHttpOk($"http://127.0.0.1:{ApiPort}/health", TimeSpan.FromSeconds(60), () => Api.Alive);
         targets["ours"] = new Target("ours", new Uri($"http://127.0.0.1:{ApiPort}"),
