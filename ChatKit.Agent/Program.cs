@@ -1,4 +1,5 @@
 using ChatKit.Agent.Tasks;
+using ChatKit.Agent.Turns;
 using Microsoft.EntityFrameworkCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,6 +10,8 @@ builder.AddNpgsqlDbContext<TasksDbContext>("tasksdb",
     configureDbContextOptions: options => options.UseSnakeCaseNamingConvention());
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<TaskService>();
+builder.Services.AddProblemDetails();
+builder.AddTodoAgent();
 
 var app = builder.Build();
 
@@ -18,6 +21,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapTasksApi();
+app.MapTurnsApi();
 
 await app.MigrateDatabaseAsync<TasksDbContext>();
 app.Run();

@@ -48,7 +48,7 @@ public sealed class TaskService(TasksDbContext db, TimeProvider clock)
 
     public async Task<TaskItem> AddAsync(string ownerId, string title, string? description = null, CancellationToken ct = default)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = Now();
         var task = new TaskItem
         {
             OwnerId = ownerId,
@@ -73,7 +73,7 @@ public sealed class TaskService(TasksDbContext db, TimeProvider clock)
         if (completed is { } done) task.Completed = done;
         if (db.ChangeTracker.HasChanges())
         {
-            task.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+            task.UpdatedAt = Now();
             await db.SaveChangesAsync(ct);
         }
         return task;
@@ -126,6 +126,13 @@ public sealed class TaskService(TasksDbContext db, TimeProvider clock)
             errors["description"] = [$"The description must be at most {TaskItem.DescriptionMaxLength} characters."];
         }
         return errors;
+    }
+
+    /// <summary>The current time at PostgreSQL's precision (microseconds), so a returned task equals the stored one.</summary>
+    DateTime Now()
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
     }
 
     IQueryable<TaskItem> OwnedBy(string ownerId) => db.Tasks.AsNoTracking().Where(t => t.OwnerId == ownerId);

@@ -1,0 +1,110 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using Azure.AI.OpenAI;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Microsoft.SemanticKernel;
+using OpenAI;
+
+namespace ChatKit.Agent.Models;
+
+public static class ModelServiceExtensions
+{
+    /// <summary>The HttpClient the OpenAI and Azure OpenAI connectors send through (its resilience handler retries).</summary>
+    public const string HttpClientName = "model";
+    /// <summary>The OpenTelemetry source and meter of the model calls (gen_ai.* spans and metrics).</summary>
+    public const string TelemetrySourceName = "Microsoft.Extensions.AI";
+    const string ServiceKey = "model";
+
+    /// <summary>
+    /// Registers the chat model chosen by <c>Agent:Model</c> as the <see cref="IChatClient"/> the agent uses:
+    /// the built-in local model or Semantic Kernel's OpenAI / Azure OpenAI connector, each wrapped the same way
+    /// (kernel function invocation, OpenTelemetry, logging). Provider calls retry by the standard resilience
+    /// policy of the <c>model</c> HttpClient (<c>Agent:Model:Resilience</c> overrides it).
+    /// </summary>
+    public static IHostApplicationBuilder AddAgentModel(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<IValidateOptions<ModelOptions>, ModelOptionsValidator>();
+        services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.Section).ValidateOnStart();
+
+        var resilience = builder.Configuration.GetSection($"{ModelOptions.Section}:Resilience");
+        // Replaces the service defaults' handler (tuned for quick calls) with one tuned for model calls.
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental; it is the documented way to do this.
+        services.AddHttpClient(HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .RemoveAllResilienceHandlers()
+            .AddStandardResilienceHandler(options =>
+            {
+                // Model calls are slow: a minute per attempt, three minutes in all (the defaults suit quick APIs).
+                options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(60);
+                options.TotalRequestTimeout.Timeout = TimeSpan.FromMinutes(3);
+                options.CircuitBreaker.SamplingDuration = TimeSpan.FromMinutes(2);
+                resilience.Bind(options);
+            });
+#pragma warning restore EXTEXP0001
+
+        var model = builder.Configuration.GetSection(ModelOptions.Section).Get<ModelOptions>() ?? new ModelOptions();
+        switch (model.EffectiveProvider)
+        {
+            case ModelOptions.OpenAI:
+                services.AddSingleton(CreateOpenAIClient);
+                services.AddOpenAIChatClient(model.Model, openAIClient: null, ServiceKey, TelemetrySourceName);
+                break;
+            case ModelOptions.AzureOpenAI:
+                services.AddSingleton(CreateAzureOpenAIClient);
+#pragma warning disable SKEXP0010 // Semantic Kernel marks its Azure OpenAI IChatClient registration experimental.
+                services.AddAzureOpenAIChatClient(model.Deployment!, azureOpenAIClient: null, ServiceKey, openTelemetrySourceName: TelemetrySourceName);
+#pragma warning restore SKEXP0010
+                break;
+            default:
+                // The same pipeline Semantic Kernel's connectors build, around the rule-based model. Built without the
+                // root services, like theirs: functions then run on the request's kernel the tools are bound to.
+                services.AddKeyedSingleton<IChatClient>(ServiceKey, (sp, _) =>
+                {
+                    var loggerFactory = sp.GetRequiredService<ILoggerFactory>();
+                    return new LocalChatClient().AsBuilder()
+                        .UseKernelFunctionInvocation(loggerFactory)
+                        .UseOpenTelemetry(loggerFactory, TelemetrySourceName)
+                        .UseLogging(loggerFactory)
+                        .Build();
+                });
+                break;
+        }
+
+        services.AddSingleton(sp =>
+        {
+            var client = sp.GetRequiredKeyedService<IChatClient>(ServiceKey);
+            // A model stuck in a tool loop must not run for ever (the connectors allow 128 rounds).
+            if (client.GetService<FunctionInvokingChatClient>() is { } functions)
+            {
+                functions.MaximumIterationsPerRequest = 10;
+                functions.MaximumConsecutiveErrorsPerRequest = 3;
+            }
+            return client;
+        });
+        return builder;
+    }
+
+    static OpenAIClient CreateOpenAIClient(IServiceProvider services)
+    {
+        var model = services.GetRequiredService<IOptions<ModelOptions>>().Value;
+        var options = new OpenAIClientOptions { Transport = Transport(services), RetryPolicy = NoRetries };
+        if (model.BaseUrl is not null) options.Endpoint = model.BaseUrl;
+        // Local OpenAI-compatible servers (Ollama, LM Studio, vLLM) take any key.
+        return new OpenAIClient(new ApiKeyCredential(string.IsNullOrWhiteSpace(model.ApiKey) ? "none" : model.ApiKey), options);
+    }
+
+    static AzureOpenAIClient CreateAzureOpenAIClient(IServiceProvider services)
+    {
+        var model = services.GetRequiredService<IOptions<ModelOptions>>().Value;
+        return new AzureOpenAIClient(model.Endpoint!, new ApiKeyCredential(model.ApiKey!),
+            new AzureOpenAIClientOptions { Transport = Transport(services), RetryPolicy = NoRetries });
+    }
+
+    // The HttpClient's resilience handler retries; the SDK's own retries would multiply the attempts.
+    static ClientRetryPolicy NoRetries => new(maxRetries: 0);
+
+    static HttpClientPipelineTransport Transport(IServiceProvider services) =>
+        new(services.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName));
+}

@@ -1,0 +1,164 @@
+using System.ComponentModel;
+using System.Text.Json;
+using ChatKit.Agent.Tasks;
+using ChatKit.ServiceDefaults.Auth;
+using Microsoft.SemanticKernel;
+
+namespace ChatKit.Agent.Tools;
+
+/// <summary>
+/// The kernel functions the model manages tasks with. They act for the user of the current request (the token's
+/// <c>sub</c>), never for a user named in a prompt, and they answer with a small JSON result or an error result
+/// instead of throwing, so the model can read what happened.
+/// </summary>
+public sealed class TaskTools(TaskService tasks, CurrentUser user, ILogger<TaskTools> logger)
+{
+    public const string PluginName = "tasks";
+    public const int MaxListed = 100;
+
+    [KernelFunction("add_task")]
+    [Description("Adds one new task to the user's to-do list and returns its task_id. " +
+                 "For several tasks (\"milk, eggs and bread\") call it once per task.")]
+    public Task<JsonElement> AddTaskAsync(
+        [Description("The task's short title in the user's words, e.g. \"buy milk\" (at most 200 characters).")] string title,
+        [Description("Optional details; leave out unless the user gave some.")] string? description = null,
+        CancellationToken cancellationToken = default) =>
+        RunAsync("add_task", async () =>
+        {
+            if (Invalid(title, description, titleRequired: true) is { } error) return error;
+            var task = await tasks.AddAsync(user.Id, title, description, cancellationToken);
+            return ToolResults.Changed(task, "created");
+        });
+
+    [KernelFunction("list_tasks")]
+    [Description("Lists the user's tasks, oldest first, each with its task_id and its 1-based position in this list. " +
+                 "When the user later says \"task 3\" or \"the second one\", they mean a position in the list shown last.")]
+    public Task<JsonElement> ListTasksAsync(
+        [Description("Which tasks: \"all\" (default), \"pending\" (not done yet) or \"completed\".")] string status = "all",
+        CancellationToken cancellationToken = default) =>
+        RunAsync("list_tasks", async () =>
+        {
+            if (ParseFilter(status) is not { } filter)
+            {
+                return ToolResults.Error("invalid_argument", "status must be \"all\", \"pending\" or \"completed\".");
+            }
+            var matching = Filter(await tasks.AllAsync(user.Id, cancellationToken), filter);
+            return ToolResults.Listed("listed", Name(filter), null, [.. matching.Take(MaxListed)], matching.Count);
+        });
+
+    [KernelFunction("find_tasks")]
+    [Description("Finds the user's tasks whose titles best match words such as \"meeting\" or \"the groceries one\"; " +
+                 "tolerates typos and partial words. Use it to get the task_id of a task the user names. " +
+                 "Several results mean the user must choose; none means no such task exists.")]
+    public Task<JsonElement> FindTasksAsync(
+        [Description("Words from the task's title, e.g. \"meeting\".")] string query,
+        [Description("Search \"all\" tasks (default), only \"pending\" ones or only \"completed\" ones.")] string status = "all",
+        CancellationToken cancellationToken = default) =>
+        RunAsync("find_tasks", async () =>
+        {
+            if (string.IsNullOrWhiteSpace(query)) return ToolResults.Error("invalid_argument", "query must not be empty.");
+            if (ParseFilter(status) is not { } filter)
+            {
+                return ToolResults.Error("invalid_argument", "status must be \"all\", \"pending\" or \"completed\".");
+            }
+            var candidates = Filter(await tasks.AllAsync(user.Id, cancellationToken), filter);
+            var matches = TaskMatcher.BestMatches(candidates, t => t.Title, query);
+            return ToolResults.Listed("found", Name(filter), query, [.. matches.Take(MaxListed)], matches.Count);
+        });
+
+    [KernelFunction("complete_task")]
+    [Description("Marks one task as done.")]
+    public Task<JsonElement> CompleteTaskAsync(
+        [Description("The task_id from list_tasks, find_tasks or a tagged task (not the position).")] long task_id,
+        CancellationToken cancellationToken = default) =>
+        RunAsync("complete_task", async () =>
+        {
+            var before = await tasks.GetAsync(user.Id, task_id, cancellationToken);
+            if (before is null) return NotFound(task_id);
+            var task = await tasks.CompleteAsync(user.Id, task_id, cancellationToken) ?? before;
+            return ToolResults.Changed(task, "completed", alreadyCompleted: before.Completed ? true : null);
+        });
+
+    [KernelFunction("reopen_task")]
+    [Description("Marks a completed task as not done again.")]
+    public Task<JsonElement> ReopenTaskAsync(
+        [Description("The task_id of the task to reopen.")] long task_id,
+        CancellationToken cancellationToken = default) =>
+        RunAsync("reopen_task", async () =>
+            await tasks.UpdateAsync(user.Id, task_id, completed: false, ct: cancellationToken) is { } task
+                ? ToolResults.Changed(task, "reopened")
+                : NotFound(task_id));
+
+    [KernelFunction("update_task")]
+    [Description("Changes a task's title and/or description; leave out what stays the same.")]
+    public Task<JsonElement> UpdateTaskAsync(
+        [Description("The task_id of the task to change.")] long task_id,
+        [Description("The new title, if the user renames the task.")] string? title = null,
+        [Description("The new description; an empty string removes it.")] string? description = null,
+        CancellationToken cancellationToken = default) =>
+        RunAsync("update_task", async () =>
+        {
+            if (title is null && description is null)
+            {
+                return ToolResults.Error("invalid_argument", "Give a new title or description.");
+            }
+            if (Invalid(title, description, titleRequired: false) is { } error) return error;
+            return await tasks.UpdateAsync(user.Id, task_id, title, description, ct: cancellationToken) is { } task
+                ? ToolResults.Changed(task, "updated")
+                : NotFound(task_id);
+        });
+
+    [KernelFunction("delete_task")]
+    [Description("Deletes one task for good.")]
+    public Task<JsonElement> DeleteTaskAsync(
+        [Description("The task_id of the task to delete.")] long task_id,
+        CancellationToken cancellationToken = default) =>
+        RunAsync("delete_task", async () =>
+            await tasks.DeleteAsync(user.Id, task_id, cancellationToken) is { } task
+                ? ToolResults.Changed(task, "deleted")
+                : NotFound(task_id));
+
+    [KernelFunction("delete_completed_tasks")]
+    [Description("Deletes every task the user has completed (\"clear my done tasks\") and returns what was removed.")]
+    public Task<JsonElement> DeleteCompletedTasksAsync(CancellationToken cancellationToken = default) =>
+        RunAsync("delete_completed_tasks", async () =>
+            ToolResults.Removed(await tasks.DeleteCompletedAsync(user.Id, cancellationToken)));
+
+    async Task<JsonElement> RunAsync(string tool, Func<Task<JsonElement>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Tool {Tool} failed", tool);
+            return ToolResults.Error("unavailable", "The task store could not be reached; nothing was changed. Try again shortly.");
+        }
+    }
+
+    static JsonElement? Invalid(string? title, string? description, bool titleRequired) =>
+        TaskService.Validate(title, description, titleRequired) is { Count: > 0 } errors
+            ? ToolResults.Error("invalid_argument", string.Join(" ", errors.Values.SelectMany(e => e)))
+            : null;
+
+    static JsonElement NotFound(long id) =>
+        ToolResults.Error("not_found", $"There is no task with task_id {id} on the user's list.");
+
+    static TaskStatusFilter? ParseFilter(string? status) => status?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "all" => TaskStatusFilter.All,
+        "pending" or "open" or "todo" => TaskStatusFilter.Pending,
+        "completed" or "done" => TaskStatusFilter.Completed,
+        _ => null,
+    };
+
+    static string Name(TaskStatusFilter filter) => filter.ToString().ToLowerInvariant();
+
+    static List<TaskItem> Filter(IReadOnlyList<TaskItem> all, TaskStatusFilter filter) => filter switch
+    {
+        TaskStatusFilter.Pending => [.. all.Where(t => !t.Completed)],
+        TaskStatusFilter.Completed => [.. all.Where(t => t.Completed)],
+        _ => [.. all],
+    };
+}

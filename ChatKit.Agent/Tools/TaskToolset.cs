@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Kernel = Microsoft.SemanticKernel.Kernel;
+
+namespace ChatKit.Agent.Tools;
+
+/// <summary>
+/// The task tools as a model sees them: the <see cref="TaskTools"/> kernel functions, bound to the request's kernel
+/// (so they run through Semantic Kernel's invocation pipeline and filters) and offered under their plain names.
+/// </summary>
+public static class TaskToolset
+{
+    /// <summary>The tools to put in <see cref="ChatOptions.Tools"/> for one turn.</summary>
+    public static IList<AITool> ForModel(Kernel kernel) =>
+        [.. kernel.Plugins[TaskTools.PluginName].AsAIFunctions(kernel).Select(f => new PlainNamedFunction(f))];
+
+    /// <summary>The plain tool name: <c>add_task</c> for <c>tasks_add_task</c> or <c>tasks-add_task</c>.</summary>
+    public static string Plain(string name) =>
+        name.StartsWith(TaskTools.PluginName, StringComparison.Ordinal) && name.Length > TaskTools.PluginName.Length + 1
+        && name[TaskTools.PluginName.Length] is '_' or '-'
+            ? name[(TaskTools.PluginName.Length + 1)..]
+            : name;
+
+    /// <summary>A tool result as JSON, whatever shape the function-calling layer handed it over in.</summary>
+    public static JsonElement ResultJson(FunctionResultContent result) =>
+        result.Exception is not null
+            ? ToolResults.Error("tool_failed", "The tool could not run with those arguments.")
+            : ResultJson(result.Result);
+
+    public static JsonElement ResultJson(object? result) => result switch
+    {
+        JsonElement { ValueKind: JsonValueKind.String } text when Parse(text.GetString()) is { } parsed => parsed,
+        JsonElement json => json,
+        string text => Parse(text) ?? JsonSerializer.SerializeToElement(text),
+        _ => JsonSerializer.SerializeToElement(result, AIJsonUtilities.DefaultOptions),
+    };
+
+    static JsonElement? Parse(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.TrimStart()[0] is not ('{' or '[')) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<JsonElement>(text);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    sealed class PlainNamedFunction(AIFunction function) : DelegatingAIFunction(function)
+    {
+        public override string Name { get; } = Plain(function.Name);
+    }
+}

@@ -1,0 +1,116 @@
+using System.ClientModel;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using ChatKit.Agent.Models;
+using ChatKit.Agent.Tools;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using Kernel = Microsoft.SemanticKernel.Kernel;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace ChatKit.Agent.Turns;
+
+/// <summary>Runs one turn of a conversation: the only way the rest of the service talks to the model.</summary>
+public interface ITodoAgent
+{
+    /// <summary>The turn's events as they happen; the last one is a <see cref="DoneEvent"/> or an <see cref="ErrorEvent"/>.</summary>
+    IAsyncEnumerable<AgentEvent> RunTurnAsync(TurnRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The Semantic Kernel agent: the configured chat model, with the request's kernel functions as tools invoked
+/// automatically, streamed and translated into agent events.
+/// </summary>
+sealed class TodoAgent(IChatClient model, Kernel kernel, IOptions<ModelOptions> modelOptions, IOptions<TurnOptions> turnOptions,
+    AgentTelemetry telemetry, TimeProvider clock, ILogger<TodoAgent> logger) : ITodoAgent
+{
+    public async IAsyncEnumerable<AgentEvent> RunTurnAsync(TurnRequest request,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var modelName = modelOptions.Value.Description;
+        using var activity = telemetry.StartTurn(modelName, request.ThreadId);
+        var started = clock.GetTimestamp();
+        var messages = TurnPrompt.Build(request, turnOptions.Value, clock.GetUtcNow());
+        var options = new ChatOptions { Tools = TaskToolset.ForModel(kernel), ToolMode = ChatToolMode.Auto };
+        var text = new StringBuilder();
+        var toolNames = new Dictionary<string, string>();
+        long inputTokens = 0, outputTokens = 0;
+        ErrorEvent? error = null;
+
+        await using (var updates = model.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken))
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await updates.MoveNextAsync()) break;
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    error = ToError(ex);
+                    logger.LogWarning(ex, "Turn failed with {Code} (model {Model})", error.Code, modelName);
+                    break;
+                }
+                foreach (var content in updates.Current.Contents)
+                {
+                    switch (content)
+                    {
+                        case FunctionCallContent call:
+                            toolNames[call.CallId] = TaskToolset.Plain(call.Name);
+                            yield return new ToolCallEvent(call.CallId, toolNames[call.CallId],
+                                JsonSerializer.SerializeToElement(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions));
+                            break;
+                        case FunctionResultContent result:
+                            var name = toolNames.GetValueOrDefault(result.CallId, "unknown");
+                            var json = TaskToolset.ResultJson(result);
+                            if (result.Exception is not null) logger.LogWarning(result.Exception, "Tool {Tool} failed", name);
+                            telemetry.ToolCalled(name, failed: json.ValueKind == JsonValueKind.Object
+                                && json.TryGetProperty("status", out var status) && status.ValueEquals("error"));
+                            yield return new ToolResultEvent(result.CallId, name, json);
+                            break;
+                        case TextContent { Text.Length: > 0 } delta when updates.Current.Role != ChatRole.Tool:
+                            text.Append(delta.Text);
+                            yield return new TextDeltaEvent(delta.Text);
+                            break;
+                        case UsageContent usage:
+                            inputTokens += usage.Details.InputTokenCount ?? 0;
+                            outputTokens += usage.Details.OutputTokenCount ?? 0;
+                            break;
+                    }
+                }
+            }
+        }
+
+        var totals = new TurnUsage(inputTokens, outputTokens);
+        telemetry.TurnEnded(modelName, clock.GetElapsedTime(started), totals, error?.Code);
+        activity?.SetTag("gen_ai.usage.input_tokens", inputTokens);
+        activity?.SetTag("gen_ai.usage.output_tokens", outputTokens);
+        if (error is not null) activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, error.Code);
+        yield return error ?? (AgentEvent)new DoneEvent(text.ToString(), totals);
+    }
+
+    /// <summary>
+    /// What the caller can do about a failure. Timeouts, throttling and server errors were already retried by the
+    /// model HttpClient's resilience policy, so they surface as retryable; a rejected request or key will fail again.
+    /// </summary>
+    static ErrorEvent ToError(Exception exception)
+    {
+        for (var ex = exception; ex is not null; ex = ex.InnerException)
+        {
+            switch (ex)
+            {
+                case ClientResultException { Status: 0 or 408 or 429 or >= 500 }:
+                case HttpRequestException or TimeoutRejectedException or BrokenCircuitException or TimeoutException or OperationCanceledException:
+                    return new ErrorEvent(ErrorEvent.ModelUnavailable,
+                        "The model is busy or unavailable right now. Please try again in a moment.", Retryable: true);
+                case ClientResultException { Status: 401 or 403 }:
+                    return new ErrorEvent(ErrorEvent.ModelError, "The model provider rejected the agent's credentials.", Retryable: false);
+                case ClientResultException:
+                    return new ErrorEvent(ErrorEvent.ModelError, "The model provider rejected the request.", Retryable: false);
+            }
+        }
+        return new ErrorEvent(ErrorEvent.AgentError, "The agent could not complete this turn.", Retryable: false);
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ChatKit.Agent.Turns;
+
+/// <summary>The internal turn endpoint the API service calls (docs/agent-turns.md).</summary>
+public static class TurnsApi
+{
+    /// <summary>Maps <c>POST /internal/turns</c>: validates the caller's token again and streams the turn as NDJSON.</summary>
+    public static RouteGroupBuilder MapTurnsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/internal/turns").RequireAuthorization();
+        group.MapPost("", RunTurn);
+        return group;
+    }
+
+    static Results<AgentEventStream, ValidationProblem> RunTurn(TurnRequest request, ITodoAgent agent, HttpContext context)
+    {
+        var errors = request.Validate();
+        return errors.Count > 0
+            ? TypedResults.ValidationProblem(errors)
+            : new AgentEventStream(agent.RunTurnAsync(request, context.RequestAborted));
+    }
+}
+
+/// <summary>Writes agent events as NDJSON, one line per event, flushed as each is produced.</summary>
+public sealed class AgentEventStream(IAsyncEnumerable<AgentEvent> events) : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
+{
+    public const string MediaType = "application/x-ndjson";
+    static readonly byte[] NewLine = "\n"u8.ToArray();
+
+    public int? StatusCode => StatusCodes.Status200OK;
+    public string ContentType => MediaType;
+
+    public async Task ExecuteAsync(HttpContext context)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = MediaType;
+        response.Headers.CacheControl = "no-cache";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        try
+        {
+            await foreach (var agentEvent in events.WithCancellation(context.RequestAborted))
+            {
+                await response.BodyWriter.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(agentEvent, AgentEvent.Json), context.RequestAborted);
+                await response.BodyWriter.WriteAsync(NewLine, context.RequestAborted);
+                await response.BodyWriter.FlushAsync(context.RequestAborted);
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away (the user stopped the stream); there is nobody left to tell.
+        }
+    }
+}

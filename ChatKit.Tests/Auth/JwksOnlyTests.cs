@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using ChatKit.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ChatKit.Tests.Auth;
+
+/// <summary>
+/// The recommended production shape: Better Auth keys only through JWKS (no BETTER_AUTH_SECRET, no session key configured,
+/// so the AppHost generates one) and the services in the Production environment.
+/// </summary>
+public sealed class JwksOnlyAppFixture : AppFixture
+{
+    protected override IEnumerable<string> Arguments =>
+        base.Arguments.Where(argument => !argument.StartsWith("--Parameters:better-auth-secret=", StringComparison.Ordinal));
+
+    protected override void ConfigureService(IResourceBuilder<ProjectResource> service) =>
+        service.WithEnvironment("ASPNETCORE_ENVIRONMENT", "Production");
+}
+
+[CollectionDefinition(Name)]
+public sealed class JwksOnlyCollection : ICollectionFixture<JwksOnlyAppFixture>
+{
+    public const string Name = "jwks-only";
+}
+
+[Collection(JwksOnlyCollection.Name)]
+public sealed class JwksOnlyTests(JwksOnlyAppFixture fixture)
+{
+    [Fact]
+    public async Task SessionTokensWorkThroughTheApiAndTheAgentWithAGeneratedKey()
+    {
+        using var client = fixture.CreateClient().WithToken(TestTokens.BetterAuth("jo", key: TestKeys.EdDsa));
+        var session = await client.PostAsync("/api/chatkit/session", null);
+        Assert.Equal(HttpStatusCode.OK, session.StatusCode);
+        var secret = (await session.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("client_secret").GetString()!;
+
+        client.WithToken(secret);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/tasks", new { title = "jwks only" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/tasks")).StatusCode);
+
+        // A session token signed with the Better Auth secret of the other fixture means nothing here.
+        client.WithToken(TestTokens.Session("jo"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/tasks")).StatusCode);
+    }
+
+    [Fact]
+    public async Task HS256BetterAuthTokensAreRejectedWhenNoSecretIsConfigured()
+    {
+        using var client = fixture.CreateClient().WithToken(TestTokens.BetterAuth("jo"));
+
+        await BetterAuthTokenTests.AssertUnauthorizedAsync(await client.GetAsync("/api/tasks"));
+    }
+
+    [Fact]
+    public async Task TheDevelopmentTokenEndpointDoesNotExistOutsideDevelopment()
+    {
+        using var client = fixture.CreateClient().WithToken(TestTokens.BetterAuth("jo", key: TestKeys.Es256));
+
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/dev/token?user=jo", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task WhenTheAgentIsDownTheTasksApiAnswers503ProblemDetails()
+    {
+        using var cts = new CancellationTokenSource(AppFixture.StartTimeout);
+        var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
+        using var client = fixture.CreateClient().WithToken(TestTokens.BetterAuth("jo", key: TestKeys.Ps256));
+        Assert.True((await commands.ExecuteCommandAsync("agent", KnownResourceCommands.StopCommand, cts.Token)).Success);
+        try
+        {
+            var response = await client.PostAsJsonAsync("/api/tasks", new { title = "nobody home" }, cts.Token);
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+        finally
+        {
+            Assert.True((await commands.ExecuteCommandAsync("agent", KnownResourceCommands.StartCommand, cts.Token)).Success);
+            await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("agent", cts.Token);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/tasks", cts.Token)).StatusCode);
+    }
+}
