@@ -1,3 +1,4 @@
+using ChatKit.AppHost.Agent;
 using ChatKit.AppHost.Auth;
 using ChatKit.AppHost.Postgres;
 
@@ -9,6 +10,7 @@ var databases = builder.AddChatKitDatabases();
 var agent = builder.AddProject<Projects.ChatKit_Agent>("agent")
     .WithDatabase(databases.Tasks)
     .WithBetterAuth()
+    .WithAgentModel()
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.ChatKit_ApiService>("apiservice")

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using Kernel = Microsoft.SemanticKernel.Kernel;
 
@@ -51,5 +52,17 @@ public static class TaskToolset
     sealed class PlainNamedFunction(AIFunction function) : DelegatingAIFunction(function)
     {
         public override string Name { get; } = Plain(function.Name);
+
+        // Semantic Kernel 1.82 repeats the function's description in the parameter schema under a non-standard
+        // "condition" keyword; models get the description once, and strict schema validators get clean JSON Schema.
+        public override JsonElement JsonSchema { get; } = WithoutKeyword(function.JsonSchema, "condition");
+    }
+
+    static JsonElement WithoutKeyword(JsonElement schema, string keyword)
+    {
+        if (schema.ValueKind != JsonValueKind.Object || !schema.TryGetProperty(keyword, out _)) return schema;
+        var node = JsonObject.Create(schema)!;
+        node.Remove(keyword);
+        return JsonSerializer.SerializeToElement(node);
     }
 }

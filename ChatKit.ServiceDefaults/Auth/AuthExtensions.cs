@@ -85,6 +85,8 @@ public static class AuthExtensions
         var betterAuth = settings.Value;
         var hasSecret = !string.IsNullOrEmpty(betterAuth.Secret);
         options.MapInboundClaims = false;
+        options.TokenHandlers.Clear();
+        options.TokenHandlers.Add(new CachingTokenHandler());
         options.TokenValidationParameters = new TokenValidationParameters
         {
             ValidIssuer = betterAuth.Issuer,
@@ -127,6 +129,8 @@ public static class AuthExtensions
     static void ConfigureSessionTokens(JwtBearerOptions options, ChatKitSessionTokens tokens, IOptions<BetterAuthOptions> betterAuth)
     {
         options.MapInboundClaims = false;
+        options.TokenHandlers.Clear();
+        options.TokenHandlers.Add(new CachingTokenHandler());
         options.TokenValidationParameters = tokens.CreateValidationParameters(betterAuth.Value.ClockSkew);
         options.Events = new JwtBearerEvents
         {
