@@ -1,6 +1,8 @@
 using ChatKit.ApiService.Auth;
+using ChatKit.ApiService.ChatKit;
 using ChatKit.ApiService.Conversations;
 using ChatKit.ApiService.Tasks;
+using ChatKit.ApiService.Turns;
 using Microsoft.EntityFrameworkCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,6 +14,10 @@ builder.AddFrontEndCors();
 builder.AddAgentTasksClient();
 builder.AddNpgsqlDbContext<ConversationsDbContext>("conversationsdb",
     configureDbContextOptions: options => options.UseSnakeCaseNamingConvention());
+builder.Services.AddSingleton(TimeProvider.System);
+builder.AddConversationStore();
+builder.AddTurns();
+builder.AddChatKitProtocol();
 
 var app = builder.Build();
 
@@ -25,6 +31,8 @@ app.MapDefaultEndpoints();
 app.MapChatKitSessionApi();
 app.MapDevTokenApi();
 app.MapTasksApi();
+app.MapConversationsApi();
+app.MapChatKitApi();
 
 await app.MigrateDatabaseAsync<ConversationsDbContext>();
 app.Run();

@@ -22,7 +22,7 @@ static class LocalLanguage
     static readonly Regex Bye = R(@"^(?:bye|goodbye|good bye|see you|see ya|good night|later|cya)$");
     static readonly Regex HelpRequest = R(@"^(?:help|\?|what can you do|what do you do|what are you|who are you|how does (?:this|it) work|how do i use (?:this|you)|what can i (?:say|ask|do)|commands|what are my options|how can you help(?: me)?)$");
 
-    static readonly Regex OtherUsers = R(@"\b(?:other|another|different) (?:users?|people|person|accounts?)\b|\b(?:of|for|from|belonging to|owned by) (?:the )?(?:user|account)\b|\buser [\w@.-]+|\b(?:everyone|everybody|all users|someone else|somebody else)\b");
+    static readonly Regex OtherUsers = R(@"\b(?:other|another|different) (?:users?|people|person|accounts?)\b|\b(?:of|for|from|belonging to|owned by) (?:the )?(?:user|account)\b|\buser [\w@.-]+|\b(?:everyone|everybody|all users|someone else|somebody else)\b|\b(?!my\b|our\b)\w+'s (?:tasks|list|todos|to-?do list)\b");
 
     static readonly string Remove = @"(?:delete|remove|clear|clean up|clean out|get rid of|erase|purge|drop|trash|wipe|scrap|discard)";
     static readonly string DoneWords = @"(?:completed|complete|done|finished|checked off|ticked off)";
@@ -33,14 +33,17 @@ static class LocalLanguage
     static readonly Regex DescribePattern = R(@"^(?:add|set|put|write|change|update|edit)\s+(?:a |an |the )?(?:description|note|notes|details?)\s+(?:of|for|to|on)\s+(?<target>.+?)\s*(?::|\bto\b|\bsaying\b|\bthat says\b|\bas\b)\s*(?<value>.+)$|^describe\s+(?<target>.+?)\s+as\s+(?<value>.+)$");
     static readonly Regex RenamePattern = R(@"^(?:rename|retitle)\s+(?<target>.+?)\s+(?:to|as|into)\s+(?<value>.+)$|^(?:change|update|edit|modify|set)\s+(?:the\s+)?(?:title|name)\s+of\s+(?<target>.+?)\s+to\s+(?<value>.+)$|^(?:change|update|edit|modify)\s+(?<target>.+?)\s+to\s+(?<value>.+)$");
     static readonly Regex ReopenPattern = R(@"^(?:reopen|re-open|uncheck|untick|unmark|uncomplete|un-complete|restore)\s+(?<target>.+)$|^mark\s+(?<target>.+?)\s+as\s+(?:not done|not complete|not completed|not finished|undone|incomplete|unfinished|pending|open|to ?do)$|^i (?:didn'?t|did not|haven'?t|have not) (?:actually |really )?(?:finish|finished|complete|completed|do|done)\s+(?<target>.+?)(?: yet| after all)?$");
-    static readonly Regex CompletePattern = R(@"^(?:mark|set|flag)\s+(?<target>.+?)\s+(?:as\s+)?(?:done|complete|completed|finished|checked)$|^(?:complete|finish|check off|tick off|cross off|close|resolve|accomplish)\s+(?<target>.+)$|^(?:i(?:'ve| have)?|we(?:'ve| have)?)\s+(?:just\s+|already\s+|finally\s+)?(?:finished|completed|done|did|accomplished)\s+(?:with\s+)?(?<target>.+)$|^(?:i'?m|i am)\s+(?:done|finished)\s+with\s+(?<target>.+)$|^done with\s+(?<target>.+)$|^check\s+(?<target>.+?)\s+off$");
+    static readonly Regex CompletePattern = R(@"^(?:mark|set|flag)\s+(?<target>.+?)\s+(?:as\s+)?(?:done|complete|completed|finished|checked)$|^(?:complete|finish|check off|tick off|cross off|close|resolve|accomplish)\s+(?<target>.+)$|^(?:i(?:'ve| have)?|we(?:'ve| have)?)\s+(?:just\s+|already\s+|finally\s+)?(?:finished|completed|done|did|accomplished)\s+(?:with\s+)?(?<target>.+)$|^(?:i'?m|i am)\s+(?:done|finished)\s+with\s+(?<target>.+)$|^(?:done with|finished|completed)\s+(?<target>.+)$|^check\s+(?<target>.+?)\s+off$");
     static readonly Regex CompleteAfterTitle = R(@"^(?<target>.+?)\s+(?:is|are)\s+(?:now\s+|all\s+)?(?:done|finished|complete|completed|taken care of)$|^(?<target>.+?)\s*[:-]?\s+(?:done|finished)$");
     static readonly Regex DeletePattern = R(@"^(?:delete|remove|drop|erase|cancel|trash|scrap|scratch|discard|get rid of|forget about|forget|cross out)\s+(?<target>.+?)(?:\s+(?:from|off)\s+(?:my|the)\s+(?:to-?do\s+|task\s+)?list)?$|^take\s+(?<target>.+?)\s+off\s+(?:my|the)\s+(?:to-?do\s+)?list$");
     static readonly Regex Question = R(@"^(?:is|are|was|were|did|do|does|have|has|what|which|who|how|when|why|where|can|could|should)\b");
+    static readonly Regex StatusQuestion = R(@"^(?:is|are|was|were)\s+(?<q>.+?)\s+(?:done|finished|completed|complete|checked off)(?: yet)?$|^(?:did i|have i)\s+(?:already\s+)?(?:finish|finished|complete|completed|do|done)\s+(?<q>.+?)(?: yet)?$");
+    static readonly Regex WhatNext = R(@"^(?:what'?s next|what now|what next|what should i do(?: next| now| today)?|what'?s up next)$");
+    static readonly Regex BareAction = R(@"^(?<verb>delete|remove|complete|finish|mark(?: as)? done|reopen|uncheck)(?:\s+(?:a|the|one|some))?(?:\s+task)?$");
     static readonly Regex CountPattern = R(@"^how many\b");
-    static readonly Regex ListPattern = R(@"^(?:(?:show|list|see|display|view|get|give|tell|read|print|open|check|what'?s|what is|what are|whats|what do|what did|what have|what should|what else|what|anything|any|do i have|have i got|where)\b.*\b(?:list|tasks?|todos?|to-?dos?|to do|agenda|plan|left|pending|remaining|done|completed|finished|accomplished|open|outstanding|on my plate|things)\b|(?:my\s+)?(?:tasks|todos|to-?do list|list)$|^(?:show|list)(?: me)?(?: all| everything)?$)");
-    static readonly Regex PendingWords = R(@"\b(?:still|left|remaining|pending|open|outstanding|unfinished|incomplete|undone|not (?:yet )?(?:done|finished|completed)|yet to|have to do|need to do|got to do|to do next|on my plate)\b");
-    static readonly Regex CompletedWords = R(@"\b(?:completed|done|finished|accomplished|checked off|ticked off)\b");
+    static readonly Regex ListPattern = R(@"^(?:(?:show|list|see|display|view|get|give|tell|read|print|open|check|what'?s|what is|what are|whats|what do|what did|what have|what should|what else|what|anything|any|do i have|have i got|where)\b.*\b(?:list|tasks?|todos?|to-?dos?|to do|agenda|plan|left|pending|remaining|done|completed?|finish(?:ed)?|accomplished|open|outstanding|on my plate|things)\b|(?:my\s+)?(?:tasks|todos|to-?do list|list)$|^(?:show|list)(?: me)?(?: all| everything)?$)");
+    static readonly Regex PendingWords = R(@"\b(?:still|left|remaining|pending|open|outstanding|unfinished|incomplete|undone|not (?:yet )?(?:done|finished|completed)|yet to|(?:have|need|got) to|to do next|on my plate)\b");
+    static readonly Regex CompletedWords = R(@"\b(?:completed?|done|finish(?:ed)?|accomplished|checked off|ticked off)\b");
     static readonly Regex FindPattern = R(@"^(?:find|search(?: for)?|look for|look up|lookup|locate)\s+(?<q>.+)$|^(?:do i have|is there|are there|have i got)\s+(?:a |an |any )?(?:task|tasks|anything|something|todos?|items?)\s+(?:about|for|called|named|with|like|regarding|mentioning|on)\s+(?<q>.+)$");
     static readonly Regex AddPattern = R(@"^(?:add|create|new|insert|note down|jot down|write down)\b\s*(?<rest>.*)$|^(?:todo|to-do|task|new task|reminder)\s*:\s*(?<rest>.+)$|^(?:make|set up|schedule|plan|track)\s+(?<rest>(?:a |an |another |a new |new )?(?:task|todo|to-do|reminder|item|entry)\b.*)$|^put\s+(?<rest>.+?\s+(?:on|onto|in|into)\s+(?:my|the)\s+(?:to-?do\s+|shopping\s+)?list)$");
     static readonly Regex RemindPattern = R(@"^(?:remind me|don'?t (?:let me )?forget|do not (?:let me )?forget)\s+(?:to|about|of)\s+(?<rest>.+)$|^(?:i|we)\s+(?:need to|have to|must|should|gotta|got to|ought to|want to remember to)\s+(?<rest>.+)$");
@@ -64,12 +67,15 @@ static class LocalLanguage
     {
         var s = Clean(text);
         if (s.Length == 0) return new Help();
-        if (Yes.IsMatch(s)) return new Answer(true);
-        if (No.IsMatch(s)) return new Answer(false);
-        if (Hello.IsMatch(s)) return new Greeting();
-        if (ThankYou.IsMatch(s)) return new Thanks();
-        if (Bye.IsMatch(s)) return new Farewell();
-        if (HelpRequest.IsMatch(s)) return new Help();
+        // Short replies are judged on the words as typed too: "hello there" is a greeting, not "there".
+        var typed = text.Trim().TrimEnd('.', '!', '?', ' ').Replace('\u2019', '\'');
+        bool Is(Regex pattern) => pattern.IsMatch(s) || pattern.IsMatch(typed);
+        if (Is(Yes)) return new Answer(true);
+        if (Is(No)) return new Answer(false);
+        if (Is(Hello)) return new Greeting();
+        if (Is(ThankYou)) return new Thanks();
+        if (Is(Bye)) return new Farewell();
+        if (Is(HelpRequest)) return new Help();
         if (OtherUsers.IsMatch(s)) return new OtherUsersTasks();
         if (RemoveCompleted.IsMatch(s)) return new DeleteCompleted();
         if (RemoveEverything.IsMatch(s)) return new DeleteAll();
@@ -82,6 +88,18 @@ static class LocalLanguage
         if (ReopenPattern.Match(s) is { Success: true } reopen) return new Reopen(Target(reopen));
         if (CompletePattern.Match(s) is { Success: true } complete) return new Complete(Target(complete));
         if (DeletePattern.Match(s) is { Success: true } delete) return new Delete(Target(delete));
+        if (BareAction.Match(s) is { Success: true } bare)
+        {
+            TaskRef nothing = new ByIds(taggedTaskIds);
+            return bare.Groups["verb"].Value.ToLowerInvariant() switch
+            {
+                "delete" or "remove" => new Delete(nothing),
+                "reopen" or "uncheck" => new Reopen(nothing),
+                _ => new Complete(nothing),
+            };
+        }
+        if (StatusQuestion.Match(s) is { Success: true } status) return new FindTasks(Unquote(status.Groups["q"].Value));
+        if (WhatNext.IsMatch(s)) return new ListTasks("pending");
         if (CountPattern.IsMatch(s)) return new ListTasks(Filter(s), CountOnly: true);
         if (FindPattern.Match(s) is { Success: true } find) return new FindTasks(Unquote(find.Groups["q"].Value));
         if (ListPattern.IsMatch(s)) return new ListTasks(Filter(s));

@@ -48,6 +48,11 @@ static class LocalPlanner
         {
             return answer.Yes ? new DeleteAll(Confirmed: true) : new Answer(false);
         }
+        // "delete" → "Which task should I delete?" → "the milk one".
+        if (asked is TaskAction { Target: ByIds { Ids.Count: 0 } } unnamed && previous.Steps.Count == 0)
+        {
+            return unnamed.With(intent is Choice choice ? choice.Target : LocalLanguage.ParseTarget(LocalLanguage.Clean(conversation.Text)));
+        }
         if (asked is not TaskAction action || previous.Steps.Count == 0 || previous.Steps[^1] is not { Name: "find_tasks" } offered
             || offered.Tasks.Count < 2)
         {

@@ -83,7 +83,7 @@ static class LocalReplies
         return step.Tasks switch
         {
             [] => NotFound(query ?? ""),
-            [var one] => $"I found one match: “{one.Title}”{(one.Completed ? " (done)" : "")}.",
+            [var one] => $"I found “{one.Title}” — {(one.Completed ? "it's done" : "still to do")}.",
             var several => $"I found {several.Count} tasks matching “{query}”:" + Numbered(several),
         };
     }

@@ -44,7 +44,12 @@ public static class ModelServiceExtensions
             });
 #pragma warning restore EXTEXP0001
 
+        // The provider decides what to register, so a bad configuration must stop the service here, with the reason.
         var model = builder.Configuration.GetSection(ModelOptions.Section).Get<ModelOptions>() ?? new ModelOptions();
+        if (new ModelOptionsValidator().Validate(null, model) is { Failed: true } invalid)
+        {
+            throw new OptionsValidationException(ModelOptions.Section, typeof(ModelOptions), invalid.Failures);
+        }
         switch (model.EffectiveProvider)
         {
             case ModelOptions.OpenAI:

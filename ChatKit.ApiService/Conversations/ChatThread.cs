@@ -1,11 +1,14 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using NpgsqlTypes;
 
 namespace ChatKit.ApiService.Conversations;
 
 /// <summary>A conversation (ChatKit thread). Status and metadata are kept as the JSON ChatKit uses.</summary>
 public sealed class ChatThread
 {
+    public const int TitleMaxLength = 200;
+
     public required string Id { get; set; }
     public required string OwnerId { get; set; }
     public string? Title { get; set; }
@@ -26,12 +29,16 @@ sealed class ChatThreadConfiguration : IEntityTypeConfiguration<ChatThread>
         thread.HasKey(t => t.Id);
         thread.Property(t => t.Id).HasMaxLength(64);
         thread.Property(t => t.OwnerId).HasMaxLength(128).IsRequired();
-        thread.Property(t => t.Title).HasMaxLength(200);
+        thread.Property(t => t.Title).HasMaxLength(ChatThread.TitleMaxLength);
         thread.Property(t => t.StatusJson).HasColumnName("status").HasColumnType("jsonb").IsRequired();
         thread.Property(t => t.MetadataJson).HasColumnName("metadata").HasColumnType("jsonb").IsRequired();
         // Keyset paging: ChatKit's threads.list orders by creation, the REST list by latest activity.
         thread.HasIndex(t => new { t.OwnerId, t.CreatedAt, t.Id });
         thread.HasIndex(t => new { t.OwnerId, t.UpdatedAt, t.Id });
+        // Search over titles (the REST list's q): a stored tsvector kept by PostgreSQL, GIN-indexed.
+        thread.Property<NpgsqlTsVector>("Search")
+            .HasComputedColumnSql("to_tsvector('simple'::regconfig, coalesce(title, ''))", stored: true);
+        thread.HasIndex("Search").HasMethod("gin");
         thread.HasMany(t => t.Items).WithOne().HasForeignKey(i => i.ThreadId).OnDelete(DeleteBehavior.Cascade);
     }
 }

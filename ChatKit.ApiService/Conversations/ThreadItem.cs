@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using NpgsqlTypes;
 
 namespace ChatKit.ApiService.Conversations;
 
@@ -34,10 +35,15 @@ sealed class ThreadItemConfiguration : IEntityTypeConfiguration<ThreadItem>
         item.Property(i => i.OwnerId).HasMaxLength(128).IsRequired();
         item.Property(i => i.Seq).UseIdentityAlwaysColumn();
         item.Property(i => i.Type).HasMaxLength(64).IsRequired();
-        item.Property(i => i.DataJson).HasColumnName("data").HasColumnType("jsonb").IsRequired();
+        // json, not jsonb: the item's bytes come back exactly as written (key order, user dictionaries) and nothing is re-encoded.
+        item.Property(i => i.DataJson).HasColumnName("data").HasColumnType("json").IsRequired();
         item.Property(i => i.Feedback).HasMaxLength(16);
         // One btree serves paging a thread's items in both directions.
         item.HasIndex(i => new { i.ThreadId, i.Seq }).IsUnique();
-        item.HasIndex(i => i.OwnerId);
+        // Search over message text (the REST list's q); only user and assistant messages are searchable.
+        item.Property<NpgsqlTsVector>("Search").HasComputedColumnSql(
+            "to_tsvector('simple'::regconfig, CASE WHEN type IN ('user_message', 'assistant_message') THEN coalesce(text, '') ELSE '' END)",
+            stored: true);
+        item.HasIndex("Search").HasMethod("gin");
     }
 }

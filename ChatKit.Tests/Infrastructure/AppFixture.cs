@@ -48,6 +48,9 @@ public class AppFixture : IAsyncLifetime
         foreach (var project in appHost.Resources.OfType<ProjectResource>().ToList())
         {
             var service = appHost.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+            // The local model answers in milliseconds; a stopped agent behind the dev proxy looks like a silent one,
+            // so the API gives up after 10 s instead of the production minute.
+            if (project.Name == "apiservice") service.WithEnvironment("ChatKit__Agent__ResponseTimeout", "00:00:10");
             configureService?.Invoke(service);
         }
         var app = await appHost.BuildAsync(cts.Token);

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using NpgsqlTypes;
 
 #nullable disable
 
@@ -48,6 +49,12 @@ namespace ChatKit.ApiService.Conversations.Migrations
                         .HasColumnType("character varying(128)")
                         .HasColumnName("owner_id");
 
+                    b.Property<NpgsqlTsVector>("Search")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("search")
+                        .HasComputedColumnSql("to_tsvector('simple'::regconfig, coalesce(title, ''))", true);
+
                     b.Property<string>("StatusJson")
                         .IsRequired()
                         .HasColumnType("jsonb")
@@ -65,6 +72,11 @@ namespace ChatKit.ApiService.Conversations.Migrations
                     b.HasKey("Id")
                         .HasName("pk_threads");
 
+                    b.HasIndex("Search")
+                        .HasDatabaseName("ix_threads_search");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Search"), "gin");
+
                     b.HasIndex("OwnerId", "CreatedAt", "Id")
                         .HasDatabaseName("ix_threads_owner_id_created_at_id");
 
@@ -80,6 +92,12 @@ namespace ChatKit.ApiService.Conversations.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("id");
+
+                    b.Property<string>("AccessKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("access_key");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -138,7 +156,7 @@ namespace ChatKit.ApiService.Conversations.Migrations
 
                     b.Property<string>("DataJson")
                         .IsRequired()
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("data");
 
                     b.Property<string>("Feedback")
@@ -151,6 +169,12 @@ namespace ChatKit.ApiService.Conversations.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("owner_id");
+
+                    b.Property<NpgsqlTsVector>("Search")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("search")
+                        .HasComputedColumnSql("to_tsvector('simple'::regconfig, CASE WHEN type IN ('user_message', 'assistant_message') THEN coalesce(text, '') ELSE '' END)", true);
 
                     b.Property<long>("Seq")
                         .ValueGeneratedOnAdd()
@@ -178,8 +202,10 @@ namespace ChatKit.ApiService.Conversations.Migrations
                     b.HasKey("Id")
                         .HasName("pk_thread_items");
 
-                    b.HasIndex("OwnerId")
-                        .HasDatabaseName("ix_thread_items_owner_id");
+                    b.HasIndex("Search")
+                        .HasDatabaseName("ix_thread_items_search");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Search"), "gin");
 
                     b.HasIndex("ThreadId", "Seq")
                         .IsUnique()

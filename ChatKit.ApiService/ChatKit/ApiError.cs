@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ChatKit.ApiService.ChatKit;
+
+/// <summary>
+/// A request the API refuses, with its HTTP status and a stable <c>code</c>. Both the REST endpoints and the ChatKit
+/// endpoint turn it into RFC 7807 problem details (or, once a stream has started, an <c>error</c> event).
+/// </summary>
+public sealed class ApiError(int status, string code, string message) : Exception(message)
+{
+    public int Status { get; } = status;
+    public string Code { get; } = code;
+
+    public static ApiError BadRequest(string code, string message) => new(StatusCodes.Status400BadRequest, code, message);
+
+    public static ApiError NotFound(string what) => new(StatusCodes.Status404NotFound, "not_found", $"{what} was not found.");
+
+    public static ApiError Conflict(string code, string message) => new(StatusCodes.Status409Conflict, code, message);
+
+    /// <summary>The refusal an exception stands for; null for a genuine server error (500).</summary>
+    public static ApiError? From(Exception exception) => exception switch
+    {
+        ApiError error => error,
+        Conversations.ThreadBusyException busy => Conflict("thread_busy", busy.Message),
+        Turns.AgentException agent => new ApiError(agent.StatusCode, agent.Code, agent.Message),
+        BadHttpRequestException bad => new ApiError(bad.StatusCode, "bad_request", bad.Message),
+        Npgsql.NpgsqlException { IsTransient: true } or TimeoutException =>
+            new ApiError(StatusCodes.Status503ServiceUnavailable, "storage_unavailable", "The conversation store is unavailable; please try again."),
+        _ => null,
+    };
+
+    public ProblemHttpResult ToResult(IDictionary<string, object?>? extensions = null)
+    {
+        var all = new Dictionary<string, object?> { ["code"] = Code };
+        if (extensions is not null) foreach (var (key, value) in extensions) all[key] = value;
+        return TypedResults.Problem(Message, statusCode: Status, extensions: all);
+    }
+}

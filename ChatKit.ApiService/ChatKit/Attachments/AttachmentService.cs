@@ -1,0 +1,174 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using ChatKit.ApiService.Conversations;
+using Microsoft.Extensions.Options;
+
+namespace ChatKit.ApiService.ChatKit.Attachments;
+
+/// <summary>
+/// Two-phase attachments: <c>attachments.create</c> stores the metadata and returns an upload URL of ours; the bytes
+/// arrive there and land in <see cref="AttachmentOptions.Directory"/>. Upload and preview URLs carry a random access
+/// key (the ChatKit iframe cannot add an Authorization header to an &lt;img&gt;), so they work like presigned URLs.
+/// </summary>
+public sealed partial class AttachmentService(ConversationStore store, IOptions<AttachmentOptions> options, TimeProvider clock,
+    ILogger<AttachmentService> logger)
+{
+    AttachmentOptions Settings => options.Value;
+
+    public string BaseUrlFor(HttpRequest request) =>
+        Settings.PublicBaseUrl?.ToString().TrimEnd('/') ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
+
+    public async Task<Attachment> CreateAsync(string owner, AttachmentsCreateParams request, string baseUrl, CancellationToken ct)
+    {
+        var name = Path.GetFileName(request.Name?.Trim() ?? "");
+        if (name.Length == 0) throw ApiError.BadRequest("invalid_attachment", "The attachment needs a name.");
+        if (name.Length > 255) throw ApiError.BadRequest("invalid_attachment", "The attachment name must be at most 255 characters.");
+        if (request.Size <= 0) throw ApiError.BadRequest("invalid_attachment", "The attachment size must be positive.");
+        if (request.Size > Settings.MaxBytes)
+            throw ApiError.BadRequest("attachment_too_large", $"Attachments may be at most {Settings.MaxBytes / 1024 / 1024.0:0.#} MB.");
+        var mime = NormalizeMime(request.MimeType);
+        if (!Settings.AllowedMimeTypes.Contains(mime, StringComparer.OrdinalIgnoreCase))
+            throw ApiError.BadRequest("unsupported_attachment_type", $"Files of type '{mime}' cannot be attached.");
+
+        var record = new AttachmentRecord(Ids.Attachment(), owner, null, name, mime, request.Size, false, Ids.Secret(), clock.UtcNowMicros());
+        await store.CreateAttachmentAsync(record, ct);
+        return ToWire(record, baseUrl, withUpload: true);
+    }
+
+    /// <summary>Receives the bytes of a created attachment (once, within the upload window, within the size limit).</summary>
+    public async Task<Attachment> UploadAsync(string attachmentId, string? key, Stream content, string baseUrl, CancellationToken ct)
+    {
+        var record = await FindAsync(attachmentId, key, ct);
+        if (record.Uploaded) throw ApiError.Conflict("already_uploaded", "The attachment has been uploaded already.");
+        if (clock.GetUtcNow().UtcDateTime - record.CreatedAt > Settings.UploadWindow) throw ApiError.NotFound("The upload URL");
+
+        Directory.CreateDirectory(Settings.Directory);
+        var path = PathOf(record.Id);
+        var temp = path + "." + Ids.Secret() + ".part";
+        long size = 0;
+        try
+        {
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            {
+                var buffer = new byte[81920];
+                int read;
+                while ((read = await content.ReadAsync(buffer, ct)) > 0)
+                {
+                    size += read;
+                    if (size > Settings.MaxBytes)
+                        throw new ApiError(StatusCodes.Status413PayloadTooLarge, "attachment_too_large", $"Attachments may be at most {Settings.MaxBytes} bytes.");
+                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
+                }
+            }
+            if (size == 0) throw ApiError.BadRequest("empty_upload", "The upload had no bytes.");
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            TryDelete(temp);
+        }
+        if (!await store.MarkUploadedAsync(record.Id, size, ct))
+        {
+            TryDelete(path);
+            throw ApiError.Conflict("already_uploaded", "The attachment has been uploaded already or was deleted.");
+        }
+        return ToWire(record with { Uploaded = true, Size = size }, baseUrl, withUpload: false);
+    }
+
+    /// <summary>An uploaded attachment's file, for its preview URL.</summary>
+    public async Task<(AttachmentRecord Record, string Path)> OpenAsync(string attachmentId, string? key, CancellationToken ct)
+    {
+        var record = await FindAsync(attachmentId, key, ct);
+        var path = PathOf(record.Id);
+        if (!record.Uploaded || !File.Exists(path)) throw ApiError.NotFound("The attachment");
+        return (record, path);
+    }
+
+    /// <summary>attachments.delete: the owner's attachment, metadata and bytes.</summary>
+    public async Task DeleteAsync(string owner, string attachmentId, CancellationToken ct)
+    {
+        _ = await store.DeleteAttachmentAsync(owner, attachmentId, ct) ?? throw ApiError.NotFound("The attachment");
+        DeleteFiles([attachmentId]);
+    }
+
+    public void DeleteFiles(IEnumerable<string> attachmentIds)
+    {
+        foreach (var id in attachmentIds)
+        {
+            if (IdPattern().IsMatch(id)) TryDelete(PathOf(id));
+        }
+    }
+
+    /// <summary>
+    /// The attachments a user message references, in order, stamped with the thread: each must be the owner's,
+    /// uploaded, and not already part of another thread; at most <see cref="AttachmentOptions.MaxPerMessage"/>.
+    /// </summary>
+    public async Task<List<Attachment>> ResolveForMessageAsync(string owner, IReadOnlyList<string> ids, string threadId, string baseUrl,
+        CancellationToken ct)
+    {
+        if (ids.Count == 0) return [];
+        var distinct = ids.Distinct(StringComparer.Ordinal).ToList();
+        if (distinct.Count > Settings.MaxPerMessage)
+            throw ApiError.BadRequest("too_many_attachments", $"A message may have at most {Settings.MaxPerMessage} attachments.");
+        var found = (await store.GetAttachmentsAsync(owner, distinct, ct)).ToDictionary(a => a.Id, StringComparer.Ordinal);
+        var result = new List<Attachment>(distinct.Count);
+        foreach (var id in distinct)
+        {
+            if (!found.TryGetValue(id, out var record)) throw ApiError.NotFound($"Attachment {id}");
+            if (!record.Uploaded) throw ApiError.BadRequest("attachment_not_uploaded", $"Attachment {id} has not been uploaded yet.");
+            if (record.ThreadId is not null && record.ThreadId != threadId)
+                throw ApiError.BadRequest("attachment_in_use", $"Attachment {id} belongs to another thread.");
+            result.Add(ToWire(record with { ThreadId = threadId }, baseUrl, withUpload: false));
+        }
+        return result;
+    }
+
+    public Attachment ToWire(AttachmentRecord record, string baseUrl, bool withUpload)
+    {
+        var isImage = record.MimeType.StartsWith("image/", StringComparison.OrdinalIgnoreCase);
+        var urlBase = $"{baseUrl}/api/chatkit/attachments/{record.Id}";
+        return new Attachment
+        {
+            Type = isImage ? "image" : "file",
+            Id = record.Id,
+            Name = record.Name,
+            MimeType = record.MimeType,
+            ThreadId = record.ThreadId,
+            UploadDescriptor = withUpload ? new UploadDescriptor($"{urlBase}/upload?key={record.AccessKey}", "POST", []) : null,
+            PreviewUrl = isImage ? $"{urlBase}/content?key={record.AccessKey}" : null,
+        };
+    }
+
+    async Task<AttachmentRecord> FindAsync(string attachmentId, string? key, CancellationToken ct)
+    {
+        if (!IdPattern().IsMatch(attachmentId) || string.IsNullOrEmpty(key)) throw ApiError.NotFound("The attachment");
+        var record = await store.GetAttachmentAsync(attachmentId, ct);
+        if (record is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(record.AccessKey), Encoding.UTF8.GetBytes(key)))
+            throw ApiError.NotFound("The attachment");
+        return record;
+    }
+
+    string PathOf(string attachmentId) => Path.Combine(Settings.Directory, attachmentId);
+
+    void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning(e, "Could not delete attachment file {Path}.", path);
+        }
+    }
+
+    static string NormalizeMime(string? mime)
+    {
+        var value = (mime ?? "").Split(';')[0].Trim().ToLowerInvariant();
+        return value.Length == 0 ? "application/octet-stream" : value;
+    }
+
+    [GeneratedRegex("^atc_[0-9a-f]{24}$")]
+    private static partial Regex IdPattern();
+}

@@ -1,0 +1,71 @@
+using ChatKit.ApiService.Auth;
+using ChatKit.ApiService.ChatKit.Attachments;
+using ChatKit.ServiceDefaults.Auth;
+
+namespace ChatKit.ApiService.ChatKit;
+
+/// <summary>The ChatKit custom-backend endpoint and the attachment upload/preview URLs it hands out.</summary>
+public static class ChatKitApi
+{
+    public static RouteGroupBuilder MapChatKitApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/chatkit").WithTags("ChatKit");
+        group.MapPost("", HandleAsync).RequireAuthorization().RequireRateLimiting(UserRateLimits.Writes);
+        // Capability URLs (random access key): ChatKit's iframe uploads and shows previews without our Authorization header.
+        group.MapPost("/attachments/{attachmentId}/upload", UploadAsync).AllowAnonymous().DisableAntiforgery()
+            .RequireRateLimiting(UserRateLimits.Writes);
+        group.MapPut("/attachments/{attachmentId}/upload", UploadAsync).AllowAnonymous().DisableAntiforgery()
+            .RequireRateLimiting(UserRateLimits.Writes);
+        group.MapGet("/attachments/{attachmentId}/content", ContentAsync).AllowAnonymous();
+        return group;
+    }
+
+    static Task HandleAsync(HttpContext http, ChatKitServer server, CurrentUser user) => server.HandleAsync(http, user.Id, user.BearerToken);
+
+    static async Task<IResult> UploadAsync(string attachmentId, string? key, HttpRequest request, AttachmentService attachments,
+        CancellationToken ct)
+    {
+        try
+        {
+            Stream content;
+            if (request.HasFormContentType)
+            {
+                var form = await request.ReadFormAsync(ct);
+                var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
+                if (file is null) throw ApiError.BadRequest("missing_file", "The upload needs a multipart field named \"file\".");
+                content = file.OpenReadStream();
+            }
+            else
+            {
+                content = request.Body;
+            }
+            await using (content)
+            {
+                var attachment = await attachments.UploadAsync(attachmentId, key, content, attachments.BaseUrlFor(request), ct);
+                return TypedResults.Json(attachment, ChatKitJson.Context.Attachment);
+            }
+        }
+        catch (Exception e) when (ApiError.From(e) is { } error)
+        {
+            return error.ToResult();
+        }
+    }
+
+    static async Task<IResult> ContentAsync(string attachmentId, string? key, HttpResponse response, AttachmentService attachments,
+        CancellationToken ct)
+    {
+        try
+        {
+            var (record, path) = await attachments.OpenAsync(attachmentId, key, ct);
+            response.Headers.CacheControl = "private, max-age=3600";
+            response.Headers.XContentTypeOptions = "nosniff";
+            response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
+            var inline = record.MimeType.StartsWith("image/", StringComparison.Ordinal);
+            return TypedResults.PhysicalFile(path, record.MimeType, inline ? null : record.Name, enableRangeProcessing: true);
+        }
+        catch (ApiError e)
+        {
+            return e.ToResult();
+        }
+    }
+}

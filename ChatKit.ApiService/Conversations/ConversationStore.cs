@@ -1,0 +1,606 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using ChatKit.ApiService.ChatKit;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ChatKit.ApiService.Conversations;
+
+public sealed record ThreadRecord(string Id, string? Title, string StatusJson, DateTime CreatedAt, DateTime UpdatedAt, int MessageCount);
+
+public sealed record StoredItem(string Id, string Type, DateTime CreatedAt, long Seq, string? Text, byte[] Data);
+
+/// <summary>An item to insert; <paramref name="Text"/> is the plain message text (search, history, REST content).</summary>
+public sealed record NewItem(string Id, string Type, DateTime CreatedAt, string? Text, byte[] Data)
+{
+    public bool IsMessage => Type is ItemTypes.UserMessage or ItemTypes.AssistantMessage;
+}
+
+public sealed record Page<T>(IReadOnlyList<T> Data, bool HasMore, string? After);
+
+public sealed record AttachmentRecord(string Id, string OwnerId, string? ThreadId, string Name, string MimeType, long Size,
+    bool Uploaded, string AccessKey, DateTime CreatedAt);
+
+public enum SortOrder { Asc, Desc }
+
+/// <summary>
+/// The conversation store (threads, items, attachment metadata) over raw Npgsql: every statement filters by the owner
+/// from the token, statements that belong together go in one <see cref="NpgsqlBatch"/> (one round trip), and paging
+/// is keyset-based on indexed columns, so a page costs the same however many threads or items a user has.
+/// EF Core owns the schema (migrations) only; the write path stays free of change tracking.
+/// </summary>
+public sealed partial class ConversationStore(NpgsqlDataSource dataSource, ThreadLocks locks, IOptions<ConversationOptions> options)
+{
+    const string ThreadColumns = "id, title, status::text, created_at, updated_at, message_count";
+    const string VisibleItems = "type NOT IN ('hidden_context_item', 'sdk_hidden_context')";
+    const string ActiveStatus = """{"type":"active"}""";
+
+    // ---- threads -------------------------------------------------------------------------------------------
+
+    public async Task<ThreadRecord?> GetThreadAsync(string owner, string threadId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = Command(connection, $"SELECT {ThreadColumns} FROM threads WHERE id = $1 AND owner_id = $2", threadId, owner);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? ReadThread(reader) : null;
+    }
+
+    /// <summary>A thread with the first <paramref name="limit"/> visible items, oldest first (threads.get_by_id).</summary>
+    public async Task<(ThreadRecord Thread, Page<StoredItem> Items)?> GetThreadWithItemsAsync(string owner, string threadId, int limit,
+        CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(BatchCommand($"SELECT {ThreadColumns} FROM threads WHERE id = $1 AND owner_id = $2", threadId, owner));
+        batch.BatchCommands.Add(BatchCommand(
+            $"SELECT id, type, created_at, seq, data FROM thread_items WHERE thread_id = $1 AND owner_id = $2 AND {VisibleItems} ORDER BY seq LIMIT $3",
+            threadId, owner, limit + 1));
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        var thread = ReadThread(reader);
+        await reader.NextResultAsync(ct);
+        var items = await ReadItemsAsync(reader, withText: false, ct);
+        return (thread, ToPage(items, limit, i => i.Id));
+    }
+
+    /// <summary>threads.list: by creation time, keyset after a thread id.</summary>
+    public async Task<Page<ThreadRecord>> ListThreadsAsync(string owner, int limit, SortOrder order, string? after, CancellationToken ct)
+    {
+        var (cmp, dir) = order == SortOrder.Desc ? ("<", "DESC") : (">", "ASC");
+        var sql = new SqlBuilder($"SELECT {ThreadColumns} FROM threads WHERE owner_id = $1", owner);
+        var limitParam = sql.Add(limit + 1);
+        if (after is not null)
+        {
+            sql.Append($" AND (created_at, id) {cmp} (SELECT created_at, id FROM threads WHERE id = {sql.Add(after)} AND owner_id = $1)");
+        }
+        sql.Append($" ORDER BY created_at {dir}, id {dir} LIMIT {limitParam}");
+        var threads = await QueryThreadsAsync(sql, ct);
+        return ToPage(threads, limit, t => t.Id);
+    }
+
+    /// <summary>The REST list: newest activity first, an opaque cursor, optional search over titles and message text.</summary>
+    public async Task<Page<ThreadRecord>> ListThreadsByActivityAsync(string owner, int limit, ActivityCursor? after, string? query,
+        CancellationToken ct)
+    {
+        var sql = new SqlBuilder($"SELECT {ThreadColumns} FROM threads t WHERE t.owner_id = $1", owner);
+        var limitParam = sql.Add(limit + 1);
+        if (after is { } cursor)
+        {
+            sql.Append($" AND (t.updated_at, t.id) < ({sql.Add(cursor.UpdatedAt)}, {sql.Add(cursor.ThreadId)})");
+        }
+        if (ToPrefixQuery(query) is { } tsQuery)
+        {
+            var q = sql.Add(tsQuery);
+            sql.Append($" AND (t.search @@ to_tsquery('simple', {q}) OR t.id IN (SELECT i.thread_id FROM thread_items i " +
+                       $"WHERE i.owner_id = $1 AND i.search @@ to_tsquery('simple', {q})))");
+        }
+        sql.Append($" ORDER BY t.updated_at DESC, t.id DESC LIMIT {limitParam}");
+        var threads = await QueryThreadsAsync(sql, ct);
+        var hasMore = threads.Count > limit;
+        if (hasMore) threads.RemoveAt(limit);
+        return new Page<ThreadRecord>(threads, hasMore, hasMore ? new ActivityCursor(threads[^1].UpdatedAt, threads[^1].Id).Encode() : null);
+    }
+
+    /// <summary>An empty thread (REST <c>POST /threads</c>).</summary>
+    public async Task<ThreadRecord> CreateThreadAsync(string owner, string? title, DateTime now, CancellationToken ct)
+    {
+        var thread = new ThreadRecord(Ids.Thread(), title, ActiveStatus, now, now, 0);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = Command(connection,
+            """INSERT INTO threads (id, owner_id, title, status, metadata, created_at, updated_at, message_count) VALUES ($1, $2, $3, '{"type":"active"}', '{}', $4, $4, 0)""",
+            thread.Id, owner, title, now);
+        await command.ExecuteNonQueryAsync(ct);
+        return thread;
+    }
+
+    /// <summary>
+    /// The hot path of a new conversation: the thread, its first items and the attachment stamps in one round trip.
+    /// </summary>
+    public async Task CreateThreadWithItemsAsync(string owner, ThreadRecord thread, IReadOnlyList<NewItem> items,
+        IReadOnlyCollection<string> attachmentIds, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(BatchCommand(
+            """INSERT INTO threads (id, owner_id, title, status, metadata, created_at, updated_at, message_count) VALUES ($1, $2, $3, '{"type":"active"}', '{}', $4, $5, $6)""",
+            thread.Id, owner, thread.Title, thread.CreatedAt, thread.UpdatedAt, thread.MessageCount));
+        AddInserts(batch, owner, thread.Id, items);
+        if (attachmentIds.Count > 0)
+        {
+            batch.BatchCommands.Add(BatchCommand("UPDATE attachments SET thread_id = $1 WHERE owner_id = $2 AND id = ANY($3)",
+                thread.Id, owner, attachmentIds.ToArray()));
+        }
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<ThreadRecord?> RenameThreadAsync(string owner, string threadId, string title, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = Command(connection,
+            $"UPDATE threads SET title = $3 WHERE id = $1 AND owner_id = $2 RETURNING {ThreadColumns}", threadId, owner, title);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? ReadThread(reader) : null;
+    }
+
+    /// <summary>Deletes the thread, its items (cascade) and its attachment rows; returns the attachment ids, or null when not found.</summary>
+    public async Task<IReadOnlyList<string>?> DeleteThreadAsync(string owner, string threadId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(BatchCommand("DELETE FROM threads WHERE id = $1 AND owner_id = $2 RETURNING id", threadId, owner));
+        batch.BatchCommands.Add(BatchCommand("DELETE FROM attachments WHERE thread_id = $1 AND owner_id = $2 RETURNING id", threadId, owner));
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var found = await reader.ReadAsync(ct);
+        await reader.NextResultAsync(ct);
+        var attachments = new List<string>();
+        while (await reader.ReadAsync(ct)) attachments.Add(reader.GetString(0));
+        return found ? attachments : null;
+    }
+
+    // ---- turns ---------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Starts a turn on an existing thread of the owner: waits for earlier turns on it (in-process, then a session
+    /// advisory lock held on a dedicated connection for the turn's duration), then reads the thread as it is now.
+    /// Null when the thread does not exist or belongs to someone else.
+    /// </summary>
+    public async Task<ThreadTurn?> BeginTurnAsync(string owner, string threadId, CancellationToken ct)
+    {
+        var local = await locks.AcquireAsync(threadId, options.Value.TurnLockTimeout, ct);
+        NpgsqlConnection? connection = null;
+        try
+        {
+            connection = await dataSource.OpenConnectionAsync(ct);
+            await using var batch = new NpgsqlBatch(connection) { Timeout = (int)options.Value.TurnLockTimeout.TotalSeconds };
+            // The lock is taken only when the row exists and is the caller's.
+            batch.BatchCommands.Add(BatchCommand(
+                "SELECT pg_advisory_lock(hashtextextended(id, 0)) FROM threads WHERE id = $1 AND owner_id = $2", threadId, owner));
+            batch.BatchCommands.Add(BatchCommand($"SELECT {ThreadColumns} FROM threads WHERE id = $1 AND owner_id = $2", threadId, owner));
+            ThreadRecord? thread = null;
+            var locked = false;
+            await using (var reader = await batch.ExecuteReaderAsync(ct))
+            {
+                locked = await reader.ReadAsync(ct);
+                await reader.NextResultAsync(ct);
+                if (await reader.ReadAsync(ct)) thread = ReadThread(reader);
+            }
+            if (thread is null || !locked)
+            {
+                var turnLess = new ThreadTurn(connection, null!, threadId, locked, local);
+                await turnLess.DisposeAsync();
+                return null;
+            }
+            return new ThreadTurn(connection, thread, threadId, locked, local);
+        }
+        catch
+        {
+            if (connection is not null) await connection.DisposeAsync();
+            local.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Adds a user message to a thread inside a turn, in one round trip: reads the history before it, inserts it,
+    /// stamps its attachments, bumps the thread (and sets its title when given).
+    /// </summary>
+    public async Task<IReadOnlyList<StoredItem>> AddUserMessageAsync(ThreadTurn turn, string owner, NewItem message, string? title,
+        IReadOnlyCollection<string> attachmentIds, int historyLimit, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(turn.Connection);
+        batch.BatchCommands.Add(HistoryCommand(turn.ThreadId, owner, beforeSeq: null, historyLimit));
+        AddInserts(batch, owner, turn.ThreadId, [message]);
+        batch.BatchCommands.Add(BatchCommand(
+            "UPDATE threads SET updated_at = $2, message_count = message_count + 1, title = coalesce($3, title) WHERE id = $1",
+            turn.ThreadId, message.CreatedAt, title));
+        if (attachmentIds.Count > 0)
+        {
+            batch.BatchCommands.Add(BatchCommand("UPDATE attachments SET thread_id = $1 WHERE owner_id = $2 AND id = ANY($3)",
+                turn.ThreadId, owner, attachmentIds.ToArray()));
+        }
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var history = await ReadItemsAsync(reader, withText: true, ct);
+        history.Reverse();
+        return history;
+    }
+
+    /// <summary>History for the model: the newest items before <paramref name="beforeSeq"/> (all when null), oldest first.</summary>
+    public async Task<IReadOnlyList<StoredItem>> LoadHistoryAsync(ThreadTurn turn, string owner, long? beforeSeq, int limit,
+        CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(turn.Connection);
+        batch.BatchCommands.Add(HistoryCommand(turn.ThreadId, owner, beforeSeq, limit));
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var history = await ReadItemsAsync(reader, withText: true, ct);
+        history.Reverse();
+        return history;
+    }
+
+    /// <summary>Appends items produced by a turn and bumps the thread's activity time and message count.</summary>
+    public async Task AppendItemsAsync(ThreadTurn? turn, string owner, string threadId, IReadOnlyList<NewItem> items,
+        CancellationToken ct)
+    {
+        if (items.Count == 0) return;
+        await using var lease = await LeaseAsync(turn, ct);
+        await using var batch = new NpgsqlBatch(lease.Connection);
+        AddInserts(batch, owner, threadId, items);
+        batch.BatchCommands.Add(BatchCommand(
+            "UPDATE threads SET updated_at = greatest(updated_at, $2), message_count = message_count + $3 WHERE id = $1 AND owner_id = $4",
+            threadId, items[^1].CreatedAt, items.Count(i => i.IsMessage), owner));
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Replaces an item in place (same position), or appends it when it does not exist yet.</summary>
+    public async Task SaveItemAsync(ThreadTurn? turn, string owner, string threadId, NewItem item, CancellationToken ct)
+    {
+        await using var lease = await LeaseAsync(turn, ct);
+        await using var command = Command(lease.Connection,
+            "INSERT INTO thread_items (id, thread_id, owner_id, type, created_at, text, data) VALUES ($1, $2, $3, $4, $5, $6, $7) " +
+            "ON CONFLICT (id) DO UPDATE SET data = excluded.data, text = excluded.text " +
+            "WHERE thread_items.thread_id = excluded.thread_id AND thread_items.owner_id = excluded.owner_id",
+            item.Id, threadId, owner, item.Type, item.CreatedAt, item.Text, Json(item.Data));
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<StoredItem?> GetItemAsync(ThreadTurn? turn, string owner, string threadId, string itemId, CancellationToken ct)
+    {
+        await using var lease = await LeaseAsync(turn, ct);
+        await using var command = Command(lease.Connection,
+            "SELECT id, type, created_at, seq, text, data FROM thread_items WHERE id = $1 AND thread_id = $2 AND owner_id = $3",
+            itemId, threadId, owner);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var items = await ReadItemsAsync(reader, withText: true, ct);
+        return items.Count == 0 ? null : items[0];
+    }
+
+    /// <summary>The newest items of a thread, newest first, hidden ones included.</summary>
+    public async Task<IReadOnlyList<StoredItem>> LatestItemsAsync(ThreadTurn turn, string owner, int limit, CancellationToken ct)
+    {
+        await using var command = Command(turn.Connection,
+            "SELECT id, type, created_at, seq, text, data FROM thread_items WHERE thread_id = $1 AND owner_id = $2 ORDER BY seq DESC LIMIT $3",
+            turn.ThreadId, owner, limit);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await ReadItemsAsync(reader, withText: true, ct);
+    }
+
+    /// <summary>Deletes every item after <paramref name="seq"/> (retry) and recounts the thread's messages.</summary>
+    public async Task DeleteItemsAfterAsync(ThreadTurn turn, string owner, long seq, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(turn.Connection);
+        batch.BatchCommands.Add(BatchCommand("DELETE FROM thread_items WHERE thread_id = $1 AND owner_id = $2 AND seq > $3",
+            turn.ThreadId, owner, seq));
+        batch.BatchCommands.Add(RecountCommand(turn.ThreadId));
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task DeleteItemsAsync(ThreadTurn turn, string owner, IReadOnlyCollection<string> itemIds, CancellationToken ct)
+    {
+        if (itemIds.Count == 0) return;
+        await using var batch = new NpgsqlBatch(turn.Connection);
+        batch.BatchCommands.Add(BatchCommand("DELETE FROM thread_items WHERE thread_id = $1 AND owner_id = $2 AND id = ANY($3)",
+            turn.ThreadId, owner, itemIds.ToArray()));
+        batch.BatchCommands.Add(RecountCommand(turn.ThreadId));
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    // ---- items ---------------------------------------------------------------------------------------------
+
+    /// <summary>items.list: visible items by position, keyset after an item id; null when the thread is not the owner's.</summary>
+    public async Task<Page<StoredItem>?> ListItemsAsync(string owner, string threadId, int limit, SortOrder order, string? after,
+        CancellationToken ct)
+    {
+        var (cmp, dir) = order == SortOrder.Desc ? ("<", "DESC") : (">", "ASC");
+        var sql = new SqlBuilder(
+            $"SELECT id, type, created_at, seq, data FROM thread_items WHERE thread_id = $1 AND owner_id = $2 AND {VisibleItems}",
+            threadId, owner);
+        var limitParam = sql.Add(limit + 1);
+        if (after is not null)
+        {
+            sql.Append($" AND seq {cmp} (SELECT seq FROM thread_items WHERE id = {sql.Add(after)} AND thread_id = $1)");
+        }
+        sql.Append($" ORDER BY seq {dir} LIMIT {limitParam}");
+
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(BatchCommand("SELECT 1 FROM threads WHERE id = $1 AND owner_id = $2", threadId, owner));
+        batch.BatchCommands.Add(sql.ToBatchCommand());
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        await reader.NextResultAsync(ct);
+        var items = await ReadItemsAsync(reader, withText: false, ct);
+        return ToPage(items, limit, i => i.Id);
+    }
+
+    /// <summary>The REST view of a thread: user and assistant messages, oldest first, after a message id.</summary>
+    public async Task<(ThreadRecord Thread, Page<StoredItem> Messages)?> GetThreadMessagesAsync(string owner, string threadId, int limit,
+        string? after, CancellationToken ct)
+    {
+        var sql = new SqlBuilder(
+            "SELECT id, type, created_at, seq, text FROM thread_items WHERE thread_id = $1 AND owner_id = $2 AND type IN ('user_message', 'assistant_message')",
+            threadId, owner);
+        var limitParam = sql.Add(limit + 1);
+        if (after is not null)
+        {
+            sql.Append($" AND seq > (SELECT seq FROM thread_items WHERE id = {sql.Add(after)} AND thread_id = $1)");
+        }
+        sql.Append($" ORDER BY seq LIMIT {limitParam}");
+
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(BatchCommand($"SELECT {ThreadColumns} FROM threads WHERE id = $1 AND owner_id = $2", threadId, owner));
+        batch.BatchCommands.Add(sql.ToBatchCommand());
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        var thread = ReadThread(reader);
+        await reader.NextResultAsync(ct);
+        var messages = new List<StoredItem>();
+        while (await reader.ReadAsync(ct))
+        {
+            messages.Add(new StoredItem(reader.GetString(0), reader.GetString(1), reader.GetDateTime(2), reader.GetInt64(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), []));
+        }
+        return (thread, ToPage(messages, limit, m => m.Id));
+    }
+
+    /// <summary>Stores feedback on items of the owner's thread; false when the thread is not the owner's.</summary>
+    public async Task<bool> SetFeedbackAsync(string owner, string threadId, IReadOnlyCollection<string> itemIds, string kind,
+        CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(BatchCommand("SELECT 1 FROM threads WHERE id = $1 AND owner_id = $2", threadId, owner));
+        batch.BatchCommands.Add(BatchCommand(
+            "UPDATE thread_items SET feedback = $3 WHERE thread_id = $1 AND owner_id = $2 AND id = ANY($4)",
+            threadId, owner, kind, itemIds.ToArray()));
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct);
+    }
+
+    // ---- attachments ---------------------------------------------------------------------------------------
+
+    public async Task CreateAttachmentAsync(AttachmentRecord attachment, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = Command(connection,
+            "INSERT INTO attachments (id, owner_id, thread_id, name, mime_type, size, uploaded, access_key, created_at) " +
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            attachment.Id, attachment.OwnerId, attachment.ThreadId, attachment.Name, attachment.MimeType, attachment.Size,
+            attachment.Uploaded, attachment.AccessKey, attachment.CreatedAt);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>An attachment by id alone; callers check the owner or the access key.</summary>
+    public async Task<AttachmentRecord?> GetAttachmentAsync(string attachmentId, CancellationToken ct)
+    {
+        var found = await QueryAttachmentsAsync("WHERE id = $1", [attachmentId], ct);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    public Task<List<AttachmentRecord>> GetAttachmentsAsync(string owner, IReadOnlyCollection<string> ids, CancellationToken ct) =>
+        QueryAttachmentsAsync("WHERE owner_id = $1 AND id = ANY($2)", [owner, ids.ToArray()], ct);
+
+    /// <summary>Marks the bytes as arrived; false when the attachment is gone or was uploaded already.</summary>
+    public async Task<bool> MarkUploadedAsync(string attachmentId, long size, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = Command(connection,
+            "UPDATE attachments SET uploaded = true, size = $2 WHERE id = $1 AND NOT uploaded", attachmentId, size);
+        return await command.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    public async Task<AttachmentRecord?> DeleteAttachmentAsync(string owner, string attachmentId, CancellationToken ct)
+    {
+        var deleted = await QueryAttachmentsAsync("WHERE owner_id = $1 AND id = $2", [owner, attachmentId], ct, delete: true);
+        return deleted.Count == 0 ? null : deleted[0];
+    }
+
+    async Task<List<AttachmentRecord>> QueryAttachmentsAsync(string where, object[] args, CancellationToken ct, bool delete = false)
+    {
+        const string columns = "id, owner_id, thread_id, name, mime_type, size, uploaded, access_key, created_at";
+        var sql = delete ? $"DELETE FROM attachments {where} RETURNING {columns}" : $"SELECT {columns} FROM attachments {where}";
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = Command(connection, sql, args);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var result = new List<AttachmentRecord>();
+        while (await reader.ReadAsync(ct))
+        {
+            result.Add(new AttachmentRecord(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.GetString(3), reader.GetString(4), reader.GetInt64(5), reader.GetBoolean(6), reader.GetString(7),
+                reader.GetDateTime(8)));
+        }
+        return result;
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    static NpgsqlBatchCommand HistoryCommand(string threadId, string owner, long? beforeSeq, int limit) =>
+        beforeSeq is { } seq
+            ? BatchCommand("SELECT id, type, created_at, seq, text, data FROM thread_items WHERE thread_id = $1 AND owner_id = $2 " +
+                           "AND type <> 'widget' AND seq < $4 ORDER BY seq DESC LIMIT $3", threadId, owner, limit, seq)
+            : BatchCommand("SELECT id, type, created_at, seq, text, data FROM thread_items WHERE thread_id = $1 AND owner_id = $2 " +
+                           "AND type <> 'widget' ORDER BY seq DESC LIMIT $3", threadId, owner, limit);
+
+    static NpgsqlBatchCommand RecountCommand(string threadId) => BatchCommand(
+        "UPDATE threads SET message_count = (SELECT count(*) FROM thread_items WHERE thread_id = $1 " +
+        "AND type IN ('user_message', 'assistant_message')) WHERE id = $1", threadId);
+
+    static void AddInserts(NpgsqlBatch batch, string owner, string threadId, IReadOnlyList<NewItem> items)
+    {
+        foreach (var item in items)
+        {
+            batch.BatchCommands.Add(BatchCommand(
+                "INSERT INTO thread_items (id, thread_id, owner_id, type, created_at, text, data) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                item.Id, threadId, owner, item.Type, item.CreatedAt, item.Text, Json(item.Data)));
+        }
+    }
+
+    async ValueTask<ConnectionLease> LeaseAsync(ThreadTurn? turn, CancellationToken ct) =>
+        turn is not null ? new ConnectionLease(turn.Connection, owned: false) : new ConnectionLease(await dataSource.OpenConnectionAsync(ct), owned: true);
+
+    async Task<List<ThreadRecord>> QueryThreadsAsync(SqlBuilder sql, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(sql.ToBatchCommand());
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var threads = new List<ThreadRecord>();
+        while (await reader.ReadAsync(ct)) threads.Add(ReadThread(reader));
+        return threads;
+    }
+
+    static ThreadRecord ReadThread(NpgsqlDataReader reader) => new(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1),
+        reader.GetString(2), reader.GetDateTime(3), reader.GetDateTime(4), reader.GetInt32(5));
+
+    /// <summary>Reads rows of (id, type, created_at, seq[, text], data).</summary>
+    static async Task<List<StoredItem>> ReadItemsAsync(NpgsqlDataReader reader, bool withText, CancellationToken ct)
+    {
+        var items = new List<StoredItem>();
+        while (await reader.ReadAsync(ct))
+        {
+            var text = withText && !reader.IsDBNull(4) ? reader.GetString(4) : null;
+            items.Add(new StoredItem(reader.GetString(0), reader.GetString(1), reader.GetDateTime(2), reader.GetInt64(3), text,
+                reader.GetFieldValue<byte[]>(withText ? 5 : 4)));
+        }
+        return items;
+    }
+
+    static Page<T> ToPage<T>(List<T> rows, int limit, Func<T, string> id)
+    {
+        var hasMore = rows.Count > limit;
+        if (hasMore) rows.RemoveAt(limit);
+        return new Page<T>(rows, hasMore, hasMore && rows.Count > 0 ? id(rows[^1]) : null);
+    }
+
+    /// <summary>User text to a prefix tsquery ("buy mil" → 'buy':* &amp; 'mil':*); null when it has no words.</summary>
+    public static string? ToPrefixQuery(string? query)
+    {
+        if (string.IsNullOrWhiteSpace(query)) return null;
+        var words = WordPattern().Matches(query.ToLowerInvariant()).Select(m => m.Value).Take(8).ToList();
+        return words.Count == 0 ? null : string.Join(" & ", words.Select(w => $"'{w}':*"));
+    }
+
+    [GeneratedRegex(@"[\p{L}\p{N}]+")]
+    private static partial Regex WordPattern();
+
+    static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object?[] args)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        foreach (var arg in args) command.Parameters.Add(Parameter(arg));
+        return command;
+    }
+
+    static NpgsqlBatchCommand BatchCommand(string sql, params object?[] args)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var arg in args) command.Parameters.Add(Parameter(arg));
+        return command;
+    }
+
+    static NpgsqlParameter Parameter(object? value) => value as NpgsqlParameter ?? new NpgsqlParameter { Value = value ?? DBNull.Value };
+
+    static NpgsqlParameter Json(byte[] utf8) => new() { Value = utf8, NpgsqlDbType = NpgsqlDbType.Json };
+
+    readonly struct ConnectionLease(NpgsqlConnection connection, bool owned) : IAsyncDisposable
+    {
+        public NpgsqlConnection Connection => connection;
+        public ValueTask DisposeAsync() => owned ? connection.DisposeAsync() : ValueTask.CompletedTask;
+    }
+
+    /// <summary>SQL with positional parameters added as the text is built.</summary>
+    sealed class SqlBuilder
+    {
+        readonly StringBuilder sql;
+        readonly List<object?> args;
+
+        public SqlBuilder(string start, params object?[] initial)
+        {
+            sql = new StringBuilder(start);
+            args = [.. initial];
+        }
+
+        public string Add(object? value)
+        {
+            args.Add(value);
+            return "$" + args.Count.ToString(CultureInfo.InvariantCulture);
+        }
+
+        public void Append(string text) => sql.Append(text);
+
+        public NpgsqlBatchCommand ToBatchCommand() => BatchCommand(sql.ToString(), [.. args]);
+    }
+}
+
+/// <summary>
+/// A running turn on a thread: holds the connection with the thread's advisory lock and the in-process lock.
+/// Disposing releases both; if the unlock fails the pool is cleared so that no pooled connection keeps the lock.
+/// </summary>
+public sealed class ThreadTurn(NpgsqlConnection connection, ThreadRecord thread, string threadId, bool locked, IDisposable localLock)
+    : IAsyncDisposable
+{
+    public NpgsqlConnection Connection { get; } = connection;
+    public ThreadRecord Thread { get; set; } = thread;
+    public string ThreadId { get; } = threadId;
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (locked)
+            {
+                try
+                {
+                    await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(hashtextextended($1, 0))", Connection);
+                    unlock.Parameters.Add(new NpgsqlParameter { Value = ThreadId });
+                    await unlock.ExecuteScalarAsync(CancellationToken.None);
+                }
+                catch (Exception) when (Connection.FullState != System.Data.ConnectionState.Broken)
+                {
+                    NpgsqlConnection.ClearPool(Connection);
+                }
+            }
+            await Connection.DisposeAsync();
+        }
+        finally
+        {
+            localLock.Dispose();
+        }
+    }
+}
+
+/// <summary>The REST list's cursor: the last thread's activity time and id, so paging is stable while threads move.</summary>
+public readonly record struct ActivityCursor(DateTime UpdatedAt, string ThreadId)
+{
+    public string Encode() => (UpdatedAt.Ticks / 10).ToString(CultureInfo.InvariantCulture) + "." + ThreadId;
+
+    public static bool TryParse(string? value, out ActivityCursor cursor)
+    {
+        cursor = default;
+        var dot = value?.IndexOf('.') ?? -1;
+        if (dot <= 0 || !long.TryParse(value.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var micros)
+            || micros > DateTime.MaxValue.Ticks / 10 || dot == value!.Length - 1) return false;
+        cursor = new ActivityCursor(new DateTime(micros * 10, DateTimeKind.Utc), value[(dot + 1)..]);
+        return true;
+    }
+}

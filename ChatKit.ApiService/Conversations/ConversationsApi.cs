@@ -1,0 +1,231 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using ChatKit.ApiService.Auth;
+using ChatKit.ApiService.ChatKit;
+using ChatKit.ApiService.ChatKit.Attachments;
+using ChatKit.ApiService.Turns;
+using ChatKit.ServiceDefaults.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace ChatKit.ApiService.Conversations;
+
+/// <summary>
+/// The REST endpoints of the original design over the same store and turn pipeline as <c>POST /api/chatkit</c>:
+/// threads (list with paging and search, create, read, rename, delete), messages (JSON, or SSE with
+/// <c>Accept: text/event-stream</c>) and the @-mention entity search.
+/// </summary>
+public static class ConversationsApi
+{
+    const int DefaultThreadPage = 20;
+    const int DefaultMessagePage = 100;
+    const int MaxPage = 500;
+    const int MaxQueryLength = 200;
+
+    public static RouteGroupBuilder MapConversationsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/chatkit").RequireAuthorization().WithTags("Conversations");
+        group.MapGet("/threads", ListThreadsAsync);
+        group.MapPost("/threads", CreateThreadAsync).RequireRateLimiting(UserRateLimits.Writes);
+        group.MapGet("/threads/{threadId}", GetThreadAsync);
+        group.MapPatch("/threads/{threadId}", RenameThreadAsync).RequireRateLimiting(UserRateLimits.Writes);
+        group.MapDelete("/threads/{threadId}", DeleteThreadAsync).RequireRateLimiting(UserRateLimits.Writes);
+        group.MapPost("/messages", SendMessageAsync).RequireRateLimiting(UserRateLimits.Writes);
+        group.MapGet("/entities/search", SearchEntitiesAsync);
+        return group;
+    }
+
+    static async Task<Results<JsonHttpResult<ThreadList>, ProblemHttpResult>> ListThreadsAsync(int? limit, string? after, string? q,
+        CurrentUser user, ConversationStore store, CancellationToken ct)
+    {
+        if (Limit(limit, DefaultThreadPage) is not { } size) return BadLimit();
+        ActivityCursor? cursor = null;
+        if (after is not null)
+        {
+            if (!ActivityCursor.TryParse(after, out var parsed))
+                return ApiError.BadRequest("invalid_cursor", "after must be a cursor from a previous page.").ToResult();
+            cursor = parsed;
+        }
+        if (q?.Length > MaxQueryLength)
+            return ApiError.BadRequest("invalid_query", $"q may be at most {MaxQueryLength} characters.").ToResult();
+
+        var page = await store.ListThreadsByActivityAsync(user.Id, size, cursor, q, ct);
+        return Json(new ThreadList(page.Data.Select(Summary).ToList(), page.HasMore, page.After), ConversationsJson.Context.ThreadList);
+    }
+
+    static async Task<Results<JsonHttpResult<CreatedThread>, ProblemHttpResult>> CreateThreadAsync(HttpRequest request, CurrentUser user,
+        ConversationStore store, TimeProvider clock, CancellationToken ct)
+    {
+        CreateThreadRequest? body;
+        try
+        {
+            body = await ReadOptionalBodyAsync(request, ConversationsJsonContext.Default.CreateThreadRequest, ct);
+        }
+        catch (ApiError e)
+        {
+            return e.ToResult();
+        }
+        string? title = null;
+        if (body?.Title is not null)
+        {
+            try
+            {
+                title = ChatKitServer.ValidTitle(body.Title);
+            }
+            catch (ApiError e)
+            {
+                return e.ToResult();
+            }
+        }
+        var thread = await store.CreateThreadAsync(user.Id, title, clock.UtcNowMicros(), ct);
+        request.HttpContext.Response.Headers.Location = $"/api/chatkit/threads/{thread.Id}";
+        return TypedResults.Json(new CreatedThread(thread.Id, thread.CreatedAt), ConversationsJson.Context.CreatedThread,
+            statusCode: StatusCodes.Status201Created);
+    }
+
+    static async Task<Results<JsonHttpResult<ThreadWithMessages>, ProblemHttpResult>> GetThreadAsync(string threadId, int? limit,
+        string? after, CurrentUser user, ConversationStore store, CancellationToken ct)
+    {
+        if (Limit(limit, DefaultMessagePage) is not { } size) return BadLimit();
+        var found = await store.GetThreadMessagesAsync(user.Id, threadId, size, after, ct);
+        if (found is not var (thread, messages)) return ApiError.NotFound("The thread").ToResult();
+        var views = messages.Data.Select(m => new MessageView(m.Id, m.Type == ItemTypes.UserMessage ? "user" : "assistant", m.Text ?? "", m.CreatedAt))
+            .ToList();
+        return Json(new ThreadWithMessages(thread.Id, thread.Title, thread.CreatedAt, thread.UpdatedAt, thread.MessageCount, views,
+            messages.HasMore, messages.After), ConversationsJson.Context.ThreadWithMessages);
+    }
+
+    static async Task<Results<JsonHttpResult<ThreadSummary>, ProblemHttpResult>> RenameThreadAsync(string threadId, HttpRequest request,
+        CurrentUser user, ConversationStore store, CancellationToken ct)
+    {
+        try
+        {
+            var body = await ReadOptionalBodyAsync(request, ConversationsJsonContext.Default.RenameThreadRequest, ct);
+            var title = ChatKitServer.ValidTitle(body?.Title);
+            var renamed = await store.RenameThreadAsync(user.Id, threadId, title, ct) ?? throw ApiError.NotFound("The thread");
+            return Json(Summary(renamed), ConversationsJson.Context.ThreadSummary);
+        }
+        catch (ApiError e)
+        {
+            return e.ToResult();
+        }
+    }
+
+    static async Task<Results<NoContent, ProblemHttpResult>> DeleteThreadAsync(string threadId, CurrentUser user, ConversationStore store,
+        AttachmentService attachments, CancellationToken ct)
+    {
+        var removed = await store.DeleteThreadAsync(user.Id, threadId, ct);
+        if (removed is null) return ApiError.NotFound("The thread").ToResult();
+        attachments.DeleteFiles(removed);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Saves the user message, runs a turn with the thread's history and returns the answer; without a
+    /// <c>thread_id</c> it starts a new thread. With <c>Accept: text/event-stream</c> the answer streams as ChatKit events.
+    /// </summary>
+    static async Task<IResult> SendMessageAsync(HttpContext http, CurrentUser user, TurnPipeline pipeline, AttachmentService attachments,
+        ILoggerFactory loggers)
+    {
+        var ct = http.RequestAborted;
+        SendMessageRequest body;
+        try
+        {
+            body = await ReadOptionalBodyAsync(http.Request, ConversationsJsonContext.Default.SendMessageRequest, ct)
+                   ?? throw ApiError.BadRequest("invalid_body", "The request needs a JSON body {\"thread_id\", \"message\"}.");
+            if (body.ThreadId is { } id && string.IsNullOrWhiteSpace(id))
+                throw ApiError.BadRequest("invalid_thread_id", "thread_id must not be empty; leave it out to start a new thread.");
+        }
+        catch (ApiError e)
+        {
+            return e.ToResult();
+        }
+
+        var turn = new UserTurn(user.Id, user.BearerToken, body.ThreadId,
+            new UserMessageInput { Content = [new InputText { Text = body.Message ?? "" }] }, attachments.BaseUrlFor(http.Request));
+        var logger = loggers.CreateLogger(typeof(ConversationsApi));
+
+        if (WantsEventStream(http.Request))
+        {
+            await EventStreams.RunAsync(http, logger, "messages", sink => pipeline.SendAsync(turn, sink, ct));
+            return TypedResults.Empty;
+        }
+
+        TurnOutcome outcome;
+        try
+        {
+            outcome = await pipeline.SendAsync(turn, NullEventSink.Instance, ct);
+        }
+        catch (Exception e) when (ApiError.From(e) is { } error)
+        {
+            return error.ToResult();
+        }
+        if (outcome.Failure is { } failure)
+        {
+            return new ApiError(failure.StatusCode, failure.Code, failure.Message).ToResult(new Dictionary<string, object?>
+            {
+                ["thread_id"] = outcome.ThreadId,
+                ["message_id"] = outcome.UserMessageId,
+            });
+        }
+        return Json(new SendMessageResponse(outcome.UserMessageId!, outcome.AssistantMessageId, outcome.AssistantText, outcome.ThreadId),
+            ConversationsJson.Context.SendMessageResponse);
+    }
+
+    /// <summary>The caller's tasks as ChatKit entities, for <c>entities.onTagSearch</c>.</summary>
+    static async Task<Results<JsonHttpResult<EntityList>, ProblemHttpResult>> SearchEntitiesAsync(string? q, CurrentUser user,
+        AgentClient agent, CancellationToken ct)
+    {
+        if (q?.Length > MaxQueryLength)
+            return ApiError.BadRequest("invalid_query", $"q may be at most {MaxQueryLength} characters.").ToResult();
+        try
+        {
+            var page = await agent.SearchTasksAsync(user.BearerToken, q, limit: 20, ct);
+            var entities = page.Tasks.Select(task =>
+            {
+                var data = new Dictionary<string, string>
+                {
+                    ["task_id"] = task.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["completed"] = task.Completed ? "true" : "false",
+                };
+                if (!string.IsNullOrWhiteSpace(task.Description)) data["description"] = task.Description;
+                return new TaskEntity($"task_{task.Id}", task.Title, task.Completed ? "Completed tasks" : "Open tasks", false, data);
+            }).ToList();
+            return Json(new EntityList(entities), ConversationsJson.Context.EntityList);
+        }
+        catch (AgentException e)
+        {
+            return new ApiError(e.StatusCode, e.Code, "Tasks cannot be searched right now; please try again.").ToResult();
+        }
+    }
+
+    static ThreadSummary Summary(ThreadRecord thread) => new(thread.Id, thread.Title, thread.CreatedAt, thread.UpdatedAt, thread.MessageCount);
+
+    static JsonHttpResult<T> Json<T>(T value, JsonTypeInfo<T> info) => TypedResults.Json(value, info);
+
+    static int? Limit(int? limit, int fallback) => limit switch
+    {
+        null => fallback,
+        < 1 => null,
+        _ => Math.Min(limit.Value, MaxPage),
+    };
+
+    static ProblemHttpResult BadLimit() => ApiError.BadRequest("invalid_limit", "limit must be a positive number.").ToResult();
+
+    static bool WantsEventStream(HttpRequest request) =>
+        request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The JSON body, or null when there is none; malformed JSON is a 400.</summary>
+    static async Task<T?> ReadOptionalBodyAsync<T>(HttpRequest request, JsonTypeInfo<T> info, CancellationToken ct) where T : class
+    {
+        if (request.ContentLength == 0 || request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false) return null;
+        try
+        {
+            return await JsonSerializer.DeserializeAsync(request.Body, info, ct);
+        }
+        catch (JsonException)
+        {
+            throw ApiError.BadRequest("invalid_json", "The request body is not valid JSON of the expected shape.");
+        }
+    }
+}

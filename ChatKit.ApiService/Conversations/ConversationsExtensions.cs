@@ -1,0 +1,32 @@
+using Npgsql;
+
+namespace ChatKit.ApiService.Conversations;
+
+public static class ConversationsExtensions
+{
+    public const string DataSourceKey = "conversationsdb";
+
+    /// <summary>
+    /// The conversation store over a pooled <see cref="NpgsqlDataSource"/> of <c>conversationsdb</c>, tuned for the
+    /// write path (auto-prepared statements, no session reset on returning a connection to the pool).
+    /// </summary>
+    public static IHostApplicationBuilder AddConversationStore(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ConversationOptions>().BindConfiguration(ConversationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddKeyedSingleton(DataSourceKey, (services, _) =>
+        {
+            var connectionString = services.GetRequiredService<IConfiguration>().GetConnectionString(DataSourceKey)
+                                   ?? throw new InvalidOperationException($"ConnectionStrings:{DataSourceKey} is not configured.");
+            var settings = new NpgsqlConnectionStringBuilder(connectionString);
+            if (settings.MaxAutoPrepare == 0) settings.MaxAutoPrepare = 20;
+            settings.NoResetOnClose = true;
+            return new NpgsqlDataSourceBuilder(settings.ConnectionString).Build();
+        });
+        builder.Services.AddSingleton<ThreadLocks>();
+        builder.Services.AddSingleton(services => new ConversationStore(
+            services.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKey),
+            services.GetRequiredService<ThreadLocks>(),
+            services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConversationOptions>>()));
+        return builder;
+    }
+}

@@ -1,0 +1,198 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ChatKit.ApiService.ChatKit;
+
+namespace ChatKit.ApiService.Turns;
+
+/// <summary>
+/// The widget shown after <c>list_tasks</c>: a ListView with one row per task and a Complete button on each open one.
+/// The button's action <c>complete_task</c> {task_id} comes back as <c>threads.custom_action</c>; the row is then
+/// re-rendered in place. Widget JSON is camelCase, as ChatKit's widget types spell it.
+/// </summary>
+public static class TaskListWidget
+{
+    public const string CompleteAction = "complete_task";
+    const string RowKeyPrefix = "task_";
+
+    public sealed record TaskRow(long TaskId, string Title, string? Description, bool Completed);
+
+    /// <summary>Parses a <c>list_tasks</c> result; null when it is not one (an error result, another shape).</summary>
+    public static List<TaskRow>? ParseListResult(RawJson? result)
+    {
+        if (result is not { IsEmpty: false } raw) return null;
+        try
+        {
+            using var document = raw.Parse();
+            if (document.RootElement.ValueKind != JsonValueKind.Object
+                || !document.RootElement.TryGetProperty("tasks", out var tasks) || tasks.ValueKind != JsonValueKind.Array) return null;
+            var rows = new List<TaskRow>();
+            foreach (var task in tasks.EnumerateArray())
+            {
+                if (task.ValueKind != JsonValueKind.Object || !TryGetId(task, out var id)) continue;
+                rows.Add(new TaskRow(id,
+                    task.TryGetProperty("title", out var title) && title.ValueKind == JsonValueKind.String ? title.GetString()! : $"Task {id}",
+                    task.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null,
+                    task.TryGetProperty("completed", out var c) && c.ValueKind == JsonValueKind.True));
+            }
+            return rows;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public static (RawJson Widget, string CopyText) Render(IReadOnlyList<TaskRow> tasks)
+    {
+        var children = new JsonArray();
+        foreach (var task in tasks) children.Add(Row(task));
+        if (tasks.Count == 0)
+        {
+            children.Add(new JsonObject
+            {
+                ["type"] = "ListViewItem",
+                ["key"] = "empty",
+                ["children"] = new JsonArray(new JsonObject { ["type"] = "Text", ["value"] = "No tasks here yet.", ["color"] = "secondary" }),
+            });
+        }
+        var root = new JsonObject
+        {
+            ["type"] = "ListView",
+            ["key"] = "tasks",
+            ["status"] = Status(tasks.Count(t => !t.Completed), tasks.Count),
+            ["children"] = children,
+        };
+        var copy = new StringBuilder();
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            copy.Append(i + 1).Append(". [").Append(tasks[i].Completed ? 'x' : ' ').Append("] ").Append(tasks[i].Title).Append('\n');
+        }
+        return (ToRaw(root), copy.Length == 0 ? "No tasks." : copy.ToString().TrimEnd());
+    }
+
+    /// <summary>The widget with the task's row shown as done; null when the widget has no row for the task.</summary>
+    public static RawJson? MarkCompleted(RawJson widget, TaskRow task)
+    {
+        if (JsonNode.Parse(widget.Utf8.Span) is not JsonObject root || root["children"] is not JsonArray children) return null;
+        var key = RowKeyPrefix + task.TaskId;
+        var index = -1;
+        for (var i = 0; i < children.Count; i++)
+        {
+            if (children[i] is JsonObject row && (string?)row["key"] == key) index = i;
+        }
+        if (index < 0) return null;
+        children[index] = Row(task with { Completed = true });
+        var open = children.Count(c => c is JsonObject row && row["children"] is JsonArray parts
+                                        && parts.Any(p => p is JsonObject { } part && (string?)part["type"] == "Button"));
+        var total = children.Count(c => c is JsonObject row && ((string?)row["key"])?.StartsWith(RowKeyPrefix, StringComparison.Ordinal) == true);
+        root["status"] = Status(open, total);
+        return ToRaw(root);
+    }
+
+    public static bool TryGetTaskId(RawJson payload, out long taskId)
+    {
+        taskId = 0;
+        try
+        {
+            using var document = payload.Parse();
+            return document.RootElement.ValueKind == JsonValueKind.Object && TryGetId(document.RootElement, out taskId);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    static bool TryGetId(JsonElement element, out long id)
+    {
+        id = 0;
+        if (!element.TryGetProperty("task_id", out var value) && !element.TryGetProperty("id", out value)) return false;
+        return value.ValueKind switch
+        {
+            JsonValueKind.Number => value.TryGetInt64(out id),
+            JsonValueKind.String => long.TryParse(value.GetString(), out id),
+            _ => false,
+        };
+    }
+
+    static JsonObject Status(int open, int total) => new()
+    {
+        ["text"] = total == 0 ? "Your tasks" : $"Your tasks · {open} open of {total}",
+        ["icon"] = "notebook",
+    };
+
+    static JsonObject Row(TaskRow task)
+    {
+        var text = new JsonArray(new JsonObject
+        {
+            ["type"] = "Text",
+            ["value"] = task.Title,
+            ["size"] = "sm",
+            ["weight"] = "medium",
+            ["lineThrough"] = task.Completed,
+            ["color"] = task.Completed ? "secondary" : null,
+        });
+        if (!string.IsNullOrWhiteSpace(task.Description))
+        {
+            text.Add(new JsonObject { ["type"] = "Caption", ["value"] = task.Description, ["size"] = "sm", ["maxLines"] = 2 });
+        }
+        JsonObject trailing = task.Completed
+            ? new JsonObject { ["type"] = "Badge", ["label"] = "Done", ["color"] = "success", ["variant"] = "soft", ["size"] = "sm" }
+            : new JsonObject
+            {
+                ["type"] = "Button",
+                ["label"] = "Complete",
+                ["size"] = "sm",
+                ["variant"] = "outline",
+                ["onClickAction"] = new JsonObject
+                {
+                    ["type"] = CompleteAction,
+                    ["payload"] = new JsonObject { ["task_id"] = task.TaskId },
+                },
+            };
+        var row = new JsonObject
+        {
+            ["type"] = "ListViewItem",
+            ["key"] = RowKeyPrefix + task.TaskId,
+            ["gap"] = 3,
+            ["align"] = "center",
+            ["children"] = new JsonArray(
+                new JsonObject
+                {
+                    ["type"] = "Icon",
+                    ["name"] = task.Completed ? "check-circle-filled" : "empty-circle",
+                    ["color"] = task.Completed ? "success" : "secondary",
+                    ["size"] = "lg",
+                },
+                new JsonObject { ["type"] = "Col", ["flex"] = 1, ["gap"] = 0, ["children"] = text },
+                trailing),
+        };
+        RemoveNulls(row);
+        return row;
+    }
+
+    static void RemoveNulls(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var key in obj.Where(p => p.Value is null).Select(p => p.Key).ToList()) obj.Remove(key);
+                foreach (var (_, value) in obj) RemoveNulls(value);
+                break;
+            case JsonArray array:
+                foreach (var item in array) RemoveNulls(item);
+                break;
+        }
+    }
+
+    static RawJson ToRaw(JsonNode node)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            node.WriteTo(writer);
+        }
+        return new RawJson(buffer.WrittenMemory);
+    }
+}

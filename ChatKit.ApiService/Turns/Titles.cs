@@ -1,0 +1,28 @@
+using System.Text;
+
+namespace ChatKit.ApiService.Turns;
+
+/// <summary>A thread's title from its first message: the first words, on one line, at most about 60 characters.</summary>
+public static class Titles
+{
+    public const int MaxLength = 60;
+
+    public static string? FromMessage(string text)
+    {
+        var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (words.Length == 0) return null;
+        var title = new StringBuilder();
+        foreach (var word in words)
+        {
+            if (title.Length > 0 && title.Length + 1 + word.Length > MaxLength) break;
+            if (title.Length > 0) title.Append(' ');
+            title.Append(word.Length > MaxLength ? word[..(MaxLength - 1)] : word);
+            if (title.Length >= MaxLength) break;
+        }
+        var shortened = title.Length < string.Join(' ', words).Length;
+        var result = title.ToString().TrimEnd('.', ',', ';', ':', '!', '?', '-');
+        if (result.Length == 0) return null;
+        result = char.ToUpperInvariant(result[0]) + result[1..];
+        return shortened ? result + "…" : result;
+    }
+}

@@ -1,0 +1,436 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ChatKit.ApiService.ChatKit;
+using ChatKit.ApiService.ChatKit.Attachments;
+using ChatKit.ApiService.Conversations;
+using Microsoft.Extensions.Options;
+
+namespace ChatKit.ApiService.Turns;
+
+/// <summary>A user message to answer: to an existing thread, or (no thread id) to a new one.</summary>
+public sealed record UserTurn(string Owner, string? BearerToken, string? ThreadId, UserMessageInput Input, string BaseUrl);
+
+/// <summary>How a turn ended. <see cref="Failure"/> is set when the agent failed (the user message is kept).</summary>
+public sealed record TurnOutcome(string ThreadId, string? UserMessageId, string? AssistantMessageId, string AssistantText,
+    AgentException? Failure, bool Cancelled);
+
+/// <summary>
+/// The one turn pipeline behind both the REST endpoints and the ChatKit protocol: save what the user sent, run the
+/// agent with the thread's history, stream its answer as ChatKit events (progress while tools run, a task widget
+/// after list_tasks, the text as it arrives), and persist the answer. Turns on one thread run one after the other.
+/// Agent failures end as an <c>error</c> event and a <see cref="TurnOutcome.Failure"/>; a client that goes away
+/// leaves its partial answer saved plus a hidden note for the model's next turn.
+/// </summary>
+public sealed class TurnPipeline(ConversationStore store, AgentClient agent, AttachmentService attachments,
+    IOptions<ConversationOptions> options, TimeProvider clock, ILogger<TurnPipeline> logger)
+{
+    static readonly StreamOptionsEvent AllowCancel = new(new StreamOptions(AllowCancel: true));
+
+    ConversationOptions Settings => options.Value;
+
+    // ---- user messages -------------------------------------------------------------------------------------
+
+    public async Task<TurnOutcome> SendAsync(UserTurn request, IChatKitEventSink sink, CancellationToken ct)
+    {
+        var text = TurnInputs.PlainText(request.Input.Content);
+        if (text.Length > Settings.MaxMessageLength)
+            throw ApiError.BadRequest("message_too_long", $"A message may be at most {Settings.MaxMessageLength} characters.");
+        if (text.Length == 0 && request.Input.Attachments.Count == 0)
+            throw ApiError.BadRequest("empty_message", "The message is empty.");
+
+        if (request.ThreadId is null) return await SendToNewThreadAsync(request, text, sink, ct);
+
+        await using var turn = await store.BeginTurnAsync(request.Owner, request.ThreadId, ct) ?? throw ApiError.NotFound("The thread");
+        var now = clock.UtcNowMicros();
+        var attached = await attachments.ResolveForMessageAsync(request.Owner, request.Input.Attachments, turn.ThreadId, request.BaseUrl, ct);
+        var message = UserMessage(turn.ThreadId, now, request.Input, attached);
+        var title = turn.Thread.Title is null && turn.Thread.MessageCount == 0 ? Titles.FromMessage(text) : null;
+        var stored = ToNew(message, text);
+        var history = await store.AddUserMessageAsync(turn, request.Owner, stored, title, attached.Select(a => a.Id).ToList(),
+            Settings.HistoryLimit, ct);
+
+        await sink.WriteAsync(new ThreadItemDoneEvent(new RawJson(stored.Data)));
+        await sink.WriteAsync(AllowCancel);
+        var context = new TurnContext(request.Owner, request.BearerToken, turn.ThreadId, turn);
+        var answer = await RespondAsync(context, TurnInputs.History(history), TurnInputs.ForAgent(message), sink, ct);
+        if (title is not null)
+        {
+            await sink.WriteAsync(new ThreadUpdatedEvent(ThreadViews.ToWire(turn.Thread with { Title = title })));
+        }
+        return answer.ToOutcome(turn.ThreadId, message.Id);
+    }
+
+    /// <summary>The hot path: thread, first message and title in one round trip, no history to read, no lock to take.</summary>
+    async Task<TurnOutcome> SendToNewThreadAsync(UserTurn request, string text, IChatKitEventSink sink, CancellationToken ct)
+    {
+        var now = clock.UtcNowMicros();
+        var threadId = Ids.Thread();
+        var attached = request.Input.Attachments.Count == 0
+            ? []
+            : await attachments.ResolveForMessageAsync(request.Owner, request.Input.Attachments, threadId, request.BaseUrl, ct);
+        var message = UserMessage(threadId, now, request.Input, attached);
+        var thread = new ThreadRecord(threadId, Titles.FromMessage(text), """{"type":"active"}""", now, now, MessageCount: 1);
+        var stored = ToNew(message, text);
+        await store.CreateThreadWithItemsAsync(request.Owner, thread, [stored], attached.Select(a => a.Id).ToList(), ct);
+
+        // As the reference server: thread.created without a title, the title follows as thread.updated.
+        await sink.WriteAsync(new ThreadCreatedEvent(ThreadViews.ToWire(thread with { Title = null })));
+        await sink.WriteAsync(new ThreadItemDoneEvent(new RawJson(stored.Data)));
+        await sink.WriteAsync(AllowCancel);
+        var context = new TurnContext(request.Owner, request.BearerToken, threadId, Turn: null);
+        var answer = await RespondAsync(context, [], TurnInputs.ForAgent(message), sink, ct);
+        if (thread.Title is not null) await sink.WriteAsync(new ThreadUpdatedEvent(ThreadViews.ToWire(thread)));
+        return answer.ToOutcome(threadId, message.Id);
+    }
+
+    /// <summary>threads.retry_after_item: drops everything after the user message (silently) and answers it again.</summary>
+    public async Task RetryAsync(string owner, string? bearerToken, string threadId, string itemId, IChatKitEventSink sink, CancellationToken ct)
+    {
+        await using var turn = await store.BeginTurnAsync(owner, threadId, ct) ?? throw ApiError.NotFound("The thread");
+        var item = await store.GetItemAsync(turn, owner, threadId, itemId, ct) ?? throw ApiError.NotFound("The item");
+        if (TurnInputs.Parse(item) is not UserMessageItem message)
+            throw ApiError.BadRequest("not_a_user_message", "Only a user message can be answered again.");
+        await store.DeleteItemsAfterAsync(turn, owner, item.Seq, ct);
+        var history = await store.LoadHistoryAsync(turn, owner, item.Seq, Settings.HistoryLimit, ct);
+        await sink.WriteAsync(AllowCancel);
+        await RespondAsync(new TurnContext(owner, bearerToken, threadId, turn), TurnInputs.History(history), TurnInputs.ForAgent(message), sink, ct);
+    }
+
+    /// <summary>threads.add_client_tool_output: completes the pending client tool call and lets the agent continue.</summary>
+    public async Task ClientToolOutputAsync(string owner, string? bearerToken, string threadId, JsonElement result, IChatKitEventSink sink,
+        CancellationToken ct)
+    {
+        await using var turn = await store.BeginTurnAsync(owner, threadId, ct) ?? throw ApiError.NotFound("The thread");
+        var latest = await store.LatestItemsAsync(turn, owner, 20, ct);
+        if (latest.Count == 0 || TurnInputs.Parse(latest[0]) is not ClientToolCallItem { Status: "pending" } call)
+            throw ApiError.BadRequest("no_pending_tool_call", "The thread's newest item is not a pending client tool call.");
+        var completed = call with { Status = "completed", Output = new RawJson(JsonSerializer.SerializeToUtf8Bytes(result, ChatKitJson.Context.JsonElement)) };
+        await store.SaveItemAsync(turn, owner, threadId, ToNew(completed, null), ct);
+        var stale = latest.Skip(1)
+            .Where(i => i.Type == ItemTypes.ClientToolCall && TurnInputs.Parse(i) is ClientToolCallItem { Status: "pending" })
+            .Select(i => i.Id).ToList();
+        await store.DeleteItemsAsync(turn, owner, stale, ct);
+        var history = await store.LoadHistoryAsync(turn, owner, beforeSeq: null, Settings.HistoryLimit, ct);
+        await sink.WriteAsync(AllowCancel);
+        await RespondAsync(new TurnContext(owner, bearerToken, threadId, turn), TurnInputs.History(history),
+            new AgentTurnInput(TurnInputs.ClientToolDone), sink, ct);
+    }
+
+    /// <summary>threads.add_structured_input: records the answers (skips become {skipped:true}) and lets the agent continue.</summary>
+    public async Task StructuredInputAsync(string owner, string? bearerToken, ThreadsAddStructuredInputParams request, IChatKitEventSink sink,
+        CancellationToken ct)
+    {
+        if (request.Input.Status is not ("answered" or "skipped"))
+            throw ApiError.BadRequest("invalid_params", "input.status must be \"answered\" or \"skipped\".");
+        await using var turn = await store.BeginTurnAsync(owner, request.ThreadId, ct) ?? throw ApiError.NotFound("The thread");
+        var item = await store.GetItemAsync(turn, owner, request.ThreadId, request.ItemId, ct) ?? throw ApiError.NotFound("The item");
+        if (TurnInputs.Parse(item) is not StructuredInputItem structured)
+            throw ApiError.BadRequest("not_structured_input", "The item is not a structured input.");
+        if (structured.Status != "pending") throw ApiError.Conflict("already_answered", "The structured input has been answered already.");
+
+        var (answered, summary) = ApplyAnswers(structured, request.Input);
+        var stored = ToNew(answered, summary);
+        await store.SaveItemAsync(turn, owner, request.ThreadId, stored, ct);
+        // The answers are this turn's input; the history is what came before the question.
+        var history = await store.LoadHistoryAsync(turn, owner, item.Seq, Settings.HistoryLimit, ct);
+        await sink.WriteAsync(AllowCancel);
+        await sink.WriteAsync(new ThreadItemReplacedEvent(new RawJson(stored.Data)));
+        await RespondAsync(new TurnContext(owner, bearerToken, request.ThreadId, turn), TurnInputs.History(history), new AgentTurnInput(summary),
+            sink, ct);
+    }
+
+    // ---- widget actions ------------------------------------------------------------------------------------
+
+    /// <summary>threads.custom_action: runs the action and replaces its widget in place (<c>thread.item.replaced</c>).</summary>
+    public async Task ActionAsync(string owner, string? bearerToken, ThreadsCustomActionParams request, IChatKitEventSink sink, CancellationToken ct)
+    {
+        await using var turn = await store.BeginTurnAsync(owner, request.ThreadId, ct) ?? throw ApiError.NotFound("The thread");
+        WidgetItem? widget = null;
+        if (request.ItemId is not null)
+        {
+            var item = await store.GetItemAsync(turn, owner, request.ThreadId, request.ItemId, ct) ?? throw ApiError.NotFound("The item");
+            if (TurnInputs.Parse(item) is not WidgetItem sender)
+            {
+                await sink.WriteAsync(new ErrorEvent(ErrorEvent.StreamError, null, AllowRetry: false));
+                return;
+            }
+            widget = sender;
+        }
+        await sink.WriteAsync(AllowCancel);
+        try
+        {
+            var updated = await ApplyActionAsync(turn, owner, bearerToken, request.Action, widget, ct);
+            if (updated is { } raw) await sink.WriteAsync(new ThreadItemReplacedEvent(raw));
+        }
+        catch (ApiError e)
+        {
+            await sink.WriteAsync(new ErrorEvent(ErrorEvent.Custom, e.Message, AllowRetry: false));
+        }
+        catch (AgentException e)
+        {
+            await sink.WriteAsync(new ErrorEvent(ErrorEvent.Custom, e.Message, e.Retryable));
+        }
+    }
+
+    /// <summary>threads.sync_custom_action: the same, answered as JSON with the updated item (or null).</summary>
+    public async Task<RawJson?> SyncActionAsync(string owner, string? bearerToken, ThreadsCustomActionParams request, CancellationToken ct)
+    {
+        await using var turn = await store.BeginTurnAsync(owner, request.ThreadId, ct) ?? throw ApiError.NotFound("The thread");
+        WidgetItem? widget = null;
+        if (request.ItemId is not null)
+        {
+            var item = await store.GetItemAsync(turn, owner, request.ThreadId, request.ItemId, ct) ?? throw ApiError.NotFound("The item");
+            widget = TurnInputs.Parse(item) as WidgetItem
+                     ?? throw ApiError.BadRequest("not_a_widget", "Actions can only come from widget items.");
+        }
+        return await ApplyActionAsync(turn, owner, bearerToken, request.Action, widget, ct);
+    }
+
+    async Task<RawJson?> ApplyActionAsync(ThreadTurn turn, string owner, string? bearerToken, WidgetAction action, WidgetItem? widget,
+        CancellationToken ct)
+    {
+        if (action.Type != TaskListWidget.CompleteAction)
+            throw ApiError.BadRequest("unknown_action", $"The action '{action.Type}' is not supported.");
+        if (!TaskListWidget.TryGetTaskId(action.Payload, out var taskId))
+            throw ApiError.BadRequest("invalid_action", "The complete_task action needs a numeric task_id in its payload.");
+
+        var task = await agent.CompleteTaskAsync(bearerToken, taskId, ct) ?? throw ApiError.NotFound("The task");
+        var now = clock.UtcNowMicros();
+        // The model learns about the click like about any tool call of its own.
+        var record = new ToolRecord("action_" + Ids.Secret()[..12], "complete_task",
+            RawJson.FromString($$"""{"task_id":{{task.Id}}}"""),
+            ChatKitJson.ToRaw(new CompletedTaskResult(task.Id, "completed", task.Title), ChatKitJson.Context.CompletedTaskResult));
+        var items = new List<NewItem>
+        {
+            ToNew(new HiddenContextItem
+            {
+                Id = Ids.HiddenContext(), ThreadId = turn.ThreadId, CreatedAt = now,
+                Content = ChatKitJson.ToRaw(record, ChatKitJson.Context.ToolRecord),
+            }, null),
+        };
+        await store.AppendItemsAsync(turn, owner, turn.ThreadId, items, CancellationToken.None);
+
+        if (widget is null) return null;
+        var row = new TaskListWidget.TaskRow(task.Id, task.Title, task.Description, Completed: true);
+        if (TaskListWidget.MarkCompleted(widget.Widget, row) is not { } updatedWidget) return null;
+        var replaced = ToNew(widget with { Widget = updatedWidget }, null);
+        await store.SaveItemAsync(turn, owner, turn.ThreadId, replaced, CancellationToken.None);
+        return new RawJson(replaced.Data);
+    }
+
+    // ---- respond -------------------------------------------------------------------------------------------
+
+    sealed record TurnContext(string Owner, string? BearerToken, string ThreadId, ThreadTurn? Turn);
+
+    sealed record Answer(string? AssistantMessageId, string Text, AgentException? Failure, bool Cancelled)
+    {
+        public TurnOutcome ToOutcome(string threadId, string userMessageId) =>
+            new(threadId, userMessageId, AssistantMessageId, Text, Failure, Cancelled);
+    }
+
+    sealed class Draft(string id, DateTime createdAt)
+    {
+        public string Id { get; } = id;
+        public DateTime CreatedAt { get; } = createdAt;
+        public StringBuilder Text { get; } = new();
+    }
+
+    /// <summary>
+    /// Runs the agent and streams its answer (a4's respond events), persisting as a5 says: done items are stored
+    /// (the last batch before its events go out), hidden items stored and not sent, a widget stored before it is
+    /// shown so that its buttons always find it.
+    /// </summary>
+    async Task<Answer> RespondAsync(TurnContext context, IReadOnlyList<AgentHistoryEntry> history, AgentTurnInput input, IChatKitEventSink sink,
+        CancellationToken ct)
+    {
+        var pending = new List<NewItem>();
+        var calls = new Dictionary<string, AgentEvent>(StringComparer.Ordinal);
+        var answer = new StringBuilder();
+        Draft? draft = null;
+        string? lastAssistantId = null;
+
+        try
+        {
+            await foreach (var e in agent.RunTurnAsync(new AgentTurnRequest(context.ThreadId, history, input), context.BearerToken, ct))
+            {
+                switch (e.Type)
+                {
+                    case AgentEvent.TextDelta when !string.IsNullOrEmpty(e.Delta):
+                        draft ??= await OpenDraftAsync(context, sink);
+                        draft.Text.Append(e.Delta);
+                        await sink.WriteAsync(new ThreadItemUpdatedEvent(draft.Id, new ContentPartTextDelta(0, e.Delta)));
+                        break;
+
+                    case AgentEvent.ToolCall:
+                        if (draft is not null)
+                        {
+                            lastAssistantId = await CloseDraftAsync(context, draft, pending, answer, sink, persistFirst: false);
+                            draft = null;
+                        }
+                        if (e.CallId is not null) calls[e.CallId] = e;
+                        await sink.WriteAsync(ToolProgress.For(e.Name, e.Arguments));
+                        break;
+
+                    case AgentEvent.ToolResult:
+                        var call = e.CallId is null ? null : calls.GetValueOrDefault(e.CallId);
+                        pending.Add(ToolItem(context.ThreadId, call, e));
+                        if (e.Name == "list_tasks" && TaskListWidget.ParseListResult(e.Result) is { } rows)
+                        {
+                            var (widget, copyText) = TaskListWidget.Render(rows);
+                            var item = ToNew(new WidgetItem
+                            {
+                                Id = Ids.Message(), ThreadId = context.ThreadId, CreatedAt = clock.UtcNowMicros(), Widget = widget, CopyText = copyText,
+                            }, null);
+                            pending.Add(item);
+                            await FlushAsync(context, pending);
+                            await sink.WriteAsync(new ThreadItemDoneEvent(new RawJson(item.Data)));
+                        }
+                        break;
+
+                    case AgentEvent.Done:
+                        if (draft is null && answer.Length == 0 && !string.IsNullOrWhiteSpace(e.Text))
+                        {
+                            draft = await OpenDraftAsync(context, sink);
+                            draft.Text.Append(e.Text);
+                            await sink.WriteAsync(new ThreadItemUpdatedEvent(draft.Id, new ContentPartTextDelta(0, e.Text)));
+                        }
+                        if (draft is not null)
+                        {
+                            lastAssistantId = await CloseDraftAsync(context, draft, pending, answer, sink, persistFirst: true);
+                            draft = null;
+                        }
+                        break;
+                }
+            }
+            await FlushAsync(context, pending);
+            return new Answer(lastAssistantId, answer.ToString(), null, false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // handle_stream_cancelled: keep the partial answer, tell the model next time that the user stopped it.
+            var now = clock.UtcNowMicros();
+            if (draft is not null && !string.IsNullOrWhiteSpace(draft.Text.ToString()))
+            {
+                pending.Add(AssistantItem(context.ThreadId, draft));
+                lastAssistantId = draft.Id;
+                answer.Append(draft.Text);
+            }
+            pending.Add(ToNew(new SdkHiddenContextItem
+            {
+                Id = Ids.SdkHiddenContext(), ThreadId = context.ThreadId, CreatedAt = now, Content = TurnInputs.CancelledNote,
+            }, TurnInputs.CancelledNote));
+            await FlushAsync(context, pending);
+            logger.LogInformation("A turn on {ThreadId} was cancelled by the client.", context.ThreadId);
+            return new Answer(lastAssistantId, answer.ToString(), null, true);
+        }
+        catch (AgentException e)
+        {
+            // What the agent did before failing (tool calls, widgets) stays; the unfinished message does not.
+            await FlushAsync(context, pending);
+            await sink.WriteAsync(new ErrorEvent(ErrorEvent.Custom, e.Message, e.Retryable));
+            return new Answer(lastAssistantId, answer.ToString(), e, false);
+        }
+    }
+
+    async Task<Draft> OpenDraftAsync(TurnContext context, IChatKitEventSink sink)
+    {
+        var draft = new Draft(Ids.Message(), clock.UtcNowMicros());
+        var empty = new AssistantMessageItem { Id = draft.Id, ThreadId = context.ThreadId, CreatedAt = draft.CreatedAt };
+        await sink.WriteAsync(new ThreadItemAddedEvent(new RawJson(ChatKitJson.Serialize(empty))));
+        await sink.WriteAsync(new ThreadItemUpdatedEvent(draft.Id, new ContentPartAdded(0, new OutputText())));
+        return draft;
+    }
+
+    async Task<string> CloseDraftAsync(TurnContext context, Draft draft, List<NewItem> pending, StringBuilder answer, IChatKitEventSink sink,
+        bool persistFirst)
+    {
+        var item = AssistantItem(context.ThreadId, draft);
+        pending.Add(item);
+        if (persistFirst) await FlushAsync(context, pending);
+        if (answer.Length > 0) answer.Append("\n\n");
+        answer.Append(draft.Text);
+        await sink.WriteAsync(new ThreadItemUpdatedEvent(draft.Id, new ContentPartDone(0, new OutputText { Text = draft.Text.ToString() })));
+        await sink.WriteAsync(new ThreadItemDoneEvent(new RawJson(item.Data)));
+        return draft.Id;
+    }
+
+    /// <summary>Writes what the turn produced so far. Never cancelled: a turn that ran is kept even if the client left.</summary>
+    async Task FlushAsync(TurnContext context, List<NewItem> pending)
+    {
+        if (pending.Count == 0) return;
+        await store.AppendItemsAsync(context.Turn, context.Owner, context.ThreadId, [.. pending], CancellationToken.None);
+        pending.Clear();
+    }
+
+    // ---- items ---------------------------------------------------------------------------------------------
+
+    static UserMessageItem UserMessage(string threadId, DateTime now, UserMessageInput input, List<Attachment> attached) => new()
+    {
+        Id = Ids.Message(),
+        ThreadId = threadId,
+        CreatedAt = now,
+        Content = input.Content,
+        Attachments = attached,
+        QuotedText = string.IsNullOrEmpty(input.QuotedText) ? null : input.QuotedText,
+        InferenceOptions = input.InferenceOptions ?? new InferenceOptions(),
+    };
+
+    static NewItem AssistantItem(string threadId, Draft draft) => ToNew(new AssistantMessageItem
+    {
+        Id = draft.Id, ThreadId = threadId, CreatedAt = draft.CreatedAt, Content = [new OutputText { Text = draft.Text.ToString() }],
+    }, draft.Text.ToString());
+
+    NewItem ToolItem(string threadId, AgentEvent? call, AgentEvent result)
+    {
+        var record = new ToolRecord(result.CallId ?? call?.CallId ?? "", result.Name ?? call?.Name ?? "",
+            call?.Arguments ?? result.Arguments ?? RawJson.EmptyObject, result.Result);
+        return ToNew(new HiddenContextItem
+        {
+            Id = Ids.HiddenContext(), ThreadId = threadId, CreatedAt = clock.UtcNowMicros(),
+            Content = ChatKitJson.ToRaw(record, ChatKitJson.Context.ToolRecord),
+        }, null);
+    }
+
+    static NewItem ToNew(ChatKitItem item, string? text) => new(item.Id, TypeOf(item), item.CreatedAt, text, ChatKitJson.Serialize(item));
+
+    static string TypeOf(ChatKitItem item) => item switch
+    {
+        UserMessageItem => ItemTypes.UserMessage,
+        AssistantMessageItem => ItemTypes.AssistantMessage,
+        ClientToolCallItem => ItemTypes.ClientToolCall,
+        WidgetItem => ItemTypes.Widget,
+        StructuredInputItem => ItemTypes.StructuredInput,
+        HiddenContextItem => ItemTypes.HiddenContext,
+        SdkHiddenContextItem => ItemTypes.SdkHiddenContext,
+        _ => throw new ArgumentOutOfRangeException(nameof(item)),
+    };
+
+    /// <summary>Applies a structured-input submission (a4) and sums it up as text for the model.</summary>
+    static (StructuredInputItem Item, string Summary) ApplyAnswers(StructuredInputItem item, StructuredInputSubmission submission)
+    {
+        var summary = new StringBuilder("Answers to the questions:");
+        var inputs = new List<JsonObject>();
+        foreach (var original in item.Inputs)
+        {
+            var input = (JsonObject)original.DeepClone();
+            var id = input["id"]?.GetValue<string>() ?? "";
+            StructuredInputAnswer? answer = null;
+            submission.Answers?.TryGetValue(id, out answer);
+            var values = answer?.Values?.Where(v => v is not null).ToList() ?? [];
+            var skipped = submission.Status == "skipped" || answer is null || answer.Skipped || values.Count == 0;
+            if (!skipped && (string?)input["type"] == "multiple_choice"
+                && !(input["multiple"] is JsonValue multiple && multiple.TryGetValue<bool>(out var many) && many)) values = [values[0]];
+            input["answer"] = new JsonObject
+            {
+                ["values"] = new JsonArray(skipped ? [] : values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()),
+                ["skipped"] = skipped,
+            };
+            inputs.Add(input);
+            summary.Append("\n- ").Append((string?)input["question"] ?? id).Append(": ").Append(skipped ? "(skipped)" : string.Join(", ", values));
+        }
+        return (item with { Status = submission.Status, Inputs = inputs }, summary.ToString());
+    }
+}
+
+public sealed record CompletedTaskResult(long TaskId, string Status, string Title);

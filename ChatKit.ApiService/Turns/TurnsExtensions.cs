@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Options;
+
+namespace ChatKit.ApiService.Turns;
+
+public static class TurnsExtensions
+{
+    /// <summary>The agent client (no retries, own timeouts: a turn is a non-idempotent stream) and the turn pipeline.</summary>
+    public static IHostApplicationBuilder AddTurns(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+#pragma warning disable EXTEXP0001 // experimental, but the documented way to opt one client out of the default resilience handler
+        builder.Services.AddHttpClient<AgentClient>((services, http) =>
+            {
+                http.BaseAddress = services.GetRequiredService<IOptions<AgentOptions>>().Value.BaseAddress;
+                http.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        builder.Services.AddSingleton<TurnPipeline>();
+        return builder;
+    }
+}

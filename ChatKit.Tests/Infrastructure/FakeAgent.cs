@@ -1,0 +1,169 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace ChatKit.Tests.Infrastructure;
+
+/// <summary>
+/// A scriptable stand-in for the agent's turn endpoint (docs/agent-turns.md) and its task-complete call, on an
+/// HttpListener at 127.0.0.1: it records every request and answers as the current test's script says, so that
+/// slow, failing and cut-off agents, and the exact history the API sends, can be tested deterministically.
+/// </summary>
+public sealed class FakeAgent : IDisposable
+{
+    readonly HttpListener listener = new();
+
+    public FakeAgent()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        var port = ((IPEndPoint)socket.LocalEndpoint).Port;
+        socket.Stop();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        Url = $"http://127.0.0.1:{port}";
+        _ = ServeAsync();
+    }
+
+    public string Url { get; }
+
+    /// <summary>Turn requests as received (the JSON body and the Authorization header).</summary>
+    public ConcurrentQueue<(JsonElement Body, string? Authorization)> Turns { get; } = new();
+
+    /// <summary>How a turn is answered; by default a short text answer.</summary>
+    public Func<FakeTurn, Task> Script { get; set; } = DefaultScript;
+
+    /// <summary>Answers POST /api/tasks/{id}/complete; null = 404.</summary>
+    public Func<long, object?> CompleteTask { get; set; } = id => new { id, title = $"task {id}", completed = true };
+
+    public static async Task DefaultScript(FakeTurn turn)
+    {
+        await turn.SendAsync(new { type = "text_delta", delta = "Hello " });
+        await turn.SendAsync(new { type = "text_delta", delta = "there." });
+        await turn.SendAsync(new { type = "done", text = "Hello there.", usage = new { input_tokens = 0, output_tokens = 0 } });
+    }
+
+    /// <summary>Waits until <paramref name="count"/> turns have arrived and returns the last one.</summary>
+    public async Task<JsonElement> LastTurnAsync(int count, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (Turns.Count < count)
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"expected {count} turns at the fake agent, got {Turns.Count}");
+            await Task.Delay(20);
+        }
+        return Turns.ToArray()[count - 1].Body;
+    }
+
+    public void Reset()
+    {
+        Start();
+        Turns.Clear();
+        Script = DefaultScript;
+        CompleteTask = id => new { id, title = $"task {id}", completed = true };
+    }
+
+    async Task ServeAsync()
+    {
+        while (listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await listener.GetContextAsync();
+            }
+            catch (Exception) when (!listener.IsListening)
+            {
+                return;
+            }
+            _ = HandleAsync(context);
+        }
+    }
+
+    async Task HandleAsync(HttpListenerContext context)
+    {
+        var response = context.Response;
+        try
+        {
+            var path = context.Request.Url!.AbsolutePath;
+            if (path == "/internal/turns" && context.Request.HttpMethod == "POST")
+            {
+                var body = await JsonDocument.ParseAsync(context.Request.InputStream);
+                Turns.Enqueue((body.RootElement.Clone(), context.Request.Headers["Authorization"]));
+                await Script(new FakeTurn(response));
+            }
+            else if (path.StartsWith("/api/tasks/", StringComparison.Ordinal) && path.EndsWith("/complete", StringComparison.Ordinal)
+                     && long.TryParse(path["/api/tasks/".Length..^"/complete".Length], out var id))
+            {
+                if (CompleteTask(id) is { } task) await FakeTurn.WriteJsonAsync(response, 200, task);
+                else response.StatusCode = 404;
+            }
+            else
+            {
+                response.StatusCode = 404;
+            }
+        }
+        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
+        {
+            // The API hung up (a cancelled turn); nothing to do.
+        }
+        finally
+        {
+            try
+            {
+                response.Close();
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Takes the agent off the network (connections are refused) until <see cref="Start"/>.</summary>
+    public void Stop() => listener.Stop();
+
+    public void Start()
+    {
+        if (listener.IsListening) return;
+        listener.Start();
+        _ = ServeAsync();
+    }
+
+    public void Dispose() => listener.Close();
+}
+
+/// <summary>One turn being answered: NDJSON lines flushed one by one, or a plain status.</summary>
+public sealed class FakeTurn(HttpListenerResponse response)
+{
+    bool started;
+
+    public Task SendAsync(object agentEvent) => SendRawAsync(JsonSerializer.Serialize(agentEvent) + "\n");
+
+    public async Task SendRawAsync(string text)
+    {
+        if (!started)
+        {
+            started = true;
+            response.StatusCode = 200;
+            response.ContentType = "application/x-ndjson";
+            response.SendChunked = true;
+        }
+        await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(text));
+        await response.OutputStream.FlushAsync();
+    }
+
+    public Task StatusAsync(int status) => WriteJsonAsync(response, status, new { title = "failed" });
+
+    /// <summary>Cuts the connection without a final event.</summary>
+    public void Abort() => response.Abort();
+
+    public static async Task WriteJsonAsync(HttpListenerResponse response, int status, object body)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(body);
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        response.ContentLength64 = bytes.Length;
+        await response.OutputStream.WriteAsync(bytes);
+    }
+}
