@@ -80,6 +80,8 @@ public sealed class Bench(Stack stack, BenchOptions o)
             var tsv = set.WriteTsv(Path.Combine(Paths.Work, "requests", target.Name));
             foreach (var conc in o.Concurrency)
             {
+                // Warm-up (not measured): JIT tiers, connection pools, prepared statements.
+                if (o.WarmupS > 0) await Wrk.Run(target.BaseUri, tsv, conc, TimeSpan.FromSeconds(o.WarmupS));
                 var loadBefore = Machine.LoadAvg1();
                 var machine = Machine.CpuSnapshot();
                 var selfChildren = Machine.SelfChildrenCpu();
