@@ -147,6 +147,9 @@ public static class Drills
         stack.AgentEnvExtra["Agent__Model__BaseUrl"] = fake.BaseUrl;
         stack.AgentEnvExtra["Agent__Model__ApiKey"] = "sk-fake-bench";
         stack.AgentEnvExtra["Agent__Model__Model"] = "fake-model";
+        // Bounded drill: 10 s per provider attempt and 30 s in all (defaults 60 s and 3 min) through the agent's own knob.
+        stack.AgentEnvExtra["Agent__Model__Resilience__AttemptTimeout__Timeout"] = "00:00:10";
+        stack.AgentEnvExtra["Agent__Model__Resilience__TotalRequestTimeout__Timeout"] = "00:00:30";
         await stack.StartOurs();
         return stack;
     }
@@ -177,7 +180,8 @@ public static class Drills
                 }
                 return Task.CompletedTask;
             }, cts.Token);
-            var last = reply.Events.LastOrDefault();
+            // The error event ends the turn; a thread.updated (the title) may still follow it.
+            var last = reply.Events.LastOrDefault(e => (string?)e["type"] != "thread.updated");
             var endedWithRetryableError = (string?)last?["type"] == "error" && last?["allow_retry"]?.GetValue<bool>() == true;
             var threadId = reply.ThreadId;
             var userMsg = reply.Events.FirstOrDefault(e => (string?)e["type"] == "thread.item.done" && (string?)e["item"]?["type"] == "user_message")?["item"]?["id"]?.GetValue<string>();
@@ -195,13 +199,17 @@ public static class Drills
             var retryOk = retry is { Status: 200, Error: null } && retry.AssistantText.Length > 0;
             var ok = killed && endedWithRetryableError && kept && retryOk;
             allOk &= ok;
-            rows.Add($"| {round} | {(killed ? "yes" : "no")} | `{Short(last?.ToJsonString() ?? reply.Raw, 110)}` | {(kept ? "yes" : "**no**")} | {(retryOk ? "yes" : "**no**: " + Short(retry?.Raw ?? "no thread", 80))} |");
-            details.Add(new JsonObject { ["round"] = round, ["killed"] = killed, ["last_event"] = last?.DeepClone(), ["user_message_kept"] = kept, ["retry_ok"] = retryOk });
+            rows.Add($"| {round} | {(killed ? "yes" : "no")} | `{Short(last?.ToJsonString(Json.Compact) ?? reply.Raw, 110)}` | {(kept ? "yes" : "**no**")} | {(retryOk ? "yes" : "**no**: " + Short(retry?.Raw ?? "no thread", 80))} |");
+            details.Add(new JsonObject
+            {
+                ["round"] = round, ["killed"] = killed, ["last_event"] = last?.DeepClone(), ["user_message_kept"] = kept, ["retry_ok"] = retryOk,
+                ["event_types"] = new JsonArray(reply.Events.Select(e => (JsonNode?)JsonValue.Create((string?)e["type"])).ToArray()),
+            });
         }
         var summary = $"""
             Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {rounds} rounds. The agent uses the openai provider against the fake provider in slow mode (one word every {fake.SlowDelayMs} ms); the agent process gets SIGKILL when the first text delta reaches the client, is started again, and the client sends `threads.retry_after_item` for its message. **{(allOk ? "Passed" : "Failed")}.**
 
-            | round | killed mid-answer | last event of the stream | user message kept | retry succeeded |
+            | round | killed mid-answer | last event of the turn (a `thread.updated` with the title may follow) | user message kept | retry succeeded |
             |---:|---|---|---|---|
             {string.Join("\n", rows)}
             """;
@@ -234,7 +242,7 @@ public static class Drills
             }
             var elapsed = sw.Elapsed.TotalSeconds;
             var attempts = fake.Requests;
-            var last = reply.Events.LastOrDefault();
+            var last = reply.Events.LastOrDefault(e => (string?)e["type"] != "thread.updated");
             var clearError = (string?)last?["type"] == "error";
             var userMsg = reply.Events.FirstOrDefault(e => (string?)e["type"] == "thread.item.done" && (string?)e["item"]?["type"] == "user_message")?["item"]?["id"]?.GetValue<string>();
             var (s, json, _) = await client.Call(token, Ops.ListItems(threadId ?? "none", 50, null, "asc"));
@@ -246,13 +254,17 @@ public static class Drills
             var retryOk = retry is { Status: 200, Error: null } && retry.AssistantText.Length > 0;
             var ok = clearError && kept && retryOk && (mode == "hang" || attempts > 1);
             allOk &= ok;
-            rows.Add($"| {mode} | {attempts} | {elapsed:F1} s | `{Short(last?.ToJsonString() ?? reply.Raw, 160)}` | {(kept ? "yes" : "**no**")} | {(retryOk ? "yes" : "**no**")} |");
-            details.Add(new JsonObject { ["mode"] = mode, ["provider_requests"] = attempts, ["seconds"] = elapsed, ["last_event"] = last?.DeepClone(), ["user_message_kept"] = kept, ["retry_ok"] = retryOk });
+            rows.Add($"| {mode} | {attempts} | {elapsed:F1} s | `{Short(last?.ToJsonString(Json.Compact) ?? reply.Raw, 160)}` | {(kept ? "yes" : "**no**")} | {(retryOk ? "yes" : "**no**")} |");
+            details.Add(new JsonObject
+            {
+                ["mode"] = mode, ["provider_requests"] = attempts, ["seconds"] = elapsed, ["last_event"] = last?.DeepClone(), ["user_message_kept"] = kept, ["retry_ok"] = retryOk,
+                ["event_types"] = new JsonArray(reply.Events.Select(e => (JsonNode?)JsonValue.Create((string?)e["type"])).ToArray()),
+            });
         }
         var summary = $"""
-            Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC. The agent uses the openai provider (Agent:Model:Provider=openai) against the fake OpenAI-compatible server; for each failure mode one follow-up message is sent, then the provider is healed and the client retries with `threads.retry_after_item`. **{(allOk ? "Passed" : "Failed")}.**
+            Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC. The agent uses the openai provider (Agent:Model:Provider=openai) against the fake OpenAI-compatible server, with `Agent:Model:Resilience` set to 10 s per attempt and 30 s in all to bound the drill (defaults: 60 s and 3 min); for each failure mode one follow-up message is sent, then the provider is healed and the client retries with `threads.retry_after_item`. **{(allOk ? "Passed" : "Failed")}.**
 
-            | provider answers | requests the provider got | time to the end of the stream | last event | user message kept | retry succeeded |
+            | provider answers | requests the provider got | time to the end of the stream | last event of the turn | user message kept | retry succeeded |
             |---|---:|---:|---|---|---|
             {string.Join("\n", rows)}
             """;

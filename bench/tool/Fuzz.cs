@@ -99,7 +99,7 @@ public static class Fuzz
         {
             var op = Ops[r.Next(Ops.Length)];
             var doc = Template(op, r.Next(3) == 0 ? foreignThread : ownThread, r.Next(3) == 0 ? foreignItem : ownItem, "atc_deadbeef");
-            var kind = r.Next(10);
+            var kind = r.Next(12);
             n++;
             switch (kind)
             {
@@ -172,6 +172,39 @@ public static class Fuzz
                     yield return new Case("/internal/turns", "agent: malformed turn", attacker, "application/json", utf8.GetBytes(body), ToAgent: true);
                     break;
                 }
+                case 8:
+                case 9: // the REST endpoints: foreign or odd ids in paths, odd query strings, odd bodies
+                {
+                    string Odd() => Uri.EscapeDataString(r.Next(3) == 0 ? ids[r.Next(ids.Length)] : OddStrings[r.Next(OddStrings.Length)] is { Length: > 0 } o ? o[..Math.Min(o.Length, 3000)] : "x");
+                    var id = r.Next(2) == 0 ? foreignThread : Odd();
+                    var (method, path) = r.Next(14) switch
+                    {
+                        0 => ("GET", $"/api/chatkit/threads?limit={Odd()}&after={Odd()}&q={Odd()}"),
+                        1 => ("POST", "/api/chatkit/threads"),
+                        2 => ("GET", $"/api/chatkit/threads/{id}"),
+                        3 => ("PATCH", $"/api/chatkit/threads/{id}"),
+                        4 => ("DELETE", $"/api/chatkit/threads/{id}"),
+                        5 => ("POST", "/api/chatkit/messages"),
+                        6 => ("GET", $"/api/chatkit/entities/search?q={Odd()}&limit={Odd()}"),
+                        7 => ("POST", r.Next(2) == 0 ? "/api/chatkit/session" : "/api/chatkit/refresh"),
+                        8 => (r.Next(2) == 0 ? "POST" : "PUT", $"/api/chatkit/attachments/{Odd()}/upload?key={Odd()}"),
+                        9 => ("GET", $"/api/chatkit/attachments/{Odd()}/content?key={Odd()}"),
+                        10 => ("GET", $"/api/tasks?limit={Odd()}&after={Odd()}&status={Odd()}"),
+                        11 => (new[] { "GET", "PATCH", "DELETE" }[r.Next(3)], $"/api/tasks/{(r.Next(2) == 0 ? r.Next(1, 50).ToString() : Odd())}"),
+                        12 => ("POST", r.Next(2) == 0 ? "/api/tasks" : $"/api/tasks/{r.Next(1, 50)}/complete"),
+                        _ => ("POST", "/api/dev/token"),
+                    };
+                    var body = r.Next(4) switch
+                    {
+                        0 => doc.ToJsonString(),
+                        1 => "{\"title\":" + new JsonArray(OddStrings[r.Next(OddStrings.Length)]).ToJsonString() + ",\"thread_id\":\"" + foreignThread + "\",\"text\":7}",
+                        2 => "{\"title\":\"" + OddStrings[r.Next(OddStrings.Length)].Replace("\\", "").Replace("\"", "") + "\",\"description\":null,\"completed\":\"yes\",\"message\":{}}",
+                        _ => doc.ToJsonString()[..r.Next(doc.ToJsonString().Length)],
+                    };
+                    var ct = r.Next(5) == 0 ? "multipart/form-data; boundary=zz" : "application/json";
+                    yield return new Case(path, "REST endpoints", attacker, ct, utf8.GetBytes(body), method);
+                    break;
+                }
                 default: // replace a value anywhere with a weird one
                 {
                     var slots = Slots(doc);
@@ -193,6 +226,16 @@ public static class Fuzz
         }
     }
 
+    /// <summary>"500 REST endpoints /api/chatkit/attachments/{id}/upload": status, case kind and the path without ids or query.</summary>
+    static string FailureKey(string failure)
+    {
+        var head = failure.Split(": ")[0];
+        head = System.Text.RegularExpressions.Regex.Replace(head, @"\?\S*", "");
+        return System.Text.RegularExpressions.Regex.Replace(head, @"/(threads|attachments|tasks)/[^/\s]+", "/$1/{id}");
+    }
+
+    static string Short(string s, int n) => s.Length <= n ? s : s[..n] + "…";
+
     static async Task<string> Snapshot(ChatKitClient c, string token)
     {
         var sb = new StringBuilder();
@@ -212,6 +255,8 @@ public static class Fuzz
             var (_, json, _) = await c.Call(token, ChatKit.Bench.Ops.ListItems(t, 100, null, "asc"));
             sb.AppendLine(json?.ToJsonString());
         }
+        var (ts, tasks) = await c.Send(token, "", [], "/api/tasks?limit=100", "GET");
+        sb.AppendLine($"tasks {ts}: {tasks}");
         return sb.ToString();
     }
 
@@ -265,7 +310,7 @@ public static class Fuzz
                 if (s >= 500) fivexx.Add($"{s} {k.Kind} {k.Endpoint}: {Encoding.UTF8.GetString(k.Body[..Math.Min(160, k.Body.Length)])} → {raw[..Math.Min(200, raw.Length)]}");
             }
             catch (TaskCanceledException) { outcome = "timeout"; fivexx.Add($"timeout {k.Kind}"); }
-            catch (HttpRequestException e) { outcome = "cut: " + e.HttpRequestError; fivexx.Add($"cut {k.Kind}: {e.Message}"); }
+            catch (HttpRequestException e) { outcome = "cut: " + e.HttpRequestError; fivexx.Add($"cut {k.Kind} {k.Endpoint}: {Encoding.UTF8.GetString(k.Body[..Math.Min(200, k.Body.Length)])} → {e.Message}"); }
             statuses.AddOrUpdate($"{k.Kind} → {outcome}", 1, (_, v) => v + 1);
         });
         var seconds = sw.Elapsed.TotalSeconds;
@@ -277,14 +322,15 @@ public static class Fuzz
         var byKind = statuses.GroupBy(kv => kv.Key[..kv.Key.IndexOf(" → ", StringComparison.Ordinal)])
             .Select(g => $"| {g.Key} | {g.Sum(x => x.Value)} | {string.Join(", ", g.OrderByDescending(x => x.Value).Select(x => x.Key[(x.Key.IndexOf(" → ", StringComparison.Ordinal) + 3)..] + " × " + x.Value))} |");
         var summary = $"""
-            Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {cases.Count} generated cases (seeded, reproducible) in {seconds:F0} s, 4 at a time, by an attacker user against POST /api/chatkit (every op), other paths and methods, and the agent's /internal/turns; a victim user's data snapshotted before and after. **{(passed ? "Passed" : "Failed")}.**
+            Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {cases.Count} generated cases (seeded, reproducible) in {seconds:F0} s, 4 at a time, by an attacker user against POST /api/chatkit (every op), the REST endpoints (threads, messages, entity search, session, attachments, tasks), other paths and methods, and the agent's /internal/turns; a victim user's data snapshotted before and after. **{(passed ? "Passed" : "Failed")}.**
 
             | figure | value |
             |---|---|
-            | 5xx, timeouts or cut connections | {fivexx.Count}{(fivexx.IsEmpty ? "" : ": " + string.Join("; ", fivexx.Take(5).Select(f => "`" + f.Replace("|", "\\|").Replace("`", "'") + "`")))} |
+            | 5xx, timeouts or cut connections | {fivexx.Count}{(fivexx.IsEmpty ? "" : " (grouped below)")} |
             | API and agent still up, same processes, /health 200 | {(alive && healthy ? "yes" : "**no**")} |
             | victim's threads and items unchanged | {(unchanged ? "yes" : "**no**")} |
 
+            {(fivexx.IsEmpty ? "" : "The failing cases, grouped (status, case kind, endpoint), with one example each (`bench/results/drill-fuzz.json` has up to 50):\n\n| failure | count | example request → answer |\n|---|---:|---|\n" + string.Join("\n", fivexx.GroupBy(FailureKey).OrderByDescending(g => g.Count()).Select(g => $"| {g.Key.Replace("|", "\\|")} | {g.Count()} | `{Short(g.First(), 260).Replace("|", "\\|").Replace("`", "'")}` |")) + "\n")}
             | case kind | cases | answers |
             |---|---:|---|
             {string.Join("\n", byKind.OrderBy(x => x))}

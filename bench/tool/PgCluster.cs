@@ -32,7 +32,8 @@ public sealed class PgCluster : IDisposable
     public static async Task<PgCluster> Create(string name)
     {
         var root = Environment.UserName == "root";
-        var dataDir = root ? $"/var/lib/postgresql/chatkit-bench-{name}" : Path.Combine(Paths.Work, "pg-" + name);
+        // One directory per ckbench process: two runs must never share (or delete) each other's cluster.
+        var dataDir = root ? $"/var/lib/postgresql/chatkit-bench-{name}-{Environment.ProcessId}" : Path.Combine(Paths.Work, $"pg-{name}-{Environment.ProcessId}");
         if (Directory.Exists(dataDir)) Directory.Delete(dataDir, recursive: true);
         var c = new PgCluster(FindBinDir(), dataDir, Net.FreePort(), root);
         if (root)
