@@ -19,6 +19,8 @@ public sealed class BenchOptions
     public int ItemsTurns { get; set; } = 500;
     public string Message { get; set; } = "add buy milk";
     public bool BuildOurs { get; set; } = true;
+    /// <summary>Side runs (A/B checks): keep bench-latest.json and docs/benchmarks.md as they are.</summary>
+    public bool NoReport { get; set; }
     public string? Label { get; set; }
 }
 
@@ -66,7 +68,7 @@ public sealed class Bench(Stack stack, BenchOptions o)
         var bench = new Bench(stack, o);
         foreach (var name in o.Targets) await bench.Measure(stack.Targets[name]);
         var path = bench.Save(probe);
-        Report.Write(path);
+        if (!o.NoReport) Report.Write(path);
         return 0;
     }
 
@@ -211,7 +213,7 @@ public sealed class Bench(Stack stack, BenchOptions o)
         };
         var path = Path.Combine(Paths.Results, $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
         File.WriteAllText(path, doc.ToJsonString(Json.Options));
-        File.Copy(path, Path.Combine(Paths.Results, "bench-latest.json"), overwrite: true);
+        if (!o.NoReport) File.Copy(path, Path.Combine(Paths.Results, "bench-latest.json"), overwrite: true);
         Log.Info($"results: {path}");
         return path;
     }

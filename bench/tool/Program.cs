@@ -88,6 +88,7 @@ static class Args
         if (a.TryGetValue("create-users", out var cu)) o.CreateUsers = int.Parse(cu);
         if (a.TryGetValue("message", out var m)) o.Message = m;
         if (a.ContainsKey("no-build")) o.BuildOurs = false;
+        if (a.ContainsKey("no-report")) o.NoReport = true;
         if (a.TryGetValue("label", out var l)) o.Label = l;
         return o;
     }
