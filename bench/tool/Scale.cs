@@ -65,6 +65,7 @@ public static partial class Scale
                 foreach (var (caseName, set) in cases)
                 {
                     var tsv = set.WriteTsv(Path.Combine(Paths.Work, "requests", "scale"));
+                    await Wrk.Run(target.BaseUri, tsv, 1, TimeSpan.FromSeconds(2)); // warm-up, not measured
                     var (w, _) = await Wrk.Run(target.BaseUri, tsv, 1, duration);
                     results.Add(new JsonObject
                     {
