@@ -1,11 +1,16 @@
 using ChatKit.AppHost.Agent;
 using ChatKit.AppHost.Auth;
+using ChatKit.AppHost.Conversations;
 using ChatKit.AppHost.Postgres;
+using ChatKit.AppHost.Web;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
+// The web front end (Next.js + Better Auth) runs when Node.js is installed, unless Web:Enabled says otherwise.
+var webEnabled = WebFrontEnd.IsEnabled(builder);
+
 // PostgreSQL as a container, a local server process, or an external server (Postgres:Mode).
-var databases = builder.AddChatKitDatabases();
+var databases = builder.AddChatKitDatabases(withAuth: webEnabled);
 
 var agent = builder.AddProject<Projects.ChatKit_Agent>("agent")
     .WithDatabase(databases.Tasks)
@@ -13,13 +18,22 @@ var agent = builder.AddProject<Projects.ChatKit_Agent>("agent")
     .WithAgentModel()
     .WithHttpHealthCheck("/health");
 
-builder.AddProject<Projects.ChatKit_ApiService>("apiservice")
+var api = builder.AddProject<Projects.ChatKit_ApiService>("apiservice")
     .WithExternalHttpEndpoints()
     .WithDatabase(databases.Conversations)
     .WithBetterAuth()
     .WithFrontEndOrigins()
+    .WithChatKitSettings()
     .WithReference(agent)
     .WaitFor(agent)
     .WithHttpHealthCheck("/health");
+
+if (webEnabled)
+{
+    var web = builder.AddChatKitWeb(databases.Auth!, api);
+    // Both services verify the web app's Better Auth tokens (EdDSA, through its JWKS).
+    api.WithBetterAuthFrom(web).BehindWebFrontEnd(web);
+    agent.WithBetterAuthFrom(web);
+}
 
 builder.Build().Run();

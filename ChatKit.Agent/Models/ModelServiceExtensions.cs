@@ -63,8 +63,7 @@ public static class ModelServiceExtensions
 #pragma warning restore SKEXP0010
                 break;
             default:
-                // The same pipeline Semantic Kernel's connectors build, around the rule-based model. Built without the
-                // root services, like theirs: functions then run on the request's kernel the tools are bound to.
+                // The same pipeline Semantic Kernel's connectors build, around the rule-based model.
                 services.AddKeyedSingleton<IChatClient>(ServiceKey, (sp, _) =>
                 {
                     var loggerFactory = sp.GetRequiredService<ILoggerFactory>();

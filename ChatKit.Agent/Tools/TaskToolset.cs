@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using Microsoft.SemanticKernel;
 using Kernel = Microsoft.SemanticKernel.Kernel;
+using FunctionResultContent = Microsoft.Extensions.AI.FunctionResultContent;
 
 namespace ChatKit.Agent.Tools;
 
@@ -13,7 +15,7 @@ public static class TaskToolset
 {
     /// <summary>The tools to put in <see cref="ChatOptions.Tools"/> for one turn.</summary>
     public static IList<AITool> ForModel(Kernel kernel) =>
-        [.. kernel.Plugins[TaskTools.PluginName].AsAIFunctions(kernel).Select(f => new PlainNamedFunction(f))];
+        [.. kernel.Plugins[TaskTools.PluginName].Select(f => new KernelTool(f, kernel))];
 
     /// <summary>The plain tool name: <c>add_task</c> for <c>tasks_add_task</c> or <c>tasks-add_task</c>.</summary>
     public static string Plain(string name) =>
@@ -49,13 +51,23 @@ public static class TaskToolset
         }
     }
 
-    sealed class PlainNamedFunction(AIFunction function) : DelegatingAIFunction(function)
+    /// <summary>
+    /// A kernel function as a model tool: invoked with <see cref="KernelFunction.InvokeAsync(Kernel, KernelArguments?, CancellationToken)"/>,
+    /// so Semantic Kernel's filters and telemetry apply, and named without the plugin prefix.
+    /// </summary>
+    sealed class KernelTool(KernelFunction function, Kernel kernel) : DelegatingAIFunction(function)
     {
-        public override string Name { get; } = Plain(function.Name);
+        public override string Name => function.Name;
 
         // Semantic Kernel 1.82 repeats the function's description in the parameter schema under a non-standard
         // "condition" keyword; models get the description once, and strict schema validators get clean JSON Schema.
         public override JsonElement JsonSchema { get; } = WithoutKeyword(function.JsonSchema, "condition");
+
+        protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
+        {
+            var result = await function.InvokeAsync(kernel, new KernelArguments(arguments), cancellationToken);
+            return result.GetValue<object>();
+        }
     }
 
     static JsonElement WithoutKeyword(JsonElement schema, string keyword)

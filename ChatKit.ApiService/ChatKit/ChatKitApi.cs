@@ -1,16 +1,22 @@
 using ChatKit.ApiService.Auth;
 using ChatKit.ApiService.ChatKit.Attachments;
 using ChatKit.ServiceDefaults.Auth;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
 
 namespace ChatKit.ApiService.ChatKit;
 
 /// <summary>The ChatKit custom-backend endpoint and the attachment upload/preview URLs it hands out.</summary>
 public static class ChatKitApi
 {
+    /// <summary>Requests are small (a message is at most 8,000 characters); dictation audio would be the largest.</summary>
+    public const int MaxRequestBytes = 4 * 1024 * 1024;
+
     public static RouteGroupBuilder MapChatKitApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/chatkit").WithTags("ChatKit");
-        group.MapPost("", HandleAsync).RequireAuthorization().RequireRateLimiting(UserRateLimits.Writes);
+        group.MapPost("", HandleAsync).RequireAuthorization().RequireRateLimiting(UserRateLimits.Writes)
+            .WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes));
         // Capability URLs (random access key): ChatKit's iframe uploads and shows previews without our Authorization header.
         group.MapPost("/attachments/{attachmentId}/upload", UploadAsync).AllowAnonymous().DisableAntiforgery()
             .RequireRateLimiting(UserRateLimits.Writes);
@@ -27,6 +33,9 @@ public static class ChatKitApi
     {
         try
         {
+            // The configured attachment limit plus room for the multipart framing; more is a 413 while reading.
+            if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+                limit.MaxRequestBodySize = attachments.MaxUploadBytes + 64 * 1024;
             Stream content;
             if (request.HasFormContentType)
             {

@@ -10,7 +10,7 @@ public static class ChatKitExtensions
     {
         builder.Services.AddOptions<AttachmentOptions>().BindConfiguration(AttachmentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<AttachmentService>();
-        builder.Services.AddSingleton<ChatKitServer>();
+        builder.Services.AddScoped<ChatKitServer>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiErrorHandler>();
         return builder;

@@ -13,9 +13,6 @@ public static class ItemTypes
     public const string StructuredInput = "structured_input";
     public const string HiddenContext = "hidden_context_item";
     public const string SdkHiddenContext = "sdk_hidden_context";
-
-    /// <summary>Server-only kinds: stored, given to the model, never sent to the client.</summary>
-    public static bool IsHidden(string type) => type is HiddenContext or SdkHiddenContext;
 }
 
 /// <summary>
@@ -32,9 +29,9 @@ public static class ItemTypes
 [JsonDerivedType(typeof(SdkHiddenContextItem), ItemTypes.SdkHiddenContext)]
 public abstract record ChatKitItem
 {
-    public required string Id { get; init; }
-    public required string ThreadId { get; init; }
-    public required DateTime CreatedAt { get; init; }
+    [JsonPropertyOrder(-3)] public required string Id { get; init; }
+    [JsonPropertyOrder(-2)] public required string ThreadId { get; init; }
+    [JsonPropertyOrder(-1)] public required DateTime CreatedAt { get; init; }
 }
 
 public sealed record UserMessageItem : ChatKitItem
@@ -153,5 +150,3 @@ public sealed record ItemsPage(IReadOnlyList<RawJson> Data, bool HasMore, string
 public sealed record ThreadsPage(IReadOnlyList<ChatKitThread> Data, bool HasMore, string? After = null);
 
 public sealed record UpdatedItemResponse(RawJson UpdatedItem);
-
-public sealed record TranscriptionResponse(string Text);

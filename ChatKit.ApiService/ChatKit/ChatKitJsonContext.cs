@@ -19,7 +19,6 @@ namespace ChatKit.ApiService.ChatKit;
 [JsonSerializable(typeof(ItemsPage))]
 [JsonSerializable(typeof(Attachment))]
 [JsonSerializable(typeof(UpdatedItemResponse))]
-[JsonSerializable(typeof(TranscriptionResponse))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(global::ChatKit.ApiService.Turns.ToolRecord))]
 [JsonSerializable(typeof(global::ChatKit.ApiService.Turns.CompletedTaskResult))]

@@ -39,14 +39,6 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
 
     // ---- threads -------------------------------------------------------------------------------------------
 
-    public async Task<ThreadRecord?> GetThreadAsync(string owner, string threadId, CancellationToken ct)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var command = Command(connection, $"SELECT {ThreadColumns} FROM threads WHERE id = $1 AND owner_id = $2", threadId, owner);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? ReadThread(reader) : null;
-    }
-
     /// <summary>A thread with the first <paramref name="limit"/> visible items, oldest first (threads.get_by_id).</summary>
     public async Task<(ThreadRecord Thread, Page<StoredItem> Items)?> GetThreadWithItemsAsync(string owner, string threadId, int limit,
         CancellationToken ct)

@@ -6,6 +6,7 @@ using ChatKit.ApiService.ChatKit.Attachments;
 using ChatKit.ApiService.Turns;
 using ChatKit.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace ChatKit.ApiService.Conversations;
@@ -21,6 +22,7 @@ public static class ConversationsApi
     const int DefaultMessagePage = 100;
     const int MaxPage = 500;
     const int MaxQueryLength = 200;
+    const int MaxRequestBytes = 64 * 1024;
 
     public static RouteGroupBuilder MapConversationsApi(this IEndpointRouteBuilder app)
     {
@@ -30,7 +32,8 @@ public static class ConversationsApi
         group.MapGet("/threads/{threadId}", GetThreadAsync);
         group.MapPatch("/threads/{threadId}", RenameThreadAsync).RequireRateLimiting(UserRateLimits.Writes);
         group.MapDelete("/threads/{threadId}", DeleteThreadAsync).RequireRateLimiting(UserRateLimits.Writes);
-        group.MapPost("/messages", SendMessageAsync).RequireRateLimiting(UserRateLimits.Writes);
+        group.MapPost("/messages", SendMessageAsync).RequireRateLimiting(UserRateLimits.Writes)
+            .WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes));
         group.MapGet("/entities/search", SearchEntitiesAsync);
         return group;
     }

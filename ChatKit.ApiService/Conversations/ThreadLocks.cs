@@ -29,12 +29,6 @@ public sealed class ThreadLocks
         return new Releaser(this, threadId, entry);
     }
 
-    /// <summary>Threads with a turn running or waiting (for tests and diagnostics).</summary>
-    public int Count
-    {
-        get { lock (entries) return entries.Count; }
-    }
-
     void Leave(string threadId, Entry entry, bool held)
     {
         if (held) entry.Gate.Release();

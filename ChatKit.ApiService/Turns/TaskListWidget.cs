@@ -17,8 +17,11 @@ public static class TaskListWidget
 
     public sealed record TaskRow(long TaskId, string Title, string? Description, bool Completed);
 
-    /// <summary>Parses a <c>list_tasks</c> result; null when it is not one (an error result, another shape).</summary>
-    public static List<TaskRow>? ParseListResult(RawJson? result)
+    /// <summary>
+    /// Parses a <c>list_tasks</c> result (its tasks and <c>total</c>, which may exceed what was listed); null when it is
+    /// not one (an error result, another shape).
+    /// </summary>
+    public static (List<TaskRow> Rows, int Total)? ParseListResult(RawJson? result)
     {
         if (result is not { IsEmpty: false } raw) return null;
         try
@@ -35,7 +38,8 @@ public static class TaskListWidget
                     task.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null,
                     task.TryGetProperty("completed", out var c) && c.ValueKind == JsonValueKind.True));
             }
-            return rows;
+            var total = document.RootElement.TryGetProperty("total", out var t) && t.TryGetInt32(out var n) && n >= rows.Count ? n : rows.Count;
+            return (rows, total);
         }
         catch (JsonException)
         {
@@ -43,7 +47,7 @@ public static class TaskListWidget
         }
     }
 
-    public static (RawJson Widget, string CopyText) Render(IReadOnlyList<TaskRow> tasks)
+    public static (RawJson Widget, string CopyText) Render(IReadOnlyList<TaskRow> tasks, int total)
     {
         var children = new JsonArray();
         foreach (var task in tasks) children.Add(Row(task));
@@ -60,7 +64,7 @@ public static class TaskListWidget
         {
             ["type"] = "ListView",
             ["key"] = "tasks",
-            ["status"] = Status(tasks.Count(t => !t.Completed), tasks.Count),
+            ["status"] = Status(tasks.Count(t => !t.Completed), tasks.Count, total),
             ["children"] = children,
         };
         var copy = new StringBuilder();
@@ -86,7 +90,11 @@ public static class TaskListWidget
         var open = children.Count(c => c is JsonObject row && row["children"] is JsonArray parts
                                         && parts.Any(p => p is JsonObject { } part && (string?)part["type"] == "Button"));
         var total = children.Count(c => c is JsonObject row && ((string?)row["key"])?.StartsWith(RowKeyPrefix, StringComparison.Ordinal) == true);
-        root["status"] = Status(open, total);
+        // A cut list ("100 shown of 240") keeps its header; a complete one counts again.
+        if ((string?)root["status"]?["text"] is not { } text || !text.Contains(" shown of ", StringComparison.Ordinal))
+        {
+            root["status"] = Status(open, total, total);
+        }
         return ToRaw(root);
     }
 
@@ -116,9 +124,12 @@ public static class TaskListWidget
         };
     }
 
-    static JsonObject Status(int open, int total) => new()
+    /// <summary>"Your tasks · 2 open of 3", or "… · 100 shown of 240" when the list was cut.</summary>
+    static JsonObject Status(int open, int listed, int total) => new()
     {
-        ["text"] = total == 0 ? "Your tasks" : $"Your tasks · {open} open of {total}",
+        ["text"] = listed == 0 ? "Your tasks"
+            : total > listed ? $"Your tasks · {listed} shown of {total}"
+            : $"Your tasks · {open} open of {listed}",
         ["icon"] = "notebook",
     };
 

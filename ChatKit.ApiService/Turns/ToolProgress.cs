@@ -8,36 +8,37 @@ public static class ToolProgress
 {
     public static ProgressUpdateEvent For(string? toolName, RawJson? arguments)
     {
-        var subject = Subject(arguments);
+        using var document = Parse(arguments);
+        var args = document?.RootElement ?? default;
+        var title = String(args, "title");
         return toolName switch
         {
-            "add_task" => new("plus", subject is null ? "Adding a task…" : $"Adding {subject}…"),
-            "list_tasks" => new("notebook", "Looking at your tasks…"),
-            "find_tasks" or "search_tasks" => new("search", "Searching your tasks…"),
-            "complete_task" => new("check-circle", $"Completing {subject ?? "the task"}…"),
-            "update_task" => new("write", $"Updating {subject ?? "the task"}…"),
-            "delete_task" => new("dots-horizontal", $"Deleting {subject ?? "the task"}…"),
-            "delete_completed_tasks" or "clear_completed" => new("dots-horizontal", "Clearing completed tasks…"),
+            "add_task" => new("plus", title is null ? "Adding a task…" : $"Adding “{title}”…"),
+            "list_tasks" => new("notebook", String(args, "status") switch
+            {
+                "pending" => "Looking at your open tasks…",
+                "completed" => "Looking at your completed tasks…",
+                _ => "Looking at your tasks…",
+            }),
+            "find_tasks" => new("search", String(args, "query") is { } query ? $"Looking for “{query}”…" : "Searching your tasks…"),
+            // Tools that take a task_id: an internal id means nothing to the user, so no number is shown.
+            "complete_task" => new("check-circle", "Completing the task…"),
+            "reopen_task" => new("reload", "Reopening the task…"),
+            "update_task" => new("write", title is null ? "Updating the task…" : $"Renaming the task to “{title}”…"),
+            "delete_task" => new("dots-horizontal", "Deleting the task…"),
+            "delete_completed_tasks" => new("dots-horizontal", "Clearing completed tasks…"),
             _ => new("sparkle", "Working on it…"),
         };
     }
 
-    /// <summary>“title”, or “task 3” from a task id or list position, when the arguments name one.</summary>
-    static string? Subject(RawJson? arguments)
+    static JsonDocument? Parse(RawJson? arguments)
     {
         if (arguments is not { IsEmpty: false } raw) return null;
         try
         {
-            using var document = raw.Parse();
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return null;
-            if (root.TryGetProperty("title", out var title) && title.ValueKind == JsonValueKind.String && title.GetString() is { Length: > 0 } t)
-                return $"“{t}”";
-            foreach (var key in new[] { "position", "task_id", "id" })
-            {
-                if (root.TryGetProperty(key, out var value) && value.ValueKind is JsonValueKind.Number or JsonValueKind.String)
-                    return $"task {value}";
-            }
+            var document = raw.Parse();
+            if (document.RootElement.ValueKind == JsonValueKind.Object) return document;
+            document.Dispose();
             return null;
         }
         catch (JsonException)
@@ -45,4 +46,8 @@ public static class ToolProgress
             return null;
         }
     }
+
+    static string? String(JsonElement args, string name) =>
+        args.ValueKind == JsonValueKind.Object && args.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+        && value.GetString() is { Length: > 0 } text ? text : null;
 }

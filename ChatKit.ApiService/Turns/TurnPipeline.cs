@@ -275,9 +275,9 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
                     case AgentEvent.ToolResult:
                         var call = e.CallId is null ? null : calls.GetValueOrDefault(e.CallId);
                         pending.Add(ToolItem(context.ThreadId, call, e));
-                        if (e.Name == "list_tasks" && TaskListWidget.ParseListResult(e.Result) is { } rows)
+                        if (e.Name == "list_tasks" && TaskListWidget.ParseListResult(e.Result) is var (rows, total))
                         {
-                            var (widget, copyText) = TaskListWidget.Render(rows);
+                            var (widget, copyText) = TaskListWidget.Render(rows, total);
                             var item = ToNew(new WidgetItem
                             {
                                 Id = Ids.Message(), ThreadId = context.ThreadId, CreatedAt = clock.UtcNowMicros(), Widget = widget, CopyText = copyText,

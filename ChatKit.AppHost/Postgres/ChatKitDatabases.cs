@@ -3,24 +3,32 @@ using Microsoft.Extensions.Configuration;
 
 namespace ChatKit.AppHost.Postgres;
 
-/// <summary>The two databases of the app: conversations (API service) and tasks (agent).</summary>
+/// <summary>
+/// The databases of the app: conversations (API service), tasks (agent) and, when the web app runs, Better Auth's
+/// users and keys (web).
+/// </summary>
 public sealed record ChatKitDatabases(
     IResourceBuilder<IResourceWithConnectionString> Conversations,
     IResourceBuilder<IResourceWithConnectionString> Tasks,
-    bool External);
+    bool External)
+{
+    public IResourceBuilder<IResourceWithConnectionString>? Auth { get; init; }
+}
 
 public static class ChatKitDatabasesExtensions
 {
     public const string ServerName = "postgres";
     public const string ConversationsDb = "conversationsdb";
     public const string TasksDb = "tasksdb";
+    public const string AuthDb = "authdb";
 
     /// <summary>
     /// Adds PostgreSQL according to <c>Postgres:Mode</c>: <c>auto</c> (a container when a runtime answers, else the local
     /// server binaries), <c>container</c>, <c>local</c> or <c>external</c> (connection strings as configured).
-    /// Publishing always emits the standard container resource, which azd deploys.
+    /// Publishing always emits the standard container resource, which azd deploys. <paramref name="withAuth"/> adds
+    /// <c>authdb</c> for the web app's Better Auth (external mode: <c>ConnectionStrings:authdb</c>).
     /// </summary>
-    public static ChatKitDatabases AddChatKitDatabases(this IDistributedApplicationBuilder builder)
+    public static ChatKitDatabases AddChatKitDatabases(this IDistributedApplicationBuilder builder, bool withAuth = false)
     {
         var mode = PostgresModes.Parse(builder.Configuration["Postgres:Mode"]);
         if (builder.ExecutionContext.IsPublishMode && mode != PostgresMode.External)
@@ -41,22 +49,32 @@ public static class ChatKitDatabasesExtensions
         switch (mode)
         {
             case PostgresMode.External:
-                return new(builder.AddConnectionString(ConversationsDb), builder.AddConnectionString(TasksDb), External: true);
+                return new(builder.AddConnectionString(ConversationsDb), builder.AddConnectionString(TasksDb), External: true)
+                {
+                    Auth = withAuth ? builder.AddConnectionString(AuthDb) : null,
+                };
             case PostgresMode.Container:
                 var password = builder.AddParameter($"{ServerName}-password", secret: true);
                 var server = builder.AddPostgres(ServerName, password: password).WithDataVolume();
-                return new(server.AddDatabase(ConversationsDb), server.AddDatabase(TasksDb), External: false);
+                return new(server.AddDatabase(ConversationsDb), server.AddDatabase(TasksDb), External: false)
+                {
+                    Auth = withAuth ? server.AddDatabase(AuthDb) : null,
+                };
             default:
                 if (OperatingSystem.IsWindows())
                     throw new DistributedApplicationException("Postgres:Mode=local needs Linux or macOS; on Windows use a container runtime.");
                 var local = builder.AddLocalPostgres(ServerName);
-                return new(local.AddDatabase(ConversationsDb), local.AddDatabase(TasksDb), External: false);
+                return new(local.AddDatabase(ConversationsDb), local.AddDatabase(TasksDb), External: false)
+                {
+                    Auth = withAuth ? local.AddDatabase(AuthDb) : null,
+                };
         }
     }
 
     /// <summary>References a database and, unless it is an external server the AppHost cannot watch, waits for it.</summary>
-    public static IResourceBuilder<ProjectResource> WithDatabase(this IResourceBuilder<ProjectResource> project,
+    public static IResourceBuilder<T> WithDatabase<T>(this IResourceBuilder<T> project,
         IResourceBuilder<IResourceWithConnectionString> database)
+        where T : IResourceWithEnvironment, IResourceWithWaitSupport
     {
         project.WithReference(database);
         return database.Resource is ConnectionStringResource or ParameterResource ? project : project.WaitFor(database);

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ChatKit.Tests.Infrastructure;
 
 namespace ChatKit.Tests.Agent;
 
@@ -31,25 +31,14 @@ sealed record HangReply(TimeSpan Delay) : FakeReply;
 /// An OpenAI-compatible chat completions server on 127.0.0.1 (HttpListener): answers streamed requests with SSE chunks
 /// the real OpenAI connector parses, and records every request so tests can see what the agent sent.
 /// </summary>
-public sealed class FakeOpenAIServer : IAsyncDisposable
+public sealed class FakeOpenAIServer : LoopbackHttpServer
 {
     public const int PromptTokens = 50;
     public const int CompletionTokens = 7;
 
-    readonly HttpListener listener = new();
-    readonly Task loop;
     readonly ConcurrentQueue<FakeReply> scripted = new();
 
-    public FakeOpenAIServer()
-    {
-        var port = FreePort();
-        BaseUrl = $"http://127.0.0.1:{port}/v1/";
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
-        loop = Task.Run(AcceptAsync);
-    }
-
-    public string BaseUrl { get; }
+    public string BaseUrl => Url + "/v1/";
 
     /// <summary>Every request body received, in order, with its Authorization header.</summary>
     public ConcurrentQueue<(JsonObject Body, string? Authorization)> Requests { get; } = new();
@@ -74,61 +63,32 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
     /// <summary>Whether the conversation sent to the model ends with tool results (so it should now answer in text).</summary>
     public static bool AfterToolResults(JsonObject body) => body["messages"]!.AsArray()[^1]!["role"]!.GetValue<string>() == "tool";
 
-    async Task AcceptAsync()
+    protected override async Task HandleAsync(HttpListenerContext context)
     {
-        while (listener.IsListening)
+        using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+        var body = JsonNode.Parse(await reader.ReadToEndAsync())!.AsObject();
+        Requests.Enqueue((body, context.Request.Headers["Authorization"]));
+        var reply = scripted.TryDequeue(out var next) ? next : Respond(body);
+        if (reply is HangReply hang)
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception) when (!listener.IsListening)
-            {
-                return;
-            }
-            catch (HttpListenerException)
-            {
-                return;
-            }
-            _ = Task.Run(() => HandleAsync(context));
+            await Task.Delay(hang.Delay);
+            reply = FakeReply.Text("Too late.");
         }
-    }
-
-    async Task HandleAsync(HttpListenerContext context)
-    {
-        try
+        if (reply is StatusReply status)
         {
-            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-            var body = JsonNode.Parse(await reader.ReadToEndAsync())!.AsObject();
-            Requests.Enqueue((body, context.Request.Headers["Authorization"]));
-            var reply = scripted.TryDequeue(out var next) ? next : Respond(body);
-            if (reply is HangReply hang)
-            {
-                await Task.Delay(hang.Delay);
-                reply = FakeReply.Text("Too late.");
-            }
-            if (reply is StatusReply status)
-            {
-                await WriteErrorAsync(context.Response, status.Code);
-                return;
-            }
-            context.Response.ContentType = "text/event-stream";
-            context.Response.SendChunked = true;
-            var model = body["model"]?.GetValue<string>() ?? "fake-model";
-            foreach (var chunk in Chunks(reply, model))
-            {
-                var bytes = Encoding.UTF8.GetBytes($"data: {chunk.ToJsonString()}\n\n");
-                await context.Response.OutputStream.WriteAsync(bytes);
-                await context.Response.OutputStream.FlushAsync();
-            }
-            await context.Response.OutputStream.WriteAsync("data: [DONE]\n\n"u8.ToArray());
-            context.Response.Close();
+            await WriteErrorAsync(context.Response, status.Code);
+            return;
         }
-        catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException)
+        context.Response.ContentType = "text/event-stream";
+        context.Response.SendChunked = true;
+        var model = body["model"]?.GetValue<string>() ?? "fake-model";
+        foreach (var chunk in Chunks(reply, model))
         {
-            // The agent gave up on this request (its attempt timed out); nothing to answer.
+            var bytes = Encoding.UTF8.GetBytes($"data: {chunk.ToJsonString()}\n\n");
+            await context.Response.OutputStream.WriteAsync(bytes);
+            await context.Response.OutputStream.FlushAsync();
         }
+        await context.Response.OutputStream.WriteAsync("data: [DONE]\n\n"u8.ToArray());
     }
 
     static IEnumerable<JsonObject> Chunks(FakeReply reply, string model)
@@ -193,26 +153,6 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         for (var i = 0; i < text.Length; i += size) yield return text.Substring(i, Math.Min(size, text.Length - i));
     }
 
-    static async Task WriteErrorAsync(HttpListenerResponse response, int status)
-    {
-        response.StatusCode = status;
-        response.ContentType = "application/json";
-        var body = JsonSerializer.SerializeToUtf8Bytes(new { error = new { message = $"fake error {status}", type = "server_error", code = status.ToString() } });
-        await response.OutputStream.WriteAsync(body);
-        response.Close();
-    }
-
-    static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        listener.Stop();
-        listener.Close();
-        await loop;
-    }
+    static Task WriteErrorAsync(HttpListenerResponse response, int status) =>
+        WriteJsonAsync(response, status, new { error = new { message = $"fake error {status}", type = "server_error", code = status.ToString() } });
 }

@@ -16,6 +16,9 @@ public sealed class OpenAIAppFixture : AppFixture
 
     public FakeOpenAIServer Model { get; } = new();
 
+    /// <summary>Where the agent exports its traces and metrics (instead of the dashboard), quickly.</summary>
+    public OtlpReceiver Telemetry { get; } = new();
+
     protected override IEnumerable<string> Arguments =>
     [
         .. base.Arguments,
@@ -32,13 +35,18 @@ public sealed class OpenAIAppFixture : AppFixture
             .WithEnvironment("Agent__Model__Resilience__Retry__Delay", "00:00:00.050")
             .WithEnvironment("Agent__Model__Resilience__Retry__MaxRetryAttempts", MaxRetryAttempts.ToString())
             .WithEnvironment("Agent__Model__Resilience__AttemptTimeout__Timeout", AttemptTimeout.ToString())
-            .WithEnvironment("Agent__Turns__MaxHistoryMessages", MaxHistoryMessages.ToString());
+            .WithEnvironment("Agent__Turns__MaxHistoryMessages", MaxHistoryMessages.ToString())
+            .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", Telemetry.Url)
+            .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+            .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "200")
+            .WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", "500");
     }
 
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        await Model.DisposeAsync();
+        Model.Dispose();
+        Telemetry.Dispose();
     }
 }
 

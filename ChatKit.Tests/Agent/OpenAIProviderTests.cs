@@ -189,6 +189,26 @@ public sealed class OpenAIProviderTests(OpenAIAppFixture fixture)
         Assert.Contains("[task_id=7]", input.ToJsonString());
     }
 
+    [Fact]
+    public async Task TurnsAreTracedAndMeasured()
+    {
+        Model.Reset(body => FakeOpenAIServer.AfterToolResults(body)
+            ? FakeReply.Text("Here you go.")
+            : FakeReply.Tools(("list_tasks", new { status = "all" })));
+        var (_, _, conversation) = await StartAsync("buy milk");
+        Assert.Equal("Here you go.", (await conversation.SendAsync("what's on my list?")).Text);
+        Model.Script(FakeReply.Status(401));
+        Assert.NotNull((await conversation.SendAsync("hello")).Error);
+
+        // One trace holds the turn, Semantic Kernel's function, the model calls (gen_ai) and their HTTP requests.
+        Assert.Empty(await fixture.Telemetry.MissingAsync("/v1/traces", TimeSpan.FromSeconds(15),
+            "ChatKit.Agent", "agent.turn", "execute_tool list_tasks", "Microsoft.SemanticKernel", "Microsoft.Extensions.AI", "chat fake-model",
+            "System.Net.Http"));
+        Assert.Empty(await fixture.Telemetry.MissingAsync("/v1/metrics", TimeSpan.FromSeconds(15),
+            "chatkit.agent.turns", "chatkit.agent.turn.duration", "chatkit.agent.tool_calls", "chatkit.agent.tokens",
+            "chatkit.agent.errors", "gen_ai.client.token.usage", "semantic_kernel.function.invocation.duration"));
+    }
+
     async Task<(string User, TaskStore Store, AgentConversation Conversation)> StartAsync(params string[] tasks)
     {
         var user = TaskStore.NewUser();

@@ -49,6 +49,21 @@ public sealed class ProtocolErrorTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task AnOversizedBodyIsRefusedWith413()
+    {
+        using var http = fixture.CreateClientFor(NewUser("huge"));
+        var blob = new string('x', 5 * 1024 * 1024);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/chatkit")
+        {
+            Content = new StringContent("{\"type\": \"threads.list\", \"params\": {}, \"metadata\": {\"blob\": \"" + blob + "\"}}",
+                System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.ExpectContinue = true; // the server refuses on the declared length, before the body is sent
+        using var response = await http.SendAsync(request);
+        await response.ProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
     public async Task TypeMayComeLastAndUnknownFieldsAreIgnored()
     {
         using var http = fixture.CreateClientFor(NewUser("lenient"));
@@ -110,6 +125,9 @@ public sealed class ProtocolErrorTests(AppFixture fixture)
             Assert.Equal("not_found", problem.GetProperty("code").GetString());
             Assert.DoesNotContain("Private plans", problem.ToString());
         }
+
+        // Not listed for anyone else either.
+        Assert.Equal(0, (await intruder.ChatKitJsonAsync("threads.list", new { })).GetProperty("data").GetArrayLength());
 
         // Untouched for its owner.
         var thread = await owner.ChatKitJsonAsync("threads.get_by_id", new { thread_id = threadId });

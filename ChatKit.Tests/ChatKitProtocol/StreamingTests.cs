@@ -245,6 +245,32 @@ public sealed class StreamingTests
                                       && h.GetProperty("arguments").GetProperty("task_id").GetInt64() == 7);
     }
 
+    [Fact]
+    public async Task ProgressSaysWhatEachToolDoesAndACutListSaysSo()
+    {
+        using var http = fixture.CreateClientFor(NewUser("progress"));
+        Agent.Script = async turn =>
+        {
+            await turn.SendAsync(new { type = "tool_call", call_id = "c1", name = "find_tasks", arguments = new { query = "milk" } });
+            await turn.SendAsync(new { type = "tool_result", call_id = "c1", name = "find_tasks", result = new { status = "found", tasks = Array.Empty<object>(), total = 0 } });
+            await turn.SendAsync(new { type = "tool_call", call_id = "c2", name = "complete_task", arguments = new { task_id = 12345 } });
+            await turn.SendAsync(new { type = "tool_result", call_id = "c2", name = "complete_task", result = new { status = "error", code = "not_found", message = "No such task." } });
+            await turn.SendAsync(new { type = "tool_call", call_id = "c3", name = "list_tasks", arguments = new { status = "pending" } });
+            await turn.SendAsync(new
+            {
+                type = "tool_result", call_id = "c3", name = "list_tasks",
+                result = new { status = "listed", filter = "pending", total = 240, tasks = new object[] { new { task_id = 1, title = "a", completed = false, position = 1 } } },
+            });
+            await turn.SendAsync(new { type = "done", text = "Done.", usage = new { input_tokens = 0, output_tokens = 0 } });
+        };
+        var events = await http.ChatKitStreamAsync("threads.create", new { input = Input("tidy up") });
+        Assert.Equal(["Looking for “milk”…", "Completing the task…", "Looking at your open tasks…"],
+            events.Where(e => e.Type() == "progress_update").Select(e => e.GetProperty("text").GetString()));
+        var widget = events.Single(e => e.Type() == "thread.item.done" && e.GetProperty("item").Type() == "widget").GetProperty("item");
+        Assert.Equal("Your tasks · 1 shown of 240", widget.GetProperty("widget").GetProperty("status").GetProperty("text").GetString());
+        Assert.Equal("Done.", events.AssistantText());
+    }
+
     internal static async Task ListTasksScript(FakeTurn turn)
     {
         await turn.SendAsync(new { type = "tool_call", call_id = "call_9", name = "list_tasks", arguments = new { filter = "all" } });

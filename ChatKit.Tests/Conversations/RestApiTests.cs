@@ -52,6 +52,14 @@ public sealed class RestApiTests(AppFixture fixture)
         Assert.Equal("Create a task to buy groceries", messages[0].GetProperty("content").GetString());
         Assert.Equal(answer.GetProperty("response").GetString(), messages[1].GetProperty("content").GetString());
 
+        // Paged, oldest first.
+        var page = await http.GetFromJsonAsync<JsonElement>($"/api/chatkit/threads/{threadId}?limit=1");
+        Assert.Equal(messages[0].GetProperty("id").GetString(), Assert.Single(page.GetProperty("messages").EnumerateArray()).GetProperty("id").GetString());
+        Assert.True(page.GetProperty("has_more").GetBoolean());
+        var next = await http.GetFromJsonAsync<JsonElement>($"/api/chatkit/threads/{threadId}?limit=1&after={page.GetProperty("after").GetString()}");
+        Assert.Equal(messages[1].GetProperty("id").GetString(), Assert.Single(next.GetProperty("messages").EnumerateArray()).GetProperty("id").GetString());
+        Assert.False(next.GetProperty("has_more").GetBoolean());
+
         // The agent really ran its tool for this user.
         var tasks = await http.GetFromJsonAsync<JsonElement>("/api/tasks");
         Assert.Contains(tasks.GetProperty("tasks").EnumerateArray(), t => t.GetProperty("title").GetString() == "buy groceries");

@@ -9,48 +9,35 @@ public sealed class PublishManifestTests
     [Fact]
     public async Task ManifestHasContainerPostgresServicesAndSecretParametersButNoLocalPaths()
     {
-        var output = Directory.CreateTempSubdirectory("chatkit-manifest-");
-        try
+        var text = await Repository.PublishManifestAsync("--Postgres:Mode=local");
+
+        using var manifest = JsonDocument.Parse(text);
+        var resources = manifest.RootElement.GetProperty("resources");
+
+        // Publishing ignores the local mode: azd gets the standard container resource.
+        Assert.Equal("container.v0", resources.GetProperty("postgres").GetProperty("type").GetString());
+        Assert.Equal("value.v0", resources.GetProperty("conversationsdb").GetProperty("type").GetString());
+        Assert.Equal("value.v0", resources.GetProperty("tasksdb").GetProperty("type").GetString());
+        Assert.Equal("project.v0", resources.GetProperty("apiservice").GetProperty("type").GetString());
+        Assert.Equal("project.v0", resources.GetProperty("agent").GetProperty("type").GetString());
+        Assert.True(resources.GetProperty("apiservice").GetProperty("bindings").GetProperty("http").GetProperty("external").GetBoolean());
+
+        var password = resources.GetProperty("postgres-password");
+        Assert.Equal("parameter.v0", password.GetProperty("type").GetString());
+        Assert.True(password.GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+
+        // The agent reaches only its own database; the API reaches the agent by service discovery.
+        var agentEnv = resources.GetProperty("agent").GetProperty("env");
+        var apiEnv = resources.GetProperty("apiservice").GetProperty("env");
+        Assert.True(agentEnv.TryGetProperty("ConnectionStrings__tasksdb", out _));
+        Assert.False(agentEnv.TryGetProperty("ConnectionStrings__conversationsdb", out _));
+        Assert.True(apiEnv.TryGetProperty("ConnectionStrings__conversationsdb", out _));
+        Assert.False(apiEnv.TryGetProperty("ConnectionStrings__tasksdb", out _));
+        Assert.True(apiEnv.TryGetProperty("services__agent__http__0", out _));
+
+        foreach (var leak in new[] { "executable.v0", "setpriv", "/usr/lib/postgresql", "chatkit-pg", ".password", Path.GetTempPath() })
         {
-            var manifestPath = Path.Combine(output.FullName, "manifest.json");
-            var (exitCode, log) = await Repository.DotnetAsync(TimeSpan.FromMinutes(3),
-                "run", "--project", Repository.AppHostProject, "--no-build", "--no-launch-profile", "--",
-                "--publisher", "manifest", "--output-path", manifestPath, "--Postgres:Mode=local");
-            Assert.True(exitCode == 0, log);
-
-            var text = await File.ReadAllTextAsync(manifestPath);
-            using var manifest = JsonDocument.Parse(text);
-            var resources = manifest.RootElement.GetProperty("resources");
-
-            // Publishing ignores the local mode: azd gets the standard container resource.
-            Assert.Equal("container.v0", resources.GetProperty("postgres").GetProperty("type").GetString());
-            Assert.Equal("value.v0", resources.GetProperty("conversationsdb").GetProperty("type").GetString());
-            Assert.Equal("value.v0", resources.GetProperty("tasksdb").GetProperty("type").GetString());
-            Assert.Equal("project.v0", resources.GetProperty("apiservice").GetProperty("type").GetString());
-            Assert.Equal("project.v0", resources.GetProperty("agent").GetProperty("type").GetString());
-            Assert.True(resources.GetProperty("apiservice").GetProperty("bindings").GetProperty("http").GetProperty("external").GetBoolean());
-
-            var password = resources.GetProperty("postgres-password");
-            Assert.Equal("parameter.v0", password.GetProperty("type").GetString());
-            Assert.True(password.GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
-
-            // The agent reaches only its own database; the API reaches the agent by service discovery.
-            var agentEnv = resources.GetProperty("agent").GetProperty("env");
-            var apiEnv = resources.GetProperty("apiservice").GetProperty("env");
-            Assert.True(agentEnv.TryGetProperty("ConnectionStrings__tasksdb", out _));
-            Assert.False(agentEnv.TryGetProperty("ConnectionStrings__conversationsdb", out _));
-            Assert.True(apiEnv.TryGetProperty("ConnectionStrings__conversationsdb", out _));
-            Assert.False(apiEnv.TryGetProperty("ConnectionStrings__tasksdb", out _));
-            Assert.True(apiEnv.TryGetProperty("services__agent__http__0", out _));
-
-            foreach (var leak in new[] { "executable.v0", "setpriv", "/usr/lib/postgresql", "chatkit-pg", ".password", Path.GetTempPath() })
-            {
-                Assert.DoesNotContain(leak, text);
-            }
-        }
-        finally
-        {
-            output.Delete(recursive: true);
+            Assert.DoesNotContain(leak, text);
         }
     }
 }

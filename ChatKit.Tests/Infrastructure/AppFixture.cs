@@ -18,7 +18,7 @@ public class AppFixture : IAsyncLifetime
     /// <summary>A front-end origin the test AppHost allows for CORS (besides ChatKit's frame).</summary>
     public const string FrontEndOrigin = "https://app.tests.local";
 
-    public DistributedApplication App { get; private set; } = null!;
+    public DistributedApplication App { get; protected set; } = null!;
 
     /// <summary>Better Auth's JWKS endpoint for the asymmetric test keys; running before the AppHost starts.</summary>
     public JwksServer Jwks { get; } = new(TestKeys.Published);
@@ -27,35 +27,45 @@ public class AppFixture : IAsyncLifetime
     protected virtual IEnumerable<string> Arguments =>
     [
         "--Postgres:Mode=local", "--Postgres:Ephemeral=true", .. TestTokens.AppHostArguments,
-        $"--Auth:BetterAuth:JwksUrl={Jwks.Url}",
+        $"--Auth:BetterAuth:JwksUrl={Jwks.JwksUrl}",
         // Lets the key-rotation test refetch the JWKS without waiting the production default of a minute.
         "--Auth:BetterAuth:JwksRefreshInterval=00:00:01",
         $"--Cors:Origins={FrontEndOrigin}",
+        // The local model answers in milliseconds; a stopped agent behind the dev proxy looks like a silent one,
+        // so the API gives up after 10 s instead of the production minute.
+        "--ChatKit:Agent:ResponseTimeout=00:00:10",
     ];
+
+    /// <summary>The resources the fixture waits for until they are healthy.</summary>
+    protected virtual IEnumerable<string> Services => ServiceNames;
 
     /// <summary>Changes to each service resource (e.g. its environment) for a derived fixture.</summary>
     protected virtual void ConfigureService(IResourceBuilder<ProjectResource> service) { }
 
-    public virtual async Task InitializeAsync() => App = await StartAsync(Arguments, ConfigureService);
+    public virtual async Task InitializeAsync() => App = await StartAsync(Arguments, ConfigureService, Services);
 
+    /// <summary>
+    /// Starts the AppHost with the arguments and waits until the services are healthy. The web front end stays off
+    /// unless the arguments turn it on (<c>--Web:Enabled=true</c>): API tests need no Node.js.
+    /// </summary>
     public static async Task<DistributedApplication> StartAsync(IEnumerable<string> arguments,
-        Action<IResourceBuilder<ProjectResource>>? configureService = null)
+        Action<IResourceBuilder<ProjectResource>>? configureService = null, IEnumerable<string>? services = null,
+        TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(StartTimeout);
-        var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ChatKit_AppHost>([.. arguments], cts.Token);
+        using var cts = new CancellationTokenSource(timeout ?? StartTimeout);
+        string[] args = [.. arguments];
+        if (!args.Any(a => a.StartsWith("--Web:Enabled", StringComparison.OrdinalIgnoreCase))) args = [.. args, "--Web:Enabled=false"];
+        var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ChatKit_AppHost>(args, cts.Token);
         appHost.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         // No dashboard in tests: without an OTLP endpoint the services skip the exporter and stop in 2 s, not 13 s.
         foreach (var project in appHost.Resources.OfType<ProjectResource>().ToList())
         {
             var service = appHost.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
-            // The local model answers in milliseconds; a stopped agent behind the dev proxy looks like a silent one,
-            // so the API gives up after 10 s instead of the production minute.
-            if (project.Name == "apiservice") service.WithEnvironment("ChatKit__Agent__ResponseTimeout", "00:00:10");
             configureService?.Invoke(service);
         }
         var app = await appHost.BuildAsync(cts.Token);
         await app.StartAsync(cts.Token);
-        foreach (var service in ServiceNames)
+        foreach (var service in services ?? ServiceNames)
         {
             await app.ResourceNotifications.WaitForResourceHealthyAsync(service, cts.Token);
         }

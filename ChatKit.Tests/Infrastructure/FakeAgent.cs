@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
@@ -10,24 +9,8 @@ namespace ChatKit.Tests.Infrastructure;
 /// HttpListener at 127.0.0.1: it records every request and answers as the current test's script says, so that
 /// slow, failing and cut-off agents, and the exact history the API sends, can be tested deterministically.
 /// </summary>
-public sealed class FakeAgent : IDisposable
+public sealed class FakeAgent : LoopbackHttpServer
 {
-    readonly HttpListener listener = new();
-
-    public FakeAgent()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        var port = ((IPEndPoint)socket.LocalEndpoint).Port;
-        socket.Stop();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
-        Url = $"http://127.0.0.1:{port}";
-        _ = ServeAsync();
-    }
-
-    public string Url { get; }
-
     /// <summary>Turn requests as received (the JSON body and the Authorization header).</summary>
     public ConcurrentQueue<(JsonElement Body, string? Authorization)> Turns { get; } = new();
 
@@ -64,73 +47,27 @@ public sealed class FakeAgent : IDisposable
         CompleteTask = id => new { id, title = $"task {id}", completed = true };
     }
 
-    async Task ServeAsync()
-    {
-        while (listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception) when (!listener.IsListening)
-            {
-                return;
-            }
-            _ = HandleAsync(context);
-        }
-    }
-
-    async Task HandleAsync(HttpListenerContext context)
+    protected override async Task HandleAsync(HttpListenerContext context)
     {
         var response = context.Response;
-        try
+        var path = context.Request.Url!.AbsolutePath;
+        if (path == "/internal/turns" && context.Request.HttpMethod == "POST")
         {
-            var path = context.Request.Url!.AbsolutePath;
-            if (path == "/internal/turns" && context.Request.HttpMethod == "POST")
-            {
-                var body = await JsonDocument.ParseAsync(context.Request.InputStream);
-                Turns.Enqueue((body.RootElement.Clone(), context.Request.Headers["Authorization"]));
-                await Script(new FakeTurn(response));
-            }
-            else if (path.StartsWith("/api/tasks/", StringComparison.Ordinal) && path.EndsWith("/complete", StringComparison.Ordinal)
-                     && long.TryParse(path["/api/tasks/".Length..^"/complete".Length], out var id))
-            {
-                if (CompleteTask(id) is { } task) await FakeTurn.WriteJsonAsync(response, 200, task);
-                else response.StatusCode = 404;
-            }
-            else
-            {
-                response.StatusCode = 404;
-            }
+            var body = await JsonDocument.ParseAsync(context.Request.InputStream);
+            Turns.Enqueue((body.RootElement.Clone(), context.Request.Headers["Authorization"]));
+            await Script(new FakeTurn(response));
         }
-        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
+        else if (path.StartsWith("/api/tasks/", StringComparison.Ordinal) && path.EndsWith("/complete", StringComparison.Ordinal)
+                 && long.TryParse(path["/api/tasks/".Length..^"/complete".Length], out var id))
         {
-            // The API hung up (a cancelled turn); nothing to do.
+            if (CompleteTask(id) is { } task) await FakeTurn.WriteJsonAsync(response, 200, task);
+            else response.StatusCode = 404;
         }
-        finally
+        else
         {
-            try
-            {
-                response.Close();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-            }
+            response.StatusCode = 404;
         }
     }
-
-    /// <summary>Takes the agent off the network (connections are refused) until <see cref="Start"/>.</summary>
-    public void Stop() => listener.Stop();
-
-    public void Start()
-    {
-        if (listener.IsListening) return;
-        listener.Start();
-        _ = ServeAsync();
-    }
-
-    public void Dispose() => listener.Close();
 }
 
 /// <summary>One turn being answered: NDJSON lines flushed one by one, or a plain status.</summary>
@@ -158,12 +95,6 @@ public sealed class FakeTurn(HttpListenerResponse response)
     /// <summary>Cuts the connection without a final event.</summary>
     public void Abort() => response.Abort();
 
-    public static async Task WriteJsonAsync(HttpListenerResponse response, int status, object body)
-    {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(body);
-        response.StatusCode = status;
-        response.ContentType = "application/json";
-        response.ContentLength64 = bytes.Length;
-        await response.OutputStream.WriteAsync(bytes);
-    }
+    public static Task WriteJsonAsync(HttpListenerResponse response, int status, object body) =>
+        LoopbackHttpServer.WriteJsonAsync(response, status, body);
 }

@@ -1,6 +1,3 @@
-using Aspire.Hosting;
-using Aspire.Hosting.ApplicationModel;
-
 namespace ChatKit.Tests.Infrastructure;
 
 /// <summary>
@@ -16,16 +13,17 @@ public sealed class FakeAgentFixture : AppFixture
 
     public string AttachmentDirectory { get; } = Directory.CreateTempSubdirectory("chatkit-attachments-").FullName;
 
-    protected override void ConfigureService(IResourceBuilder<ProjectResource> service)
-    {
-        if (service.Resource.Name != "apiservice") return;
-        service.WithEnvironment("ChatKit__Agent__BaseAddress", Agent.Url)
-            .WithEnvironment("ChatKit__Agent__ResponseTimeout", "00:00:01.500")
-            .WithEnvironment("ChatKit__Agent__IdleTimeout", "00:00:01.500")
-            .WithEnvironment("ChatKit__Attachments__Directory", AttachmentDirectory)
-            .WithEnvironment("ChatKit__Attachments__MaxBytes", MaxAttachmentBytes.ToString())
-            .WithEnvironment("ChatKit__Attachments__MaxPerMessage", MaxAttachmentsPerMessage.ToString());
-    }
+    // Through the AppHost's ChatKit:* settings, as an operator would set them.
+    protected override IEnumerable<string> Arguments =>
+    [
+        .. base.Arguments,
+        $"--ChatKit:Agent:BaseAddress={Agent.Url}",
+        "--ChatKit:Agent:ResponseTimeout=00:00:01.500",
+        "--ChatKit:Agent:IdleTimeout=00:00:01.500",
+        $"--ChatKit:Attachments:Directory={AttachmentDirectory}",
+        $"--ChatKit:Attachments:MaxBytes={MaxAttachmentBytes}",
+        $"--ChatKit:Attachments:MaxPerMessage={MaxAttachmentsPerMessage}",
+    ];
 
     public override async Task DisposeAsync()
     {

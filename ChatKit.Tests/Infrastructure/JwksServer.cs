@@ -1,29 +1,16 @@
-using System.Net.Sockets;
-using System.Text.Json;
-
 namespace ChatKit.Tests.Infrastructure;
 
 /// <summary>
 /// Better Auth's <c>/api/auth/jwks</c> for the tests: a tiny HttpListener on 127.0.0.1 that serves the public keys it
 /// is told to publish and counts how often the services fetch them.
 /// </summary>
-public sealed class JwksServer : IDisposable
+public sealed class JwksServer(IEnumerable<TestKey> published) : LoopbackHttpServer
 {
-    readonly HttpListener listener = new();
-    readonly List<TestKey> keys;
+    const string JwksPath = "/api/auth/jwks";
+    readonly List<TestKey> keys = [.. published];
     int fetches;
 
-    public JwksServer(IEnumerable<TestKey> published)
-    {
-        keys = [.. published];
-        var port = FreePort();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
-        Url = $"http://127.0.0.1:{port}/api/auth/jwks";
-        _ = ServeAsync();
-    }
-
-    public string Url { get; }
+    public string JwksUrl => Url + JwksPath;
 
     /// <summary>How many times the JWKS document was fetched.</summary>
     public int Fetches => Volatile.Read(ref fetches);
@@ -34,41 +21,16 @@ public sealed class JwksServer : IDisposable
         lock (keys) keys.Add(key);
     }
 
-    async Task ServeAsync()
+    protected override async Task HandleAsync(HttpListenerContext context)
     {
-        while (listener.IsListening)
+        if (context.Request.Url?.AbsolutePath != JwksPath)
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception) when (!listener.IsListening)
-            {
-                return;
-            }
-            using var response = context.Response;
-            if (context.Request.Url?.AbsolutePath != "/api/auth/jwks")
-            {
-                response.StatusCode = 404;
-                continue;
-            }
-            Interlocked.Increment(ref fetches);
-            object[] jwks;
-            lock (keys) jwks = [.. keys.Select(k => k.PublicJwk).OfType<Dictionary<string, string>>()];
-            var body = JsonSerializer.SerializeToUtf8Bytes(new { keys = jwks });
-            response.ContentType = "application/json";
-            response.ContentLength64 = body.Length;
-            await response.OutputStream.WriteAsync(body);
+            context.Response.StatusCode = 404;
+            return;
         }
+        Interlocked.Increment(ref fetches);
+        object[] jwks;
+        lock (keys) jwks = [.. keys.Select(k => k.PublicJwk).OfType<Dictionary<string, string>>()];
+        await WriteJsonAsync(context.Response, 200, new { keys = jwks });
     }
-
-    static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
-
-    public void Dispose() => listener.Close();
 }

@@ -18,6 +18,28 @@ public static class Repository
         throw new InvalidOperationException("ChatKit.Aspire.sln not found above " + AppContext.BaseDirectory);
     }
 
+    /// <summary>
+    /// Runs the AppHost in publish mode exactly as <c>azd up</c> does and returns the manifest's text; the
+    /// arguments are extra AppHost configuration.
+    /// </summary>
+    public static async Task<string> PublishManifestAsync(params string[] appHostArguments)
+    {
+        var output = Directory.CreateTempSubdirectory("chatkit-manifest-");
+        try
+        {
+            var manifestPath = Path.Combine(output.FullName, "manifest.json");
+            var (exitCode, log) = await DotnetAsync(TimeSpan.FromMinutes(3),
+                ["run", "--project", AppHostProject, "--no-build", "--no-launch-profile", "--",
+                 "--publisher", "manifest", "--output-path", manifestPath, .. appHostArguments]);
+            Assert.True(exitCode == 0, log);
+            return await File.ReadAllTextAsync(manifestPath);
+        }
+        finally
+        {
+            output.Delete(recursive: true);
+        }
+    }
+
     /// <summary>Runs <c>dotnet</c> with the arguments and returns its exit code and combined output.</summary>
     public static async Task<(int ExitCode, string Output)> DotnetAsync(TimeSpan timeout, params string[] arguments)
     {

@@ -16,6 +16,8 @@ public sealed partial class AttachmentService(ConversationStore store, IOptions<
 {
     AttachmentOptions Settings => options.Value;
 
+    public long MaxUploadBytes => Settings.MaxBytes;
+
     public string BaseUrlFor(HttpRequest request) =>
         Settings.PublicBaseUrl?.ToString().TrimEnd('/') ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
 

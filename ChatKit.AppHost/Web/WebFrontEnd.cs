@@ -1,0 +1,103 @@
+using ChatKit.AppHost.Postgres;
+using Microsoft.Extensions.Configuration;
+
+namespace ChatKit.AppHost.Web;
+
+/// <summary>
+/// The Next.js front end (<c>ChatKit.Web</c>): Better Auth sign-in, the chat page and the tasks view. Run as an
+/// executable under npm (Aspire's Node.js hosting packages are not available), published as a container built from
+/// its Dockerfile. Configuration (section <c>Web</c>): <c>Enabled</c> (default: on when node and npm are on PATH,
+/// always on when publishing), <c>DomainKey</c> (ChatKit's domainKey), <c>ChatUi</c> (<c>auto</c>, <c>chatkit</c>,
+/// <c>builtin</c>), <c>AuthRateLimit</c> (<c>off</c> for browser tests); the secret parameter <c>web-auth-secret</c>
+/// (BETTER_AUTH_SECRET: generated once, kept in user secrets; it must not change for a database).
+/// </summary>
+public static class WebFrontEnd
+{
+    public const string ResourceName = "web";
+    public const string SecretParameter = "web-auth-secret";
+    const int ContainerPort = 3000;
+
+    public static bool IsEnabled(IDistributedApplicationBuilder builder)
+    {
+        var configured = builder.Configuration["Web:Enabled"];
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return bool.TryParse(configured, out var enabled) ? enabled
+                : throw new DistributedApplicationException($"Web:Enabled '{configured}' is neither true nor false.");
+        }
+        return builder.ExecutionContext.IsPublishMode || (FindOnPath("node") is not null && FindOnPath("npm") is not null);
+    }
+
+    /// <summary>Adds the web app; it reaches the API through service discovery and keeps its users in <paramref name="authDb"/>.</summary>
+    public static IResourceBuilder<ExecutableResource> AddChatKitWeb(this IDistributedApplicationBuilder builder,
+        IResourceBuilder<IResourceWithConnectionString> authDb, IResourceBuilder<ProjectResource> api)
+    {
+        var directory = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "ChatKit.Web"));
+        var secret = builder.AddParameter(SecretParameter,
+            new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: true);
+        var configuration = builder.Configuration;
+
+        // `npm run aspire` installs the packages on first run, builds when the sources changed, then execs `next start`.
+        var web = builder.AddExecutable(ResourceName, "npm", directory, "run", "aspire")
+            .WithHttpEndpoint(env: "PORT")
+            .WithExternalHttpEndpoints();
+        var endpoint = web.GetEndpoint("http");
+
+        web.WithEnvironment("NEXT_TELEMETRY_DISABLED", "1")
+            .WithEnvironment("BETTER_AUTH_URL", endpoint) // the exact origin the browser uses: iss and aud of its tokens
+            .WithEnvironment("BETTER_AUTH_SECRET", secret)
+            .WithEnvironment("CHATKIT_DOMAIN_KEY", configuration["Web:DomainKey"] is { Length: > 0 } key ? key : "domain_pk_localhost_dev")
+            .WithEnvironment("CHATKIT_UI", configuration["Web:ChatUi"] ?? "auto")
+            .WithEnvironment("AUTH_RATE_LIMIT", configuration["Web:AuthRateLimit"] ?? "on")
+            .WithDatabase(authDb)
+            .WithReference(api)
+            .WithHttpHealthCheck("/api/health")
+            .WithUrlForEndpoint("http", url => url.DisplayText = "Web app")
+            .WithUrlForEndpoint("http", e => new ResourceUrlAnnotation { Url = "/sign-in", DisplayText = "Sign in", Endpoint = e })
+            .PublishAsDockerFile(container => container.WithEndpoint("http", e => e.TargetPort = ContainerPort));
+        if (configuration["Web:ScriptTimeoutMs"] is { Length: > 0 } timeout)
+        {
+            web.WithEnvironment("CHATKIT_SCRIPT_TIMEOUT_MS", timeout);
+        }
+        return web;
+    }
+
+    /// <summary>
+    /// Makes a service trust the web app's Better Auth tokens: JWKS at <c>/api/auth/jwks</c>, issuer and audience the
+    /// web app's URL. Values set in the AppHost's configuration (<c>Auth:BetterAuth:*</c>) win.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithBetterAuthFrom(this IResourceBuilder<ProjectResource> service,
+        IResourceBuilder<ExecutableResource> web)
+    {
+        var configuration = service.ApplicationBuilder.Configuration;
+        var endpoint = web.GetEndpoint("http");
+        if (string.IsNullOrEmpty(configuration["Auth:BetterAuth:JwksUrl"]))
+            service.WithEnvironment("Auth__BetterAuth__JwksUrl", ReferenceExpression.Create($"{endpoint}/api/auth/jwks"));
+        if (string.IsNullOrEmpty(configuration["Auth:BetterAuth:Issuer"]))
+            service.WithEnvironment("Auth__BetterAuth__Issuer", endpoint);
+        if (string.IsNullOrEmpty(configuration["Auth:BetterAuth:Audience"]))
+            service.WithEnvironment("Auth__BetterAuth__Audience", endpoint);
+        return service;
+    }
+
+    /// <summary>
+    /// Puts the API behind the web app: ChatKit's attachment upload and preview URLs are handed out on the web app's
+    /// origin, whose same-origin proxy forwards them (so the browser needs no CORS), unless
+    /// <c>ChatKit:Attachments:PublicBaseUrl</c> is configured.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> BehindWebFrontEnd(this IResourceBuilder<ProjectResource> api,
+        IResourceBuilder<ExecutableResource> web)
+    {
+        if (string.IsNullOrEmpty(api.ApplicationBuilder.Configuration["ChatKit:Attachments:PublicBaseUrl"]))
+            api.WithEnvironment("ChatKit__Attachments__PublicBaseUrl", web.GetEndpoint("http"));
+        return api;
+    }
+
+    static string? FindOnPath(string command)
+    {
+        string[] names = OperatingSystem.IsWindows() ? [command + ".exe", command + ".cmd"] : [command];
+        return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(dir => names.Select(name => Path.Combine(dir, name)))
+            .FirstOrDefault(File.Exists);
+    }
+}

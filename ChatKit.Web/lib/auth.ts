@@ -1,0 +1,78 @@
+import { betterAuth } from "better-auth";
+import { getMigrations } from "better-auth/db/migration";
+import { nextCookies } from "better-auth/next-js";
+import { jwt } from "better-auth/plugins";
+import { createHash } from "node:crypto";
+import { Pool } from "pg";
+import { authDatabaseUrl } from "./server-config";
+
+/**
+ * Better Auth: email and password, and the JWT plugin with its default EdDSA (Ed25519) keys. The API verifies these
+ * tokens through /api/auth/jwks; their iss and aud are BETTER_AUTH_URL, the exact origin the browser uses.
+ */
+function createAuth() {
+  const baseURL = process.env.BETTER_AUTH_URL;
+  const secret = process.env.BETTER_AUTH_SECRET;
+  if (!baseURL) throw new Error("BETTER_AUTH_URL is not set: it must be the origin the browser uses, e.g. http://localhost:3000.");
+  if (!secret || secret.length < 32) throw new Error("BETTER_AUTH_SECRET must be set, at least 32 characters, and stable per database.");
+  return betterAuth({
+    appName: "ChatKit Todo",
+    baseURL,
+    secret,
+    database: pool(),
+    emailAndPassword: { enabled: true, minPasswordLength: 8, autoSignIn: true },
+    // Browser tests sign many users in from one address: AUTH_RATE_LIMIT=off relaxes Better Auth's limiter.
+    rateLimit: rateLimitOff() ? { enabled: false } : { enabled: true, window: 10, max: 100 },
+    telemetry: { enabled: false },
+    plugins: [jwt(), nextCookies()],
+  });
+}
+
+export function rateLimitOff(): boolean {
+  return ["off", "false", "0", "disabled"].includes((process.env.AUTH_RATE_LIMIT ?? "").toLowerCase());
+}
+
+type Auth = ReturnType<typeof createAuth>;
+const globalForAuth = globalThis as unknown as { chatkitAuth?: Auth; chatkitAuthReady?: Promise<void>; chatkitPool?: Pool };
+
+function pool(): Pool {
+  return (globalForAuth.chatkitPool ??= new Pool({ connectionString: authDatabaseUrl(), max: 10 }));
+}
+
+/** The Better Auth instance, created on first use (never at build time, when its configuration is absent). */
+export function getAuth(): Auth {
+  return (globalForAuth.chatkitAuth ??= createAuth());
+}
+
+/** Creates or updates Better Auth's tables in authdb; idempotent, runs once per process. */
+export function ensureAuthSchema(): Promise<void> {
+  return (globalForAuth.chatkitAuthReady ??= (async () => {
+    const { runMigrations } = await getMigrations(getAuth().options);
+    await runMigrations();
+    await forgetKeysOfAnotherSecret(process.env.BETTER_AUTH_SECRET!);
+  })().catch((error) => {
+    globalForAuth.chatkitAuthReady = undefined;
+    throw error;
+  }));
+}
+
+/**
+ * The JWT plugin encrypts its private keys with BETTER_AUTH_SECRET; after the secret changes, /api/auth/token fails
+ * with "Failed to decrypt private key". When the secret is not the one the keys were made with, drop the keys: the
+ * plugin makes a new pair, the API fetches the new JWKS on the unknown kid, and people sign in again.
+ */
+async function forgetKeysOfAnotherSecret(secret: string) {
+  const fingerprint = createHash("sha256").update(`chatkit-web:${secret}`).digest("hex");
+  const db = pool();
+  await db.query("create table if not exists chatkit_web_meta (key text primary key, value text not null)");
+  const { rows } = await db.query<{ value: string }>("select value from chatkit_web_meta where key = 'secret_fingerprint'");
+  if (rows[0]?.value === fingerprint) return;
+  if (rows.length) {
+    const { rowCount } = await db.query("delete from jwks");
+    console.warn(`BETTER_AUTH_SECRET changed: removed ${rowCount} signing key(s) made with the old secret; sessions start over.`);
+  }
+  await db.query(
+    "insert into chatkit_web_meta (key, value) values ('secret_fingerprint', $1) on conflict (key) do update set value = excluded.value",
+    [fingerprint],
+  );
+}
