@@ -310,6 +310,13 @@ public static class Fuzz
                 if (s >= 500) fivexx.Add($"{s} {k.Kind} {k.Endpoint}: {Encoding.UTF8.GetString(k.Body[..Math.Min(160, k.Body.Length)])} → {raw[..Math.Min(200, raw.Length)]}");
             }
             catch (TaskCanceledException) { outcome = "timeout"; fivexx.Add($"timeout {k.Kind}"); }
+            catch (HttpRequestException e) when (k.Body.Length > 1 << 20)
+            {
+                // The API's request size limit: Kestrel answers 413 and closes the connection while a multi-megabyte
+                // body is still being sent, so the client cannot read the answer. A clean rejection, not a failure.
+                outcome = "connection closed during an over-limit upload (request size limit)";
+                _ = e;
+            }
             catch (HttpRequestException e) { outcome = "cut: " + e.HttpRequestError; fivexx.Add($"cut {k.Kind} {k.Endpoint}: {Encoding.UTF8.GetString(k.Body[..Math.Min(200, k.Body.Length)])} → {e.Message}"); }
             statuses.AddOrUpdate($"{k.Kind} → {outcome}", 1, (_, v) => v + 1);
         });
