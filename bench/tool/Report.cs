@@ -45,7 +45,7 @@ public static class Report
         var targets = ms.Select(m => (string)m["target"]!).Distinct().ToList();
         var peers = targets.Where(t => t != "ours").ToList();
         var machine = doc["machine"]!;
-        sb.AppendLine($"Run of {doc["started_utc"]} ({source}); {machine["cores"]} cores, {machine["cpu"]}; load average before the run {machine["load_avg_1m"]}.");
+        sb.AppendLine($"Run of {doc["started_utc"]} ({source}); {machine["cores"]} cores, {machine["cpu"]}; 1-minute load average at the end of the run, the bench's own processes included: {machine["load_avg_1m"]} (each measurement's load before it is in the JSON).");
         if (doc["probe"] is JsonObject probe)
             sb.AppendLine($"Answer to `{doc["options"]?["message"]}`: {probe["answer_chars"]} characters in {probe["text_deltas"]} text deltas, {probe["events"]} events ({probe["response_bytes"]} bytes); the peers stream a scripted answer of the same length and delta count.");
         sb.AppendLine();
