@@ -1,0 +1,271 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ChatKit.Bench;
+
+public sealed class BenchOptions
+{
+    public string[] Targets { get; set; } = ["ours", "peer-memory", "peer-pg"];
+    public string[] Scenarios { get; set; } = ["create", "followup", "list", "items"];
+    public int[] Concurrency { get; set; } = [1, 8, 32];
+    public int DurationS { get; set; } = 10;
+    public int TtfeDurationS { get; set; } = 6;
+    public int WarmupS { get; set; } = 2;
+    public int CreateUsers { get; set; } = 64;
+    public int FollowupThreads { get; set; } = 400;
+    public int FollowupTurns { get; set; } = 25; // 25 turns = 50 items (a user and an assistant message each)
+    public int ListThreads { get; set; } = 10_000;
+    public int ItemsTurns { get; set; } = 500;
+    public string Message { get; set; } = "add buy milk";
+    public bool BuildOurs { get; set; } = true;
+    /// <summary>Side runs (A/B checks): keep bench-latest.json and docs/benchmarks.md as they are.</summary>
+    public bool NoReport { get; set; }
+    public string? Label { get; set; }
+}
+
+public sealed record Measurement(
+    string Target, string Scenario, int Concurrency, LoadResult Wrk, LoadResult? Raw,
+    Dictionary<string, ProcessUsage> Usage, double GeneratorCpuPercent, double RawGeneratorCpuPercent,
+    double MachineCpuPercent, double LoadAvgBefore, string? Note);
+
+/// <summary>The benchmark run: seeds every target through the protocol, then measures every scenario at every concurrency.</summary>
+public sealed class Bench(Stack stack, BenchOptions o)
+{
+    readonly List<Measurement> measurements = [];
+    readonly Dictionary<string, JsonObject> seedInfo = [];
+
+    public static async Task<int> Run(BenchOptions o)
+    {
+        var load = Machine.LoadAvg1();
+        Log.Info($"load average (1 min) at start: {load:F2}; {Environment.ProcessorCount} cores");
+        if (o.BuildOurs && o.Targets.Contains("ours")) await Stack.BuildOurs();
+        await using var stack = await Stack.Start();
+        var answer = "Added “buy milk” to your list.";
+        var chunks = 8;
+        JsonObject? probe = null;
+        if (o.Targets.Contains("ours"))
+        {
+            await stack.StartOurs();
+            // The peers answer with a script of the same length and chunk count as our agent's answer to the same message.
+            using var c = new ChatKitClient(stack.Targets["ours"].BaseUri);
+            var reply = await c.Stream(stack.Tokens.Mint("bench-probe"), Ops.Create(o.Message));
+            if (reply.Status != 200 || reply.Error is not null || reply.AssistantText.Length == 0)
+                throw new InvalidOperationException($"ours did not answer the probe: {reply.Status} {reply.Raw[..Math.Min(600, reply.Raw.Length)]}");
+            answer = reply.AssistantText;
+            chunks = Math.Max(1, reply.Deltas);
+            probe = new JsonObject
+            {
+                ["answer"] = answer, ["answer_chars"] = answer.Length, ["text_deltas"] = chunks, ["events"] = reply.Events.Count,
+                ["event_types"] = new JsonArray(reply.Events.Select(e => (JsonNode?)JsonValue.Create((string?)e["type"])).ToArray()),
+                ["response_bytes"] = Text.Utf8.GetByteCount(reply.Raw),
+            };
+            Log.Info($"ours answers {answer.Length} chars in {chunks} deltas, {reply.Events.Count} events");
+        }
+        if (o.Targets.Contains("peer-memory")) await stack.StartPeer("memory", answer, chunks);
+        if (o.Targets.Contains("peer-pg")) await stack.StartPeer("pg", answer, chunks);
+
+        var bench = new Bench(stack, o);
+        foreach (var name in o.Targets) await bench.Measure(stack.Targets[name]);
+        var path = bench.Save(probe);
+        if (!o.NoReport) Report.Write(path);
+        return 0;
+    }
+
+    async Task Measure(Target target)
+    {
+        Log.Info($"== {target.Name}: seeding");
+        var sets = await Prepare(target);
+        foreach (var scenario in o.Scenarios)
+        {
+            var set = sets[scenario];
+            var tsv = set.WriteTsv(Path.Combine(Paths.Work, "requests", target.Name));
+            foreach (var conc in o.Concurrency)
+            {
+                // Warm-up (not measured): JIT tiers, connection pools, prepared statements.
+                if (o.WarmupS > 0) await Wrk.Run(target.BaseUri, tsv, conc, TimeSpan.FromSeconds(o.WarmupS));
+                var loadBefore = Machine.LoadAvg1();
+                var machine = Machine.CpuSnapshot();
+                var selfChildren = Machine.SelfChildrenCpu();
+                var meter = new ResourceMeter(target.Processes);
+                var (wrk, _) = await Wrk.Run(target.BaseUri, tsv, conc, TimeSpan.FromSeconds(o.DurationS));
+                var usage = meter.Finish();
+                var machinePct = Machine.CpuPercentSince(machine);
+                var genPct = (Machine.SelfChildrenCpu() - selfChildren) / wrk.DurationS * 100;
+                LoadResult? raw = null;
+                double rawGen = 0;
+                if (set.Streaming)
+                {
+                    var self = Machine.SelfCpu();
+                    raw = await RawLoad.Run(target.BaseUri, set, conc, TimeSpan.FromSeconds(o.TtfeDurationS), TimeSpan.FromSeconds(1));
+                    rawGen = (Machine.SelfCpu() - self) / raw.DurationS * 100;
+                }
+                var m = new Measurement(target.Name, scenario, conc, wrk, raw, usage, Math.Round(genPct, 1), Math.Round(rawGen, 1),
+                    Math.Round(machinePct, 1), loadBefore, null);
+                measurements.Add(m);
+                Log.Info($"{target.Name,-12} {scenario,-9} c={conc,-3} {wrk.Rps,9:F0} req/s  p50 {wrk.LatencyMs.P50,7:F2} ms  p99 {wrk.LatencyMs.P99,7:F2} ms" +
+                         (raw is null ? "" : $"  TTFE p99 {raw.TtfeMs!.P99,6:F2} ms ({raw.Rps:F0} req/s raw)") +
+                         $"  fail {wrk.BadStatus + wrk.ErrorEvents + wrk.SocketErrors}  wrk cpu {genPct:F0}%  machine {machinePct:F0}%");
+                await Task.Delay(500);
+            }
+        }
+        if (sets.ContainsKey("followup"))
+            seedInfo[target.Name]["followup_items_after"] = await ItemsInThread(target, sets["followup"].Requests[0]);
+    }
+
+    async Task<int> ItemsInThread(Target target, (string Token, string Body) request)
+    {
+        using var c = new ChatKitClient(target.BaseUri);
+        var threadId = (string)JsonNode.Parse(request.Body)!["params"]!["thread_id"]!;
+        return (await c.AllItemIds(request.Token, threadId)).Count;
+    }
+
+    async Task<Dictionary<string, RequestSet>> Prepare(Target target)
+    {
+        var sets = new Dictionary<string, RequestSet>();
+        var info = seedInfo[target.Name] = new JsonObject();
+        using var c = new ChatKitClient(target.BaseUri);
+        var tok = new ConcurrentDictionary<string, string>();
+        string T(string user) => tok.GetOrAdd(target.Name + "-" + user, _ => stack.Tokens.Mint(target.Name + "-" + user));
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+
+        if (o.Scenarios.Contains("create"))
+            sets["create"] = new RequestSet("create", Enumerable.Range(0, o.CreateUsers).Select(i => (T($"create-{i}"), Ops.Create(o.Message))).ToList(), true);
+
+        if (o.Scenarios.Contains("followup"))
+        {
+            var threads = new ConcurrentBag<(string Token, string ThreadId)>();
+            await Parallel.ForEachAsync(Enumerable.Range(0, o.FollowupThreads), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+            {
+                var token = T($"follow-{i % 20}");
+                var id = await MustCreate(c, token, o.Message, ct);
+                for (var turn = 1; turn < o.FollowupTurns; turn++) await MustStream(c, token, Ops.AddMessage(id, o.Message), ct);
+                threads.Add((token, id));
+            });
+            var list = threads.ToList();
+            var items = await c.AllItemIds(list[0].Token, list[0].ThreadId);
+            info["followup_threads"] = list.Count;
+            info["followup_items_before"] = items.Count;
+            sets["followup"] = new RequestSet("followup", list.Select(t => (t.Token, Ops.AddMessage(t.ThreadId, o.Message))).ToList(), true);
+            Log.Info($"{target.Name}: {list.Count} threads of {items.Count} items ({sw.Elapsed.TotalSeconds:F0} s)");
+        }
+
+        if (o.Scenarios.Contains("list"))
+        {
+            var token = T("list");
+            var ids = new ConcurrentBag<string>();
+            await Parallel.ForEachAsync(Enumerable.Range(0, o.ListThreads), new ParallelOptions { MaxDegreeOfParallelism = 8 },
+                async (_, ct) => ids.Add(await MustCreate(c, token, "hello", ct)));
+            var rnd = new Random(42);
+            var all = ids.ToArray();
+            var reqs = new List<(string, string)> { (token, Ops.ListThreads(20, null)) };
+            for (var i = 0; i < 63; i++) reqs.Add((token, Ops.ListThreads(20, all[rnd.Next(all.Length)])));
+            info["list_threads"] = all.Length;
+            sets["list"] = new RequestSet("list", reqs, false);
+            Log.Info($"{target.Name}: user with {all.Length} threads ({sw.Elapsed.TotalSeconds:F0} s)");
+        }
+
+        if (o.Scenarios.Contains("items"))
+        {
+            var token = T("items");
+            var id = await MustCreate(c, token, "hello", default);
+            for (var turn = 1; turn < o.ItemsTurns; turn++) await MustStream(c, token, Ops.AddMessage(id, "hello"), default);
+            var items = await c.AllItemIds(token, id);
+            var rnd = new Random(7);
+            var reqs = new List<(string, string)> { (token, Ops.ListItems(id, 20, null)) };
+            for (var i = 0; i < 63; i++) reqs.Add((token, Ops.ListItems(id, 20, items[rnd.Next(items.Count)])));
+            info["items_in_thread"] = items.Count;
+            sets["items"] = new RequestSet("items", reqs, false);
+            Log.Info($"{target.Name}: thread with {items.Count} items ({sw.Elapsed.TotalSeconds:F0} s)");
+        }
+        info["seed_seconds"] = Math.Round(sw.Elapsed.TotalSeconds, 1);
+        return sets;
+    }
+
+    static async Task<string> MustCreate(ChatKitClient c, string token, string text, CancellationToken ct)
+    {
+        var r = await MustStream(c, token, Ops.Create(text), ct);
+        return r.ThreadId ?? throw new InvalidOperationException("threads.create sent no thread.created event: " + r.Raw[..Math.Min(400, r.Raw.Length)]);
+    }
+
+    static async Task<StreamReply> MustStream(ChatKitClient c, string token, string body, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var r = await c.Stream(token, body, ct);
+            if (r.Status == 200 && r.Error is null) return r;
+            if (attempt == 3) throw new InvalidOperationException($"seeding request failed ({r.Status}): {r.Raw[..Math.Min(400, r.Raw.Length)]}");
+            await Task.Delay(200, ct);
+        }
+    }
+
+    string Save(JsonObject? probe)
+    {
+        var doc = new JsonObject
+        {
+            ["label"] = o.Label,
+            ["started_utc"] = DateTime.UtcNow.ToString("O"),
+            ["machine"] = Machine.Describe(),
+            ["options"] = JsonSerializer.SerializeToNode(o, Json.Options),
+            ["probe"] = probe,
+            ["seed"] = new JsonObject(seedInfo.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
+            ["measurements"] = JsonSerializer.SerializeToNode(measurements, Json.Options),
+        };
+        var path = Path.Combine(Paths.Results, $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
+        File.WriteAllText(path, doc.ToJsonString(Json.Options));
+        if (!o.NoReport) File.Copy(path, Path.Combine(Paths.Results, "bench-latest.json"), overwrite: true);
+        Log.Info($"results: {path}");
+        return path;
+    }
+}
+
+public static class Json
+{
+    public static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+}
+
+/// <summary>Machine-wide figures: load average, CPU busy share from /proc/stat (to see other work on the box).</summary>
+public static class Machine
+{
+    public static double LoadAvg1() => double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+
+    public static (long Busy, long Total) CpuSnapshot()
+    {
+        var f = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+        var idle = f[3] + f[4];
+        var total = f.Take(8).Sum();
+        return (total - idle, total);
+    }
+
+    /// <summary>Busy share of the whole machine (100% = all cores busy).</summary>
+    public static double CpuPercentSince((long Busy, long Total) before)
+    {
+        var now = CpuSnapshot();
+        var total = now.Total - before.Total;
+        return total == 0 ? 0 : (now.Busy - before.Busy) * 100.0 / total;
+    }
+
+    public static double SelfCpu() => ProcStats.CpuSeconds(Environment.ProcessId);
+
+    /// <summary>CPU time of reaped children (wrk, once it has exited).</summary>
+    public static double SelfChildrenCpu()
+    {
+        var text = File.ReadAllText("/proc/self/stat");
+        var rest = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(rest[13]) + long.Parse(rest[14])) / 100.0;
+    }
+
+    public static JsonObject Describe() => new()
+    {
+        ["cores"] = Environment.ProcessorCount,
+        ["cpu"] = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name"))?.Split(':', 2)[1].Trim(),
+        ["mem_gib"] = Math.Round(double.Parse(File.ReadLines("/proc/meminfo").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1048576, 1),
+        ["dotnet"] = Environment.Version.ToString(),
+        ["load_avg_1m"] = LoadAvg1(),
+    };
+}

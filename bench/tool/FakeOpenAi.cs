@@ -1,0 +1,118 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace ChatKit.Bench;
+
+/// <summary>
+/// A fake OpenAI-compatible provider on loopback (POST /v1/chat/completions, streaming or not) whose behaviour the drills
+/// switch: ok, slow (one chunk every SlowDelayMs), 429, 500, hang (never answers). It counts the requests it got.
+/// </summary>
+public sealed class FakeOpenAi : IAsyncDisposable
+{
+    public volatile string Mode = "ok";
+    public int SlowDelayMs = 300;
+    int requests;
+    public int Requests => Volatile.Read(ref requests);
+    public string BaseUrl { get; }
+    public string Answer { get; set; } = "Sure, here is the answer from the fake provider, streamed in small pieces.";
+    readonly WebApplication app;
+    readonly CancellationTokenSource hang = new();
+
+    FakeOpenAi(WebApplication app, string baseUrl) { this.app = app; BaseUrl = baseUrl; }
+
+    public void ResetCount() => Interlocked.Exchange(ref requests, 0);
+
+    public static async Task<FakeOpenAi> Start(int port = 0)
+    {
+        port = port == 0 ? Net.FreePort() : port;
+        var b = WebApplication.CreateSlimBuilder();
+        b.Logging.ClearProviders();
+        b.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        var app = b.Build();
+        var fake = new FakeOpenAi(app, $"http://127.0.0.1:{port}/v1/");
+        app.MapPost("/v1/chat/completions", fake.Handle);
+        app.MapGet("/v1/models", () => Results.Json(new { data = new[] { new { id = "fake-model", @object = "model" } } }));
+        await app.StartAsync();
+        return fake;
+    }
+
+    async Task Handle(HttpContext ctx)
+    {
+        Interlocked.Increment(ref requests);
+        var body = await JsonNode.ParseAsync(ctx.Request.Body);
+        var stream = body?["stream"]?.GetValue<bool>() == true;
+        switch (Mode)
+        {
+            case "429":
+                ctx.Response.StatusCode = 429;
+                ctx.Response.Headers["retry-after-ms"] = "50";
+                await ctx.Response.WriteAsJsonAsync(new { error = new { message = "Rate limit reached (fake)", type = "rate_limit_error", code = "rate_limit_exceeded" } });
+                return;
+            case "500":
+                ctx.Response.StatusCode = 500;
+                await ctx.Response.WriteAsJsonAsync(new { error = new { message = "The server had an error (fake)", type = "server_error" } });
+                return;
+            case "hang":
+                try { await Task.Delay(Timeout.Infinite, CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, hang.Token).Token); }
+                catch (OperationCanceledException) { }
+                return;
+        }
+        var id = "chatcmpl-" + Guid.NewGuid().ToString("N")[..12];
+        if (!stream)
+        {
+            await ctx.Response.WriteAsJsonAsync(new
+            {
+                id, @object = "chat.completion", created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), model = "fake-model",
+                choices = new[] { new { index = 0, message = new { role = "assistant", content = Answer }, finish_reason = "stop" } },
+                usage = new { prompt_tokens = 10, completion_tokens = 10, total_tokens = 20 },
+            });
+            return;
+        }
+        ctx.Response.ContentType = "text/event-stream";
+        async Task Send(object chunk)
+        {
+            await ctx.Response.WriteAsync("data: " + JsonSerializer.Serialize(chunk) + "\n\n", ctx.RequestAborted);
+            await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+        }
+        object Chunk(object delta, string? finish) => new
+        {
+            id, @object = "chat.completion.chunk", created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), model = "fake-model",
+            choices = new[] { new { index = 0, delta, finish_reason = finish } },
+        };
+        try
+        {
+            await Send(Chunk(new { role = "assistant", content = "" }, null));
+            foreach (var word in Answer.Split(' '))
+            {
+                if (Mode == "slow") await Task.Delay(SlowDelayMs, ctx.RequestAborted);
+                await Send(Chunk(new { content = word + " " }, null));
+            }
+            await Send(Chunk(new { }, "stop"));
+            await ctx.Response.WriteAsync("data: [DONE]\n\n", ctx.RequestAborted);
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    /// <summary>`ckbench fake-openai --port N --mode ok|slow|429|500|hang`: the fake on its own, for manual drills.</summary>
+    public static async Task<int> Serve(Dictionary<string, string> opts)
+    {
+        await using var fake = await Start(int.Parse(opts.GetValueOrDefault("port") ?? "0"));
+        fake.Mode = opts.GetValueOrDefault("mode") ?? "ok";
+        Console.WriteLine($"fake OpenAI provider at {fake.BaseUrl} (mode {fake.Mode}); Ctrl+C to stop");
+        var done = new TaskCompletionSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; done.TrySetResult(); };
+        await done.Task;
+        return 0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        hang.Cancel();
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Org.BouncyCastle.Crypto.Generators;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Crypto.Signers;
+using Org.BouncyCastle.Security;
+
+namespace ChatKit.Bench;
+
+/// <summary>
+/// Better Auth-shaped EdDSA (Ed25519) tokens: header {alg:"EdDSA", kid} without typ; the user object, sub, iat, exp,
+/// iss = aud = the auth base URL. The key is minted once per run and served as a JWKS document on loopback.
+/// </summary>
+public sealed class TokenIssuer
+{
+    public const string Issuer = "http://localhost:3000";
+    public const string Audience = "http://localhost:3000";
+    readonly Ed25519PrivateKeyParameters key;
+    readonly string kid;
+
+    public TokenIssuer()
+    {
+        var gen = new Ed25519KeyPairGenerator();
+        gen.Init(new Ed25519KeyGenerationParameters(new SecureRandom()));
+        var pair = gen.GenerateKeyPair();
+        key = (Ed25519PrivateKeyParameters)pair.Private;
+        kid = "bench-" + Convert.ToHexString(key.GeneratePublicKey().GetEncoded()[..6]).ToLowerInvariant();
+        Jwks = new JsonObject
+        {
+            ["keys"] = new JsonArray(new JsonObject
+            {
+                ["alg"] = "EdDSA", ["crv"] = "Ed25519", ["x"] = B64Url(key.GeneratePublicKey().GetEncoded()),
+                ["kty"] = "OKP", ["kid"] = kid,
+            }),
+        }.ToJsonString();
+    }
+
+    public string Jwks { get; }
+
+    public string Mint(string userId, TimeSpan? lifetime = null)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var header = B64Url(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["alg"] = "EdDSA", ["kid"] = kid }));
+        var payload = B64Url(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["id"] = userId, ["name"] = "Bench " + userId, ["email"] = userId + "@bench.local", ["emailVerified"] = true,
+            ["createdAt"] = "2026-01-01T00:00:00.000Z", ["updatedAt"] = "2026-01-01T00:00:00.000Z",
+            ["sub"] = userId, ["iat"] = now.ToUnixTimeSeconds(),
+            ["exp"] = now.Add(lifetime ?? TimeSpan.FromHours(4)).ToUnixTimeSeconds(),
+            ["iss"] = Issuer, ["aud"] = Audience,
+        }));
+        var signingInput = Text.Utf8.GetBytes(header + "." + payload);
+        var signer = new Ed25519Signer();
+        signer.Init(true, key);
+        signer.BlockUpdate(signingInput, 0, signingInput.Length);
+        return header + "." + payload + "." + B64Url(signer.GenerateSignature());
+    }
+
+    static string B64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
+
+/// <summary>Serves the JWKS document at http://127.0.0.1:PORT/api/auth/jwks, as Better Auth does.</summary>
+public sealed class JwksHost : IAsyncDisposable
+{
+    readonly WebApplication app;
+    public string JwksUrl { get; }
+
+    JwksHost(WebApplication app, string url) { this.app = app; JwksUrl = url; }
+
+    public static async Task<JwksHost> Start(TokenIssuer issuer)
+    {
+        var port = Net.FreePort();
+        var b = WebApplication.CreateSlimBuilder();
+        b.Logging.ClearProviders();
+        b.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        var app = b.Build();
+        app.MapGet("/api/auth/jwks", () => Results.Content(issuer.Jwks, "application/json"));
+        await app.StartAsync();
+        return new JwksHost(app, $"http://127.0.0.1:{port}/api/auth/jwks");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
