@@ -29,9 +29,10 @@ public static class RequestTypes
 public sealed record UserMessageInput
 {
     [JsonRequired] public List<UserContent> Content { get; init; } = [];
-    public List<string> Attachments { get; init; } = [];
+    // The source generator sets a missing init property to null, past the initializer: coalesce to the default.
+    public List<string> Attachments { get; init => field = value ?? []; } = [];
     public string? QuotedText { get; init; }
-    public InferenceOptions InferenceOptions { get; init; } = new();
+    public InferenceOptions InferenceOptions { get; init => field = value ?? new(); } = new();
 }
 
 public sealed record ThreadsCreateParams

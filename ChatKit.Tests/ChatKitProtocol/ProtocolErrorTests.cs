@@ -31,6 +31,7 @@ public sealed class ProtocolErrorTests(AppFixture fixture)
     [InlineData("""{"type": "threads.custom_action", "params": {"thread_id": "thr_1", "action": {"payload": {}}}}""", "invalid_params")]
     // Nulls where the contract has a value (found by the fuzz drill, bench/drills): 400, not a NullReferenceException.
     [InlineData("""{"type": "threads.create", "params": {"input": null}}""", "invalid_params")]
+    [InlineData("""{"type": "threads.create", "params": null, "metadata": {}}""", "invalid_params")]
     [InlineData("""{"type": "threads.create", "params": {"input": {"content": [{"type": "input_text", "text": "hi"}], "attachments": null, "inference_options": {}}}}""", "invalid_params")]
     [InlineData("""{"type": "threads.create", "params": {"input": {"content": [null], "attachments": [], "inference_options": {}}}}""", "invalid_params")]
     [InlineData("""{"type": "threads.create", "params": {"input": {"content": [{"type": "input_text", "text": "hi"}], "attachments": [null], "inference_options": {}}}}""", "invalid_params")]
@@ -43,6 +44,18 @@ public sealed class ProtocolErrorTests(AppFixture fixture)
         Assert.Equal(code, problem.GetProperty("code").GetString());
         Assert.Equal(400, problem.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
+    }
+
+    [Fact]
+    public async Task AMessageWithoutAttachmentsOrInferenceOptionsIsAccepted()
+    {
+        using var http = fixture.CreateClientFor(NewUser("lenient"));
+        using var response = await http.ChatKitRawAsync("""{"type": "threads.create", "params": {"input": {"content": [{"type": "input_text", "text": "hello"}]}}}""");
+        var events = await ReadEventsAsync(response);
+        var user = events.Single(e => e.GetProperty("type").GetString() == "thread.item.done"
+                                      && e.GetProperty("item").GetProperty("type").GetString() == "user_message");
+        Assert.Equal("[]", user.GetProperty("item").GetProperty("attachments").GetRawText());
+        Assert.DoesNotContain(events, e => e.GetProperty("type").GetString() == "error");
     }
 
     [Fact]
