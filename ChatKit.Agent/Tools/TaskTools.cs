@@ -11,7 +11,11 @@ namespace ChatKit.Agent.Tools;
 /// <c>sub</c>), never for a user named in a prompt, and they answer with a small JSON result or an error result
 /// instead of throwing, so the model can read what happened.
 /// </summary>
-public sealed class TaskTools(TaskService tasks, CurrentUser user, ILogger<TaskTools> logger)
+/// <remarks>
+/// The plugin is built once (reflection and schemas are costly) and shared by every request's kernel; each call takes
+/// its task store and user from the <see cref="Kernel"/> it runs in, whose services are the request's scope.
+/// </remarks>
+public sealed class TaskTools(ILogger<TaskTools> logger)
 {
     public const string PluginName = "tasks";
     public const int MaxListed = 100;
@@ -20,13 +24,14 @@ public sealed class TaskTools(TaskService tasks, CurrentUser user, ILogger<TaskT
     [Description("Adds one new task to the user's to-do list and returns its task_id. " +
                  "For several tasks (\"milk, eggs and bread\") call it once per task.")]
     public Task<JsonElement> AddTaskAsync(
+        Kernel kernel,
         [Description("The task's short title in the user's words, e.g. \"buy milk\" (at most 200 characters).")] string title,
         [Description("Optional details; leave out unless the user gave some.")] string? description = null,
         CancellationToken cancellationToken = default) =>
-        RunAsync("add_task", async () =>
+        RunAsync(kernel, "add_task", async (tasks, owner) =>
         {
             if (Invalid(title, description, titleRequired: true) is { } error) return error;
-            var task = await tasks.AddAsync(user.Id, title, description, cancellationToken);
+            var task = await tasks.AddAsync(owner, title, description, cancellationToken);
             return ToolResults.Changed(task, "created");
         });
 
@@ -34,15 +39,16 @@ public sealed class TaskTools(TaskService tasks, CurrentUser user, ILogger<TaskT
     [Description("Lists the user's tasks, oldest first, each with its task_id and its 1-based position in this list. " +
                  "When the user later says \"task 3\" or \"the second one\", they mean a position in the list shown last.")]
     public Task<JsonElement> ListTasksAsync(
+        Kernel kernel,
         [Description("Which tasks: \"all\" (default), \"pending\" (not done yet) or \"completed\".")] string status = "all",
         CancellationToken cancellationToken = default) =>
-        RunAsync("list_tasks", async () =>
+        RunAsync(kernel, "list_tasks", async (tasks, owner) =>
         {
             if (ParseFilter(status) is not { } filter)
             {
                 return ToolResults.Error("invalid_argument", "status must be \"all\", \"pending\" or \"completed\".");
             }
-            var matching = Filter(await tasks.AllAsync(user.Id, cancellationToken), filter);
+            var matching = Filter(await tasks.AllAsync(owner, cancellationToken), filter);
             return ToolResults.Listed("listed", Name(filter), null, [.. matching.Take(MaxListed)], matching.Count);
         });
 
@@ -51,17 +57,18 @@ public sealed class TaskTools(TaskService tasks, CurrentUser user, ILogger<TaskT
                  "tolerates typos and partial words. Use it to get the task_id of a task the user names. " +
                  "Several results mean the user must choose; none means no such task exists.")]
     public Task<JsonElement> FindTasksAsync(
+        Kernel kernel,
         [Description("Words from the task's title, e.g. \"meeting\".")] string query,
         [Description("Search \"all\" tasks (default), only \"pending\" ones or only \"completed\" ones.")] string status = "all",
         CancellationToken cancellationToken = default) =>
-        RunAsync("find_tasks", async () =>
+        RunAsync(kernel, "find_tasks", async (tasks, owner) =>
         {
             if (string.IsNullOrWhiteSpace(query)) return ToolResults.Error("invalid_argument", "query must not be empty.");
             if (ParseFilter(status) is not { } filter)
             {
                 return ToolResults.Error("invalid_argument", "status must be \"all\", \"pending\" or \"completed\".");
             }
-            var candidates = Filter(await tasks.AllAsync(user.Id, cancellationToken), filter);
+            var candidates = Filter(await tasks.AllAsync(owner, cancellationToken), filter);
             var matches = TaskMatcher.BestMatches(candidates, t => t.Title, query);
             return ToolResults.Listed("found", Name(filter), query, [.. matches.Take(MaxListed)], matches.Count);
         });
@@ -69,41 +76,44 @@ public sealed class TaskTools(TaskService tasks, CurrentUser user, ILogger<TaskT
     [KernelFunction("complete_task")]
     [Description("Marks one task as done.")]
     public Task<JsonElement> CompleteTaskAsync(
+        Kernel kernel,
         [Description("The task_id from list_tasks, find_tasks or a tagged task (not the position).")] long task_id,
         CancellationToken cancellationToken = default) =>
-        RunAsync("complete_task", async () =>
+        RunAsync(kernel, "complete_task", async (tasks, owner) =>
         {
-            var before = await tasks.GetAsync(user.Id, task_id, cancellationToken);
+            var before = await tasks.GetAsync(owner, task_id, cancellationToken);
             if (before is null) return NotFound(task_id);
-            var task = await tasks.CompleteAsync(user.Id, task_id, cancellationToken) ?? before;
+            var task = await tasks.CompleteAsync(owner, task_id, cancellationToken) ?? before;
             return ToolResults.Changed(task, "completed", alreadyCompleted: before.Completed ? true : null);
         });
 
     [KernelFunction("reopen_task")]
     [Description("Marks a completed task as not done again.")]
     public Task<JsonElement> ReopenTaskAsync(
+        Kernel kernel,
         [Description("The task_id of the task to reopen.")] long task_id,
         CancellationToken cancellationToken = default) =>
-        RunAsync("reopen_task", async () =>
-            await tasks.UpdateAsync(user.Id, task_id, completed: false, ct: cancellationToken) is { } task
+        RunAsync(kernel, "reopen_task", async (tasks, owner) =>
+            await tasks.UpdateAsync(owner, task_id, completed: false, ct: cancellationToken) is { } task
                 ? ToolResults.Changed(task, "reopened")
                 : NotFound(task_id));
 
     [KernelFunction("update_task")]
     [Description("Changes a task's title and/or description; leave out what stays the same.")]
     public Task<JsonElement> UpdateTaskAsync(
+        Kernel kernel,
         [Description("The task_id of the task to change.")] long task_id,
         [Description("The new title, if the user renames the task.")] string? title = null,
         [Description("The new description; an empty string removes it.")] string? description = null,
         CancellationToken cancellationToken = default) =>
-        RunAsync("update_task", async () =>
+        RunAsync(kernel, "update_task", async (tasks, owner) =>
         {
             if (title is null && description is null)
             {
                 return ToolResults.Error("invalid_argument", "Give a new title or description.");
             }
             if (Invalid(title, description, titleRequired: false) is { } error) return error;
-            return await tasks.UpdateAsync(user.Id, task_id, title, description, ct: cancellationToken) is { } task
+            return await tasks.UpdateAsync(owner, task_id, title, description, ct: cancellationToken) is { } task
                 ? ToolResults.Changed(task, "updated")
                 : NotFound(task_id);
         });
@@ -111,24 +121,25 @@ public sealed class TaskTools(TaskService tasks, CurrentUser user, ILogger<TaskT
     [KernelFunction("delete_task")]
     [Description("Deletes one task for good.")]
     public Task<JsonElement> DeleteTaskAsync(
+        Kernel kernel,
         [Description("The task_id of the task to delete.")] long task_id,
         CancellationToken cancellationToken = default) =>
-        RunAsync("delete_task", async () =>
-            await tasks.DeleteAsync(user.Id, task_id, cancellationToken) is { } task
+        RunAsync(kernel, "delete_task", async (tasks, owner) =>
+            await tasks.DeleteAsync(owner, task_id, cancellationToken) is { } task
                 ? ToolResults.Changed(task, "deleted")
                 : NotFound(task_id));
 
     [KernelFunction("delete_completed_tasks")]
     [Description("Deletes every task the user has completed (\"clear my done tasks\") and returns what was removed.")]
-    public Task<JsonElement> DeleteCompletedTasksAsync(CancellationToken cancellationToken = default) =>
-        RunAsync("delete_completed_tasks", async () =>
-            ToolResults.Removed(await tasks.DeleteCompletedAsync(user.Id, cancellationToken)));
+    public Task<JsonElement> DeleteCompletedTasksAsync(Kernel kernel, CancellationToken cancellationToken = default) =>
+        RunAsync(kernel, "delete_completed_tasks", async (tasks, owner) =>
+            ToolResults.Removed(await tasks.DeleteCompletedAsync(owner, cancellationToken)));
 
-    async Task<JsonElement> RunAsync(string tool, Func<Task<JsonElement>> action)
+    async Task<JsonElement> RunAsync(Kernel kernel, string tool, Func<TaskService, string, Task<JsonElement>> action)
     {
         try
         {
-            return await action();
+            return await action(kernel.GetRequiredService<TaskService>(), kernel.GetRequiredService<CurrentUser>().Id);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
