@@ -1,7 +1,9 @@
 using ChatKit.ApiService.Auth;
+using ChatKit.ApiService.Turns;
 using ChatKit.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
 
 namespace ChatKit.ApiService.Tasks;
 
@@ -13,11 +15,15 @@ public static class TasksApi
 {
     public const int MaxRequestBytes = 16 * 1024;
 
-    /// <summary>The typed client for the agent, without retries for writes (a retried POST could add a task twice).</summary>
+    /// <summary>
+    /// The typed client for the agent, at the same address as the turns (<c>ChatKit:Agent:BaseAddress</c>), without
+    /// retries for writes (a retried POST could add a task twice).
+    /// </summary>
     public static TBuilder AddAgentTasksClient<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
 #pragma warning disable EXTEXP0001 // replaces the default resilience handler of ConfigureHttpClientDefaults for this client
-        builder.Services.AddHttpClient<AgentTasksClient>(client => client.BaseAddress = new Uri("https+http://agent"))
+        builder.Services.AddHttpClient<AgentTasksClient>((services, client) =>
+                client.BaseAddress = services.GetRequiredService<IOptions<AgentOptions>>().Value.BaseAddress)
             .RemoveAllResilienceHandlers()
             .AddStandardResilienceHandler(options => options.Retry.DisableForUnsafeHttpMethods());
 #pragma warning restore EXTEXP0001

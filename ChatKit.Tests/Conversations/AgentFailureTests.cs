@@ -20,6 +20,16 @@ public sealed class AgentFailureTests
         fixture.Agent.Reset();
     }
 
+    [Fact]
+    public async Task ThePublicTasksApiReachesTheSameConfiguredAgentAsTheTurns()
+    {
+        using var http = fixture.CreateClientFor(NewUser("same-agent"));
+        using var response = await http.PostAsync("/api/tasks/5/complete", null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("task 5", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+    }
+
     public static TheoryData<string, HttpStatusCode, string> Failures => new()
     {
         { "down", HttpStatusCode.ServiceUnavailable, "agent_unavailable" },
