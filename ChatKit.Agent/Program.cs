@@ -7,7 +7,10 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddChatKitAuthentication();
 builder.AddNpgsqlDbContext<TasksDbContext>("tasksdb",
-    configureDbContextOptions: options => options.UseSnakeCaseNamingConvention());
+    settings => settings.ConnectionString = settings.ConnectionString is { } connectionString
+        ? PostgresConnections.ForServices(connectionString)
+        : null,
+    options => options.UseSnakeCaseNamingConvention());
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<TaskService>();
 builder.Services.AddProblemDetails();

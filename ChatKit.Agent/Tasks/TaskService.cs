@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace ChatKit.Agent.Tasks;
 
@@ -58,8 +60,30 @@ public sealed class TaskService(TasksDbContext db, TimeProvider clock)
             CreatedAt = now,
             UpdatedAt = now,
         };
-        db.Tasks.Add(task);
-        await db.SaveChangesAsync(ct);
+        // One plain INSERT: change tracking and SaveChanges cost more than the insert itself on the agent's hot path
+        // (add_task runs in most turns; docs/benchmarks.md). EF still owns the table and its migrations.
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = new NpgsqlCommand(
+                "INSERT INTO tasks (owner_id, title, description, completed, created_at, updated_at) VALUES ($1, $2, $3, false, $4, $4) RETURNING id",
+                connection)
+            {
+                Parameters =
+                {
+                    new() { Value = task.OwnerId },
+                    new() { Value = task.Title },
+                    new() { Value = (object?)task.Description ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar },
+                    new() { Value = now },
+                },
+            };
+            task.Id = (long)(await command.ExecuteScalarAsync(ct))!;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
         return task;
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -24,7 +25,7 @@ public static class TurnsApi
     }
 }
 
-/// <summary>Writes agent events as NDJSON, one line per event, flushed as each is produced.</summary>
+/// <summary>Writes agent events as NDJSON, one line per event, flushed whenever the next one is not ready yet.</summary>
 public sealed class AgentEventStream(IAsyncEnumerable<AgentEvent> events) : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
 {
     public const string MediaType = "application/x-ndjson";
@@ -42,12 +43,21 @@ public sealed class AgentEventStream(IAsyncEnumerable<AgentEvent> events) : IRes
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         try
         {
-            await foreach (var agentEvent in events.WithCancellation(context.RequestAborted))
+            await using var enumerator = events.GetAsyncEnumerator(context.RequestAborted);
+            await using var json = new Utf8JsonWriter(response.BodyWriter);
+            while (true)
             {
-                await response.BodyWriter.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(agentEvent, AgentEvent.Json), context.RequestAborted);
-                await response.BodyWriter.WriteAsync(NewLine, context.RequestAborted);
-                await response.BodyWriter.FlushAsync(context.RequestAborted);
+                // Flush only when the next event is not ready yet (the model or a tool is working): events produced
+                // back to back go out in one write, each still as soon as nothing more is coming right away.
+                var next = enumerator.MoveNextAsync();
+                if (!next.IsCompleted) await response.BodyWriter.FlushAsync(context.RequestAborted);
+                if (!await next) break;
+                JsonSerializer.Serialize(json, enumerator.Current, AgentEvent.Json);
+                json.Flush();
+                json.Reset();
+                response.BodyWriter.Write(NewLine);
             }
+            await response.BodyWriter.FlushAsync(context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

@@ -17,10 +17,7 @@ public static class ConversationsExtensions
         {
             var connectionString = services.GetRequiredService<IConfiguration>().GetConnectionString(DataSourceKey)
                                    ?? throw new InvalidOperationException($"ConnectionStrings:{DataSourceKey} is not configured.");
-            var settings = new NpgsqlConnectionStringBuilder(connectionString);
-            if (settings.MaxAutoPrepare == 0) settings.MaxAutoPrepare = 64; // every statement of the store stays prepared
-            settings.NoResetOnClose = true;
-            return new NpgsqlDataSourceBuilder(settings.ConnectionString).Build();
+            return new NpgsqlDataSourceBuilder(PostgresConnections.ForServices(connectionString)).Build();
         });
         builder.Services.AddSingleton<ThreadLocks>();
         builder.Services.AddSingleton(services => new ConversationStore(

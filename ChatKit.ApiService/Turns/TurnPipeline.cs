@@ -158,6 +158,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
             widget = sender;
         }
         await sink.WriteAsync(AllowCancel);
+        await sink.FlushAsync();
         try
         {
             var updated = await ApplyActionAsync(turn, owner, bearerToken, request.Action, widget, ct);
@@ -252,8 +253,15 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
 
         try
         {
-            await foreach (var e in agent.RunTurnAsync(new AgentTurnRequest(context.ThreadId, history, input), context.BearerToken, ct))
+            await using var events = agent.RunTurnAsync(new AgentTurnRequest(context.ThreadId, history, input), context.BearerToken, ct)
+                .GetAsyncEnumerator(ct);
+            while (true)
             {
+                // Send what is written only when the agent makes us wait: events that arrive together leave together.
+                var next = events.MoveNextAsync();
+                if (!next.IsCompleted) await sink.FlushAsync();
+                if (!await next) break;
+                var e = events.Current;
                 switch (e.Type)
                 {
                     case AgentEvent.TextDelta when !string.IsNullOrEmpty(e.Delta):

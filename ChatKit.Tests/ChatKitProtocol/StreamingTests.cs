@@ -292,6 +292,46 @@ public sealed class StreamingTests
     }
 
     [Fact]
+    public async Task EventsReadyBeforeTheAgentAnswersReachTheClientWhileItIsStillThinking()
+    {
+        // Events are batched into one write while they are ready together; what is ready before the agent's first
+        // event must still reach the client while the agent works, not when the turn ends.
+        using var http = fixture.CreateClientFor(NewUser("early"));
+        var release = new TaskCompletionSource();
+        Agent.Script = async turn =>
+        {
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await FakeAgent.DefaultScript(turn);
+        };
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/chatkit")
+            {
+                Content = JsonContent.Create(new Dictionary<string, object> { ["type"] = "threads.create", ["params"] = new { input = Input("Think first") } }),
+            };
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            await using var stream = await response.Content.ReadAsStreamAsync();
+            var seen = new List<string>();
+            await foreach (var e in ReadEventsLiveAsync(stream))
+            {
+                seen.Add(e.Type());
+                if (e.Type() == "stream_options")
+                {
+                    Assert.False(release.Task.IsCompleted);
+                    Assert.Equal(["thread.created", "thread.item.done", "stream_options"], seen);
+                    release.TrySetResult();
+                }
+            }
+            Assert.True(release.Task.IsCompleted, "the stream ended without its first events arriving early");
+            Assert.Equal("thread.updated", seen[^1]);
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
+
+    [Fact]
     public async Task StoppingTheStreamKeepsThePartialAnswerAndTellsTheModelNextTime()
     {
         using var http = fixture.CreateClientFor(NewUser("stop"));
