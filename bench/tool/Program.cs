@@ -81,6 +81,7 @@ static class Args
         if (a.TryGetValue("duration", out var d)) o.DurationS = int.Parse(d);
         if (a.TryGetValue("ttfe-duration", out var td)) o.TtfeDurationS = int.Parse(td);
         if (a.TryGetValue("warmup", out var wu)) o.WarmupS = int.Parse(wu);
+        if (a.TryGetValue("target-warmup", out var tw)) o.TargetWarmupS = int.Parse(tw);
         if (a.TryGetValue("followup-threads", out var ft)) o.FollowupThreads = int.Parse(ft);
         if (a.TryGetValue("followup-turns", out var fu)) o.FollowupTurns = int.Parse(fu);
         if (a.TryGetValue("list-threads", out var lt)) o.ListThreads = int.Parse(lt);

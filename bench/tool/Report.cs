@@ -49,6 +49,10 @@ public static class Report
         if (doc["probe"] is JsonObject probe)
             sb.AppendLine($"Answer to `{doc["options"]?["message"]}`: {probe["answer_chars"]} characters in {probe["text_deltas"]} text deltas, {probe["events"]} events ({probe["response_bytes"]} bytes); the peers stream a scripted answer of the same length and delta count.");
         sb.AppendLine();
+        var targetWarmup = (int?)doc["options"]?["target_warmup_s"] ?? 0;
+        var warmup = (int?)doc["options"]?["warmup_s"] ?? 0;
+        sb.AppendLine($"Warm-up: {targetWarmup} s of unmeasured load per target before its first measurement, then {warmup} s before each.");
+        sb.AppendLine();
         sb.AppendLine("Throughput and latency from wrk (`-t2`, closed loop, latency to the last byte); TTFE (time to the first SSE event) from ckbench's raw-socket generator in a separate run at the same concurrency. \"fail\" counts non-200 answers, streams that carried an `error` event and socket errors.");
         foreach (var scenario in ms.Select(m => (string)m["scenario"]!).Distinct())
         {
