@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
@@ -13,6 +14,8 @@ namespace ChatKit.Agent.Tools;
 /// </summary>
 public static class TaskToolset
 {
+    static readonly ConditionalWeakTable<KernelFunction, StrongBox<JsonElement>> CleanSchemas = new();
+
     /// <summary>The tools to put in <see cref="ChatOptions.Tools"/> for one turn.</summary>
     public static IList<AITool> ForModel(Kernel kernel) =>
         [.. kernel.Plugins[TaskTools.PluginName].Select(f => new KernelTool(f, kernel))];
@@ -61,7 +64,9 @@ public static class TaskToolset
 
         // Semantic Kernel 1.82 repeats the function's description in the parameter schema under a non-standard
         // "condition" keyword; models get the description once, and strict schema validators get clean JSON Schema.
-        public override JsonElement JsonSchema { get; } = WithoutKeyword(function.JsonSchema, "condition");
+        // Cleaned once per function (the plugin is shared), only when a model asks for it: tools are made per turn.
+        public override JsonElement JsonSchema =>
+            CleanSchemas.GetValue(function, f => new StrongBox<JsonElement>(WithoutKeyword(f.JsonSchema, "condition"))).Value;
 
         protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
         {
