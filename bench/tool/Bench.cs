@@ -107,19 +107,15 @@ public sealed class Bench(Stack stack, BenchOptions o)
                 var usage = meter.Finish();
                 var machinePct = Machine.CpuPercentSince(machine);
                 var genPct = (Machine.SelfChildrenCpu() - selfChildren) / wrk.DurationS * 100;
-                LoadResult? raw = null;
-                double rawGen = 0;
-                if (set.Streaming)
-                {
-                    var self = Machine.SelfCpu();
-                    raw = await RawLoad.Run(target.BaseUri, set, conc, TimeSpan.FromSeconds(o.TtfeDurationS), TimeSpan.FromSeconds(1));
-                    rawGen = (Machine.SelfCpu() - self) / raw.DurationS * 100;
-                }
+                // Latency comes from the raw generator for every scenario (wrk's percentiles are skewed; bench/README.md).
+                var self = Machine.SelfCpu();
+                var raw = await RawLoad.Run(target.BaseUri, set, conc, TimeSpan.FromSeconds(o.TtfeDurationS), TimeSpan.FromSeconds(1));
+                var rawGen = (Machine.SelfCpu() - self) / raw.DurationS * 100;
                 var m = new Measurement(target.Name, scenario, conc, wrk, raw, usage, Math.Round(genPct, 1), Math.Round(rawGen, 1),
                     Math.Round(machinePct, 1), loadBefore, null);
                 measurements.Add(m);
-                Log.Info($"{target.Name,-12} {scenario,-9} c={conc,-3} {wrk.Rps,9:F0} req/s  p50 {wrk.LatencyMs.P50,7:F2} ms  p99 {wrk.LatencyMs.P99,7:F2} ms" +
-                         (raw is null ? "" : $"  TTFE p99 {raw.TtfeMs!.P99,6:F2} ms ({raw.Rps:F0} req/s raw)") +
+                Log.Info($"{target.Name,-12} {scenario,-9} c={conc,-3} {wrk.Rps,9:F0} req/s  p50 {raw.LatencyMs.P50,7:F2} ms  p99 {raw.LatencyMs.P99,7:F2} ms" +
+                         (raw.TtfeMs is null ? "" : $"  TTFE p99 {raw.TtfeMs.P99,6:F2} ms") + $" ({raw.Rps:F0} req/s raw)" +
                          $"  fail {wrk.BadStatus + wrk.ErrorEvents + wrk.SocketErrors}  wrk cpu {genPct:F0}%  machine {machinePct:F0}%");
                 await Task.Delay(500);
             }

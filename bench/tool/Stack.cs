@@ -52,15 +52,20 @@ public sealed class Stack : IAsyncDisposable
 
     static string Dll(string project) => Path.Combine(Paths.Repo, project, "bin", "Release", "net10.0", project + ".dll");
 
-    Dictionary<string, string> CommonEnv() => new()
+    // The services run with the GC they ship with (workstation, set in their project files); BENCH_GC_SERVER=1 overrides.
+    Dictionary<string, string> CommonEnv()
     {
-        ["ASPNETCORE_ENVIRONMENT"] = "Production",
-        ["DOTNET_gcServer"] = Environment.GetEnvironmentVariable("BENCH_GC_SERVER") ?? "0",
-        ["Auth__BetterAuth__JwksUrl"] = Jwks.JwksUrl,
-        ["Auth__BetterAuth__Issuer"] = TokenIssuer.Issuer,
-        ["Auth__BetterAuth__Audience"] = TokenIssuer.Audience,
-        ["Logging__LogLevel__Default"] = "Warning",
-    };
+        var env = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Auth__BetterAuth__JwksUrl"] = Jwks.JwksUrl,
+            ["Auth__BetterAuth__Issuer"] = TokenIssuer.Issuer,
+            ["Auth__BetterAuth__Audience"] = TokenIssuer.Audience,
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        if (Environment.GetEnvironmentVariable("BENCH_GC_SERVER") is { } server) env["DOTNET_gcServer"] = server;
+        return env;
+    }
 
     public async Task StartAgent()
     {
