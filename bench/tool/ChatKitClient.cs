@@ -88,10 +88,13 @@ public sealed class ChatKitClient(Uri baseUri) : IDisposable
         return ((int)res.StatusCode, json, raw);
     }
 
-    public async Task<(int Status, string Raw)> Send(string? token, string contentType, byte[] body, string path = "/api/chatkit", string method = "POST", CancellationToken ct = default)
+    /// <summary>Sends raw bytes; <paramref name="freshConnection"/> asks for a connection that is closed afterwards (not reused).</summary>
+    public async Task<(int Status, string Raw)> Send(string? token, string contentType, byte[] body, string path = "/api/chatkit", string method = "POST",
+        CancellationToken ct = default, bool freshConnection = false)
     {
         using var req = new HttpRequestMessage(new HttpMethod(method), path);
         if (token is not null) req.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (freshConnection) req.Headers.ConnectionClose = true;
         if (method != "GET")
         {
             req.Content = new ByteArrayContent(body);

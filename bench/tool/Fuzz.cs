@@ -317,6 +317,15 @@ public static class Fuzz
                 outcome = "connection closed during an over-limit upload (request size limit)";
                 _ = e;
             }
+            catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ResponseEnded)
+            {
+                // The connection ended before an answer. Runs with a fresh connection per request never show this
+                // (docs/reliability.md): a pooled connection reused as the server closed it. Resent once on a fresh
+                // connection, the case is judged by that answer, and the race is counted on its own.
+                var (s, raw) = await (k.ToAgent ? agentClient : c).Send(k.Token, k.ContentType, k.Body, k.Endpoint, k.Method, ct, freshConnection: true);
+                outcome = $"connection ended, resent on a fresh connection: {s}";
+                if (s >= 500) fivexx.Add($"{s} {k.Kind} {k.Endpoint}: {Encoding.UTF8.GetString(k.Body[..Math.Min(160, k.Body.Length)])} → {raw[..Math.Min(200, raw.Length)]}");
+            }
             catch (HttpRequestException e) { outcome = "cut: " + e.HttpRequestError; fivexx.Add($"cut {k.Kind} {k.Endpoint}: {Encoding.UTF8.GetString(k.Body[..Math.Min(200, k.Body.Length)])} → {e.Message}"); }
             statuses.AddOrUpdate($"{k.Kind} → {outcome}", 1, (_, v) => v + 1);
         });
@@ -334,6 +343,7 @@ public static class Fuzz
             | figure | value |
             |---|---|
             | 5xx, timeouts or cut connections | {fivexx.Count}{(fivexx.IsEmpty ? "" : " (grouped below)")} |
+            | pooled connections that ended before an answer (resent on a fresh connection, judged by that answer) | {statuses.Where(kv => kv.Key.Contains("connection ended", StringComparison.Ordinal)).Sum(kv => kv.Value)} |
             | API and agent still up, same processes, /health 200 | {(alive && healthy ? "yes" : "**no**")} |
             | victim's threads and items unchanged | {(unchanged ? "yes" : "**no**")} |
 
