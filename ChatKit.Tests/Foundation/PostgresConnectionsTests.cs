@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace ChatKit.Tests.Foundation;
+
+/// <summary>The Npgsql settings both services' data sources get (docs/benchmarks.md), and that a deployment can override them.</summary>
+public sealed class PostgresConnectionsTests
+{
+    [Fact]
+    public void AddsAutoPrepareAndNoResetOnCloseToAPlainConnectionString()
+    {
+        var tuned = new NpgsqlConnectionStringBuilder(PostgresConnections.ForServices("Host=db;Database=tasksdb;Username=app;Password=secret"));
+
+        Assert.Equal(64, tuned.MaxAutoPrepare);
+        Assert.True(tuned.NoResetOnClose);
+        Assert.Equal("db", tuned.Host);
+        Assert.Equal("tasksdb", tuned.Database);
+        Assert.Equal("secret", tuned.Password);
+    }
+
+    [Fact]
+    public void KeepsWhatTheConnectionStringAlreadySays()
+    {
+        var tuned = new NpgsqlConnectionStringBuilder(
+            PostgresConnections.ForServices("Host=db;Database=x;Max Auto Prepare=5;No Reset On Close=false"));
+
+        Assert.Equal(5, tuned.MaxAutoPrepare);
+        Assert.False(tuned.NoResetOnClose);
+    }
+}
