@@ -319,8 +319,8 @@ public static class Fuzz
             }
             catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ResponseEnded)
             {
-                // The connection ended before an answer. Runs with a fresh connection per request never show this
-                // (docs/reliability.md): a pooled connection reused as the server closed it. Resent once on a fresh
+                // The connection ended before an answer. Runs with a fresh connection per request did not show this
+                // (docs/reliability.md): likely a pooled connection reused as the server closed it. Resent once on a fresh
                 // connection, the case is judged by that answer, and the race is counted on its own.
                 var (s, raw) = await (k.ToAgent ? agentClient : c).Send(k.Token, k.ContentType, k.Body, k.Endpoint, k.Method, ct, freshConnection: true);
                 outcome = $"connection ended, resent on a fresh connection: {s}";
