@@ -85,13 +85,12 @@ public class AppFixture : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         var commands = App.Services.GetRequiredService<ResourceCommandService>();
+        // One at a time: the API waits for the agent, and restarting it while the agent's restart is still under way
+        // fails ("entered the 'Finished' state prematurely").
         foreach (var service in ServiceNames)
         {
             var result = await commands.ExecuteCommandAsync(service, KnownResourceCommands.RestartCommand, cts.Token);
             Assert.True(result.Success, $"restarting {service}: {result.Message}");
-        }
-        foreach (var service in ServiceNames)
-        {
             await App.ResourceNotifications.WaitForResourceHealthyAsync(service, cts.Token);
         }
     }
