@@ -91,7 +91,8 @@ public class AppFixture : IAsyncLifetime
         {
             var result = await commands.ExecuteCommandAsync(service, KnownResourceCommands.RestartCommand, cts.Token);
             Assert.True(result.Success, $"restarting {service}: {result.Message}");
-            await App.ResourceNotifications.WaitForResourceHealthyAsync(service, cts.Token);
+            // The stop can still be reported as Finished after the command returns: keep waiting through it.
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(service, WaitBehavior.WaitOnResourceUnavailable, cts.Token);
         }
     }
 
