@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ChatKit.Bench;
 
 // ckbench: the benchmark and reliability drills of bench/README.md.
@@ -37,8 +38,9 @@ static async Task<int> Up(Dictionary<string, string> opts)
     Console.WriteLine($"PostgreSQL: {stack.Pg.ConnectionString("conversationsdb")}");
     Console.WriteLine($"token (bench/work/token.txt): {token}");
     var done = new TaskCompletionSource();
+    // Ctrl+C and SIGTERM both end the wait, so that disposing the stack stops the services and PostgreSQL.
     Console.CancelKeyPress += (_, e) => { e.Cancel = true; done.TrySetResult(); };
-    AppDomain.CurrentDomain.ProcessExit += (_, _) => done.TrySetResult();
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; done.TrySetResult(); });
     await Task.WhenAny(done.Task, Task.Delay(TimeSpan.FromSeconds(int.Parse(opts.GetValueOrDefault("seconds") ?? "3600"))));
     return 0;
 }
