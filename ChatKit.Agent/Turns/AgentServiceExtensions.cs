@@ -9,7 +9,8 @@ public static class AgentServiceExtensions
 {
     /// <summary>
     /// Adds the task agent: the configured model (<see cref="ModelServiceExtensions.AddAgentModel"/>), a kernel per
-    /// request carrying the shared <see cref="TaskTools"/> plugin, which acts for the request's user, <see cref="ITodoAgent"/> and its telemetry.
+    /// request carrying the shared <see cref="TaskTools"/> plugin (which acts for the request's user),
+    /// <see cref="ITodoAgent"/> and its telemetry.
     /// </summary>
     public static IHostApplicationBuilder AddTodoAgent(this IHostApplicationBuilder builder)
     {

@@ -35,8 +35,9 @@ public sealed class NullEventSink : IChatKitEventSink
 /// <summary>
 /// Server-sent events as ChatKit frames them (a1): <c>data: </c> + compact JSON + blank line; no event names, ids,
 /// heartbeats or end marker. Events are flushed when the writer is about to wait, not one by one: ten events that are
-/// ready at once cost one send instead of ten (a third of the API's CPU went to per-event sends; docs/benchmarks.md). Headers go out with the first event, so errors before it can still be
-/// a proper HTTP status. Once the client has gone, writes are dropped; the request's abort token tells the turn.
+/// ready at once cost one send instead of ten (per-event sends were 17% of the API's CPU; docs/benchmarks.md).
+/// Headers go out with the first event, so errors before it can still be a proper HTTP status. Once the client has
+/// gone, writes are dropped; the request's abort token tells the turn.
 /// </summary>
 public sealed class SseEventSink(HttpContext context) : IChatKitEventSink
 {
