@@ -13,7 +13,10 @@ builder.AddUserRateLimits();
 builder.AddFrontEndCors();
 builder.AddAgentTasksClient();
 builder.AddNpgsqlDbContext<ConversationsDbContext>("conversationsdb",
-    configureDbContextOptions: options => options.UseSnakeCaseNamingConvention());
+    settings => settings.ConnectionString = settings.ConnectionString is { } connectionString
+        ? PostgresConnections.ForServices(connectionString)
+        : null,
+    options => options.UseSnakeCaseNamingConvention());
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddConversationStore();
 builder.AddTurns();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using ChatKit.AppHost.Agent;
 using ChatKit.AppHost.Auth;
 using ChatKit.AppHost.Conversations;
@@ -12,13 +13,18 @@ var webEnabled = WebFrontEnd.IsEnabled(builder);
 // PostgreSQL as a container, a local server process, or an external server (Postgres:Mode).
 var databases = builder.AddChatKitDatabases(withAuth: webEnabled);
 
+// Replicas:Agent and Replicas:Api run several processes of a service behind one endpoint (scale-out on one machine).
+var replicas = builder.Configuration.GetSection("Replicas");
+
 var agent = builder.AddProject<Projects.ChatKit_Agent>("agent")
+    .WithReplicas(replicas.GetValue("Agent", 1))
     .WithDatabase(databases.Tasks)
     .WithBetterAuth()
     .WithAgentModel()
     .WithHttpHealthCheck("/health");
 
 var api = builder.AddProject<Projects.ChatKit_ApiService>("apiservice")
+    .WithReplicas(replicas.GetValue("Api", 1))
     .WithExternalHttpEndpoints()
     .WithDatabase(databases.Conversations)
     .WithBetterAuth()

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Npgsql;
 
 namespace Microsoft.Extensions.Hosting;
@@ -5,21 +6,29 @@ namespace Microsoft.Extensions.Hosting;
 public static class PostgresConnections
 {
     /// <summary>
-    /// The connection string with the settings the services' write paths are measured with (docs/benchmarks.md):
-    /// statements prepared automatically after a few uses, and no <c>DISCARD ALL</c> when a connection goes back to
-    /// the pool (it would also drop the prepared statements). The only session state either service creates, a turn's
-    /// advisory lock in the API, is released explicitly, and its pool is cleared if that fails (ThreadTurn).
-    /// Values already in the connection string win.
+    /// Connections one service process opens at most, unless its connection string says otherwise. Turns hold no
+    /// connection while the model thinks, so 20 serve hundreds of turns in flight, and PostgreSQL's stock
+    /// <c>max_connections=100</c> serves two replicas of each service with room to spare.
+    /// </summary>
+    public const int DefaultMaxPoolSize = 20;
+
+    /// <summary>
+    /// The connection string with the settings the services are measured with (docs/benchmarks.md): a small pool
+    /// (<see cref="DefaultMaxPoolSize"/>), statements prepared automatically after a few uses, and no
+    /// <c>DISCARD ALL</c> when a connection goes back to the pool (it would also drop the prepared statements; neither
+    /// service leaves session state on a connection). Values already in the connection string win.
     /// </summary>
     public static string ForServices(string connectionString)
     {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
         var settings = new NpgsqlConnectionStringBuilder(connectionString);
         if (settings.MaxAutoPrepare == 0) settings.MaxAutoPrepare = 64;
-        if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase)
-            && !connectionString.Contains("NoResetOnClose", StringComparison.OrdinalIgnoreCase))
-        {
-            settings.NoResetOnClose = true;
-        }
+        if (!Has(given, "No Reset On Close", "Reset On Close")) settings.NoResetOnClose = true;
+        if (!Has(given, "Maximum Pool Size", "Max Pool Size")) settings.MaxPoolSize = DefaultMaxPoolSize;
         return settings.ConnectionString;
     }
+
+    /// <summary>Whether the connection string sets one of the keywords (any spacing or case, as Npgsql reads them).</summary>
+    static bool Has(DbConnectionStringBuilder given, params string[] keywords) => given.Keys.Cast<string>().Any(key =>
+        keywords.Any(keyword => string.Equals(key.Replace(" ", ""), keyword.Replace(" ", ""), StringComparison.OrdinalIgnoreCase)));
 }

@@ -40,6 +40,9 @@ public static class ModelServiceExtensions
                 options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(60);
                 options.TotalRequestTimeout.Timeout = TimeSpan.FromMinutes(3);
                 options.CircuitBreaker.SamplingDuration = TimeSpan.FromMinutes(2);
+                // The standard handler admits 1,000 calls at once and refuses the rest; a crowd of turns on a hosted
+                // model (seconds each) reaches that, and the per-user cap in the API already keeps it fair.
+                options.RateLimiter.DefaultRateLimiterOptions.PermitLimit = 10_000;
                 resilience.Bind(options);
             });
 #pragma warning restore EXTEXP0001

@@ -11,11 +11,17 @@ public sealed class ApiError(int status, string code, string message) : Exceptio
     public int Status { get; } = status;
     public string Code { get; } = code;
 
+    /// <summary>When the client may try again (429), sent as <c>Retry-After</c>.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     public static ApiError BadRequest(string code, string message) => new(StatusCodes.Status400BadRequest, code, message);
 
     public static ApiError NotFound(string what) => new(StatusCodes.Status404NotFound, "not_found", $"{what} was not found.");
 
     public static ApiError Conflict(string code, string message) => new(StatusCodes.Status409Conflict, code, message);
+
+    public static ApiError TooManyRequests(string code, string message, TimeSpan retryAfter) =>
+        new(StatusCodes.Status429TooManyRequests, code, message) { RetryAfter = retryAfter };
 
     /// <summary>The refusal an exception stands for; null for a genuine server error (500).</summary>
     public static ApiError? From(Exception exception) => exception switch
@@ -28,6 +34,15 @@ public sealed class ApiError(int status, string code, string message) : Exceptio
             new ApiError(StatusCodes.Status503ServiceUnavailable, "storage_unavailable", "The conversation store is unavailable; please try again."),
         _ => null,
     };
+
+    /// <summary>Headers that go with the status (<c>Retry-After</c>); call before the response starts.</summary>
+    public void AddHeaders(HttpResponse response)
+    {
+        if (RetryAfter is { } retryAfter)
+        {
+            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
 
     public ProblemHttpResult ToResult(IDictionary<string, object?>? extensions = null)
     {

@@ -73,12 +73,12 @@ public static class ChatKitApi
     {
         try
         {
-            var (record, path) = await attachments.OpenAsync(attachmentId, key, ct);
+            var (record, content) = await attachments.OpenAsync(attachmentId, key, ct);
             response.Headers.CacheControl = "private, max-age=3600";
             response.Headers.XContentTypeOptions = "nosniff";
             response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
             var inline = record.MimeType.StartsWith("image/", StringComparison.Ordinal);
-            return TypedResults.PhysicalFile(path, record.MimeType, inline ? null : record.Name, enableRangeProcessing: true);
+            return TypedResults.File(content, record.MimeType, inline ? null : record.Name, enableRangeProcessing: true);
         }
         catch (ApiError e)
         {

@@ -5,11 +5,12 @@ namespace ChatKit.ApiService.ChatKit;
 
 public static class ChatKitExtensions
 {
-    /// <summary>The ChatKit protocol server, attachments, and problem details for every refused request.</summary>
+    /// <summary>The ChatKit protocol server, attachments (and their cleanup), and problem details for every refused request.</summary>
     public static IHostApplicationBuilder AddChatKitProtocol(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AttachmentOptions>().BindConfiguration(AttachmentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<AttachmentService>();
+        builder.Services.AddHostedService<UnsentAttachmentCleanup>();
         builder.Services.AddScoped<ChatKitServer>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiErrorHandler>();
@@ -23,6 +24,7 @@ public static class ChatKitExtensions
         {
             if (ApiError.From(exception) is not { } error || http.Response.HasStarted) return false;
             http.Response.StatusCode = error.Status;
+            error.AddHeaders(http.Response);
             return await problems.TryWriteAsync(new ProblemDetailsContext
             {
                 HttpContext = http,

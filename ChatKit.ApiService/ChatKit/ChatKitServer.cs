@@ -136,7 +136,7 @@ public sealed class ChatKitServer(ConversationStore store, TurnPipeline pipeline
                     var delete = Parse(parameters, ChatKitJson.Requests.ThreadRef);
                     var removed = await store.DeleteThreadAsync(owner, Required(delete.ThreadId, "thread_id"), ct)
                                   ?? throw ApiError.NotFound("The thread");
-                    attachments.DeleteFiles(removed);
+                    await attachments.DeleteContentsAsync(removed);
                     await WriteRawAsync(http, EmptyObject);
                     break;
 

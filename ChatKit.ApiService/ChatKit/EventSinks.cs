@@ -128,6 +128,7 @@ public static class EventStreams
             error = new ApiError(StatusCodes.Status500InternalServerError, "internal_error", "The server failed to handle the request.");
         }
         if (http.Response.HasStarted) return;
+        error.AddHeaders(http.Response);
         await error.ToResult().ExecuteAsync(http);
     }
 }

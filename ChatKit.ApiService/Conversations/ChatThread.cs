@@ -18,6 +18,13 @@ public sealed class ChatThread
     public DateTime UpdatedAt { get; set; }
     /// <summary>User and assistant messages, kept on the row so listing needs no count over the items.</summary>
     public int MessageCount { get; set; }
+    /// <summary>
+    /// The lease of the turn running on the thread (turns on one thread run one after the other, across replicas).
+    /// Taken and released in single statements and renewed while the turn runs, so no connection is held in between
+    /// and a crashed replica's lease simply runs out.
+    /// </summary>
+    public Guid? TurnLease { get; set; }
+    public DateTime? TurnLeaseExpiresAt { get; set; }
     public List<ThreadItem> Items { get; set; } = [];
 }
 

@@ -25,13 +25,16 @@ public sealed record AttachmentRecord(string Id, string OwnerId, string? ThreadI
 
 public enum SortOrder { Asc, Desc }
 
+public enum UploadResult { Uploaded, GoneOrUploaded, OverQuota }
+
 /// <summary>
 /// The conversation store (threads, items, attachment metadata) over raw Npgsql: every statement filters by the owner
 /// from the token, statements that belong together go in one <see cref="NpgsqlBatch"/> (one round trip), and paging
 /// is keyset-based on indexed columns, so a page costs the same however many threads or items a user has.
 /// EF Core owns the schema (migrations) only; the write path stays free of change tracking.
 /// </summary>
-public sealed partial class ConversationStore(NpgsqlDataSource dataSource, ThreadLocks locks, IOptions<ConversationOptions> options)
+public sealed partial class ConversationStore(NpgsqlDataSource dataSource, ThreadLocks locks, IOptions<ConversationOptions> options,
+    ILogger<ConversationStore> logger)
 {
     const string ThreadColumns = "id, title, status::text, created_at, updated_at, message_count";
     const string VisibleItems = "type NOT IN ('hidden_context_item', 'sdk_hidden_context')";
@@ -108,23 +111,37 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
     }
 
     /// <summary>
-    /// The hot path of a new conversation: the thread, its first items and the attachment stamps in one round trip.
+    /// The hot path of a new conversation: the thread (its first turn's lease taken), its first items and the
+    /// attachment stamps in one round trip. A follow-up sent while this turn still runs waits for it.
     /// </summary>
-    public async Task CreateThreadWithItemsAsync(string owner, ThreadRecord thread, IReadOnlyList<NewItem> items,
+    public async Task<ThreadTurn> CreateThreadWithItemsAsync(string owner, ThreadRecord thread, IReadOnlyList<NewItem> items,
         IReadOnlyCollection<string> attachmentIds, CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(BatchCommand(
-            """INSERT INTO threads (id, owner_id, title, status, metadata, created_at, updated_at, message_count) VALUES ($1, $2, $3, '{"type":"active"}', '{}', $4, $5, $6)""",
-            thread.Id, owner, thread.Title, thread.CreatedAt, thread.UpdatedAt, thread.MessageCount));
-        AddInserts(batch, owner, thread.Id, items);
-        if (attachmentIds.Count > 0)
+        var settings = options.Value;
+        // A new id: nobody else waits for it yet, so the in-process lock is free.
+        var local = await locks.AcquireAsync(thread.Id, settings.TurnLockTimeout, ct);
+        var lease = Guid.NewGuid();
+        try
         {
-            batch.BatchCommands.Add(BatchCommand("UPDATE attachments SET thread_id = $1 WHERE owner_id = $2 AND id = ANY($3)",
-                thread.Id, owner, attachmentIds.ToArray()));
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
+            await using var batch = new NpgsqlBatch(connection);
+            batch.BatchCommands.Add(BatchCommand(
+                """INSERT INTO threads (id, owner_id, title, status, metadata, created_at, updated_at, message_count, turn_lease, turn_lease_expires_at) VALUES ($1, $2, $3, '{"type":"active"}', '{}', $4, $5, $6, $7, now() + $8)""",
+                thread.Id, owner, thread.Title, thread.CreatedAt, thread.UpdatedAt, thread.MessageCount, lease, settings.TurnLease));
+            AddInserts(batch, owner, thread.Id, items);
+            if (attachmentIds.Count > 0)
+            {
+                batch.BatchCommands.Add(BatchCommand("UPDATE attachments SET thread_id = $1 WHERE owner_id = $2 AND id = ANY($3)",
+                    thread.Id, owner, attachmentIds.ToArray()));
+            }
+            await batch.ExecuteNonQueryAsync(ct);
         }
-        await batch.ExecuteNonQueryAsync(ct);
+        catch
+        {
+            local.Dispose();
+            throw;
+        }
+        return new ThreadTurn(this, thread, lease, local, settings.TurnLease, logger);
     }
 
     public async Task<ThreadRecord?> RenameThreadAsync(string owner, string threadId, string title, CancellationToken ct)
@@ -154,44 +171,76 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
     // ---- turns ---------------------------------------------------------------------------------------------
 
     /// <summary>
-    /// Starts a turn on an existing thread of the owner: waits for earlier turns on it (in-process, then a session
-    /// advisory lock held on a dedicated connection for the turn's duration), then reads the thread as it is now.
-    /// Null when the thread does not exist or belongs to someone else.
+    /// Starts a turn on an existing thread of the owner: waits for earlier turns on it (in this replica in memory,
+    /// across replicas by polling the thread's lease), takes the lease and reads the thread as it is now. Nothing is
+    /// held in the database while waiting or while the turn runs. Null when the thread does not exist or belongs to
+    /// someone else; <see cref="ThreadBusyException"/> when an earlier turn outlasts <see cref="ConversationOptions.TurnLockTimeout"/>.
     /// </summary>
     public async Task<ThreadTurn?> BeginTurnAsync(string owner, string threadId, CancellationToken ct)
     {
-        var local = await locks.AcquireAsync(threadId, options.Value.TurnLockTimeout, ct);
-        NpgsqlConnection? connection = null;
+        var settings = options.Value;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var local = await locks.AcquireAsync(threadId, settings.TurnLockTimeout, ct);
         try
         {
-            connection = await dataSource.OpenConnectionAsync(ct);
-            await using var batch = new NpgsqlBatch(connection) { Timeout = (int)options.Value.TurnLockTimeout.TotalSeconds };
-            // The lock is taken only when the row exists and is the caller's.
-            batch.BatchCommands.Add(BatchCommand(
-                "SELECT pg_advisory_lock(hashtextextended(id, 0)) FROM threads WHERE id = $1 AND owner_id = $2", threadId, owner));
-            batch.BatchCommands.Add(BatchCommand($"SELECT {ThreadColumns} FROM threads WHERE id = $1 AND owner_id = $2", threadId, owner));
-            ThreadRecord? thread = null;
-            var locked = false;
-            await using (var reader = await batch.ExecuteReaderAsync(ct))
+            var lease = Guid.NewGuid();
+            var delay = TimeSpan.FromMilliseconds(20);
+            while (true)
             {
-                locked = await reader.ReadAsync(ct);
-                await reader.NextResultAsync(ct);
-                if (await reader.ReadAsync(ct)) thread = ReadThread(reader);
+                var (thread, exists) = await TryLeaseAsync(owner, threadId, lease, settings.TurnLease, ct);
+                if (thread is not null) return new ThreadTurn(this, thread, lease, local, settings.TurnLease, logger);
+                if (!exists)
+                {
+                    local.Dispose();
+                    return null;
+                }
+                // Another replica's turn holds the thread: poll with backoff until it ends or its lease runs out.
+                if (waited.Elapsed + delay > settings.TurnLockTimeout) throw new ThreadBusyException();
+                await Task.Delay(delay, ct);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxLeasePollDelay.Ticks));
             }
-            if (thread is null || !locked)
-            {
-                var turnLess = new ThreadTurn(connection, null!, threadId, locked, local);
-                await turnLess.DisposeAsync();
-                return null;
-            }
-            return new ThreadTurn(connection, thread, threadId, locked, local);
         }
         catch
         {
-            if (connection is not null) await connection.DisposeAsync();
             local.Dispose();
             throw;
         }
+    }
+
+    static readonly TimeSpan MaxLeasePollDelay = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Takes the thread's lease when it is free or expired, in one statement; says whether the thread exists.</summary>
+    async Task<(ThreadRecord? Thread, bool Exists)> TryLeaseAsync(string owner, string threadId, Guid lease, TimeSpan duration,
+        CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(BatchCommand(
+            $"UPDATE threads SET turn_lease = $3, turn_lease_expires_at = now() + $4 WHERE id = $1 AND owner_id = $2 " +
+            $"AND (turn_lease_expires_at IS NULL OR turn_lease_expires_at < now()) RETURNING {ThreadColumns}",
+            threadId, owner, lease, duration));
+        batch.BatchCommands.Add(BatchCommand("SELECT 1 FROM threads WHERE id = $1 AND owner_id = $2", threadId, owner));
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var thread = await reader.ReadAsync(ct) ? ReadThread(reader) : null;
+        await reader.NextResultAsync(ct);
+        return (thread, await reader.ReadAsync(ct));
+    }
+
+    /// <summary>Extends a held lease; false when it is no longer this turn's (expired and taken, or the thread deleted).</summary>
+    internal async Task<bool> RenewLeaseAsync(string threadId, Guid lease, TimeSpan duration, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = Command(connection,
+            "UPDATE threads SET turn_lease_expires_at = now() + $3 WHERE id = $1 AND turn_lease = $2", threadId, lease, duration);
+        return await command.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    internal async Task ReleaseLeaseAsync(string threadId, Guid lease)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+        await using var command = Command(connection,
+            "UPDATE threads SET turn_lease = NULL, turn_lease_expires_at = NULL WHERE id = $1 AND turn_lease = $2", threadId, lease);
+        await command.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
     /// <summary>
@@ -201,7 +250,8 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
     public async Task<IReadOnlyList<StoredItem>> AddUserMessageAsync(ThreadTurn turn, string owner, NewItem message, string? title,
         IReadOnlyCollection<string> attachmentIds, int historyLimit, CancellationToken ct)
     {
-        await using var batch = new NpgsqlBatch(turn.Connection);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(HistoryCommand(turn.ThreadId, owner, beforeSeq: null, historyLimit));
         AddInserts(batch, owner, turn.ThreadId, [message]);
         batch.BatchCommands.Add(BatchCommand(
@@ -222,7 +272,8 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
     public async Task<IReadOnlyList<StoredItem>> LoadHistoryAsync(ThreadTurn turn, string owner, long? beforeSeq, int limit,
         CancellationToken ct)
     {
-        await using var batch = new NpgsqlBatch(turn.Connection);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(HistoryCommand(turn.ThreadId, owner, beforeSeq, limit));
         await using var reader = await batch.ExecuteReaderAsync(ct);
         var history = await ReadItemsAsync(reader, withText: true, ct);
@@ -235,8 +286,8 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
         CancellationToken ct)
     {
         if (items.Count == 0) return;
-        await using var lease = await LeaseAsync(turn, ct);
-        await using var batch = new NpgsqlBatch(lease.Connection);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
         AddInserts(batch, owner, threadId, items);
         batch.BatchCommands.Add(BatchCommand(
             "UPDATE threads SET updated_at = greatest(updated_at, $2), message_count = message_count + $3 WHERE id = $1 AND owner_id = $4",
@@ -247,8 +298,8 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
     /// <summary>Replaces an item in place (same position), or appends it when it does not exist yet.</summary>
     public async Task SaveItemAsync(ThreadTurn? turn, string owner, string threadId, NewItem item, CancellationToken ct)
     {
-        await using var lease = await LeaseAsync(turn, ct);
-        await using var command = Command(lease.Connection,
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = Command(connection,
             "INSERT INTO thread_items (id, thread_id, owner_id, type, created_at, text, data) VALUES ($1, $2, $3, $4, $5, $6, $7) " +
             "ON CONFLICT (id) DO UPDATE SET data = excluded.data, text = excluded.text " +
             "WHERE thread_items.thread_id = excluded.thread_id AND thread_items.owner_id = excluded.owner_id",
@@ -258,8 +309,8 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
 
     public async Task<StoredItem?> GetItemAsync(ThreadTurn? turn, string owner, string threadId, string itemId, CancellationToken ct)
     {
-        await using var lease = await LeaseAsync(turn, ct);
-        await using var command = Command(lease.Connection,
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = Command(connection,
             "SELECT id, type, created_at, seq, text, data FROM thread_items WHERE id = $1 AND thread_id = $2 AND owner_id = $3",
             itemId, threadId, owner);
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -270,7 +321,8 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
     /// <summary>The newest items of a thread, newest first, hidden ones included.</summary>
     public async Task<IReadOnlyList<StoredItem>> LatestItemsAsync(ThreadTurn turn, string owner, int limit, CancellationToken ct)
     {
-        await using var command = Command(turn.Connection,
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = Command(connection,
             "SELECT id, type, created_at, seq, text, data FROM thread_items WHERE thread_id = $1 AND owner_id = $2 ORDER BY seq DESC LIMIT $3",
             turn.ThreadId, owner, limit);
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -280,7 +332,8 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
     /// <summary>Deletes every item after <paramref name="seq"/> (retry) and recounts the thread's messages.</summary>
     public async Task DeleteItemsAfterAsync(ThreadTurn turn, string owner, long seq, CancellationToken ct)
     {
-        await using var batch = new NpgsqlBatch(turn.Connection);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(BatchCommand("DELETE FROM thread_items WHERE thread_id = $1 AND owner_id = $2 AND seq > $3",
             turn.ThreadId, owner, seq));
         batch.BatchCommands.Add(RecountCommand(turn.ThreadId));
@@ -290,7 +343,8 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
     public async Task DeleteItemsAsync(ThreadTurn turn, string owner, IReadOnlyCollection<string> itemIds, CancellationToken ct)
     {
         if (itemIds.Count == 0) return;
-        await using var batch = new NpgsqlBatch(turn.Connection);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(BatchCommand("DELETE FROM thread_items WHERE thread_id = $1 AND owner_id = $2 AND id = ANY($3)",
             turn.ThreadId, owner, itemIds.ToArray()));
         batch.BatchCommands.Add(RecountCommand(turn.ThreadId));
@@ -372,15 +426,20 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
 
     // ---- attachments ---------------------------------------------------------------------------------------
 
-    public async Task CreateAttachmentAsync(AttachmentRecord attachment, CancellationToken ct)
+    /// <summary>
+    /// Creates an attachment's metadata unless the owner's attachments would then take more than
+    /// <paramref name="quotaBytes"/> (declared sizes of pending uploads count); false when over the quota.
+    /// </summary>
+    public async Task<bool> CreateAttachmentAsync(AttachmentRecord attachment, long quotaBytes, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var command = Command(connection,
             "INSERT INTO attachments (id, owner_id, thread_id, name, mime_type, size, uploaded, access_key, created_at) " +
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 " +
+            "WHERE (SELECT coalesce(sum(size), 0) FROM attachments WHERE owner_id = $2) + $6 <= $10",
             attachment.Id, attachment.OwnerId, attachment.ThreadId, attachment.Name, attachment.MimeType, attachment.Size,
-            attachment.Uploaded, attachment.AccessKey, attachment.CreatedAt);
-        await command.ExecuteNonQueryAsync(ct);
+            attachment.Uploaded, attachment.AccessKey, attachment.CreatedAt, quotaBytes);
+        return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 
     /// <summary>An attachment by id alone; callers check the owner or the access key.</summary>
@@ -393,13 +452,36 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
     public Task<List<AttachmentRecord>> GetAttachmentsAsync(string owner, IReadOnlyCollection<string> ids, CancellationToken ct) =>
         QueryAttachmentsAsync("WHERE owner_id = $1 AND id = ANY($2)", [owner, ids.ToArray()], ct);
 
-    /// <summary>Marks the bytes as arrived; false when the attachment is gone or was uploaded already.</summary>
-    public async Task<bool> MarkUploadedAsync(string attachmentId, long size, CancellationToken ct)
+    /// <summary>
+    /// Marks the bytes as arrived with their real size, unless the attachment is gone, was uploaded already, or the
+    /// owner's attachments would then take more than <paramref name="quotaBytes"/>.
+    /// </summary>
+    public async Task<UploadResult> MarkUploadedAsync(string attachmentId, long size, long quotaBytes, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(BatchCommand(
+            "UPDATE attachments a SET uploaded = true, size = $2 WHERE a.id = $1 AND NOT a.uploaded " +
+            "AND (SELECT coalesce(sum(o.size), 0) FROM attachments o WHERE o.owner_id = a.owner_id AND o.id <> a.id) + $2 <= $3 RETURNING 1",
+            attachmentId, size, quotaBytes));
+        batch.BatchCommands.Add(BatchCommand("SELECT uploaded FROM attachments WHERE id = $1", attachmentId));
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        if (await reader.ReadAsync(ct)) return UploadResult.Uploaded;
+        await reader.NextResultAsync(ct);
+        if (!await reader.ReadAsync(ct) || reader.GetBoolean(0)) return UploadResult.GoneOrUploaded;
+        return UploadResult.OverQuota;
+    }
+
+    /// <summary>Deletes attachments created before <paramref name="createdBefore"/> that never became part of a message.</summary>
+    public async Task<List<string>> DeleteUnsentAttachmentsAsync(DateTime createdBefore, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var command = Command(connection,
-            "UPDATE attachments SET uploaded = true, size = $2 WHERE id = $1 AND NOT uploaded", attachmentId, size);
-        return await command.ExecuteNonQueryAsync(ct) == 1;
+            "DELETE FROM attachments WHERE thread_id IS NULL AND created_at < $1 RETURNING id", createdBefore);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var ids = new List<string>();
+        while (await reader.ReadAsync(ct)) ids.Add(reader.GetString(0));
+        return ids;
     }
 
     public async Task<AttachmentRecord?> DeleteAttachmentAsync(string owner, string attachmentId, CancellationToken ct)
@@ -447,9 +529,6 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
                 item.Id, threadId, owner, item.Type, item.CreatedAt, item.Text, Json(item.Data)));
         }
     }
-
-    async ValueTask<ConnectionLease> LeaseAsync(ThreadTurn? turn, CancellationToken ct) =>
-        turn is not null ? new ConnectionLease(turn.Connection, owned: false) : new ConnectionLease(await dataSource.OpenConnectionAsync(ct), owned: true);
 
     async Task<List<ThreadRecord>> QueryThreadsAsync(SqlBuilder sql, CancellationToken ct)
     {
@@ -523,12 +602,6 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
 
     static NpgsqlParameter Json(byte[] utf8) => new() { Value = utf8, NpgsqlDbType = NpgsqlDbType.Json };
 
-    readonly struct ConnectionLease(NpgsqlConnection connection, bool owned) : IAsyncDisposable
-    {
-        public NpgsqlConnection Connection => connection;
-        public ValueTask DisposeAsync() => owned ? connection.DisposeAsync() : ValueTask.CompletedTask;
-    }
-
     /// <summary>SQL with positional parameters added as the text is built.</summary>
     sealed class SqlBuilder
     {
@@ -550,43 +623,6 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
         public void Append(string text) => sql.Append(text);
 
         public NpgsqlBatchCommand ToBatchCommand() => BatchCommand(sql.ToString(), [.. args]);
-    }
-}
-
-/// <summary>
-/// A running turn on a thread: holds the connection with the thread's advisory lock and the in-process lock.
-/// Disposing releases both; if the unlock fails the pool is cleared so that no pooled connection keeps the lock.
-/// </summary>
-public sealed class ThreadTurn(NpgsqlConnection connection, ThreadRecord thread, string threadId, bool locked, IDisposable localLock)
-    : IAsyncDisposable
-{
-    public NpgsqlConnection Connection { get; } = connection;
-    public ThreadRecord Thread { get; set; } = thread;
-    public string ThreadId { get; } = threadId;
-
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (locked)
-            {
-                try
-                {
-                    await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(hashtextextended($1, 0))", Connection);
-                    unlock.Parameters.Add(new NpgsqlParameter { Value = ThreadId });
-                    await unlock.ExecuteScalarAsync(CancellationToken.None);
-                }
-                catch (Exception) when (Connection.FullState != System.Data.ConnectionState.Broken)
-                {
-                    NpgsqlConnection.ClearPool(Connection);
-                }
-            }
-            await Connection.DisposeAsync();
-        }
-        finally
-        {
-            localLock.Dispose();
-        }
     }
 }
 

@@ -119,7 +119,7 @@ public static class ConversationsApi
     {
         var removed = await store.DeleteThreadAsync(user.Id, threadId, ct);
         if (removed is null) return ApiError.NotFound("The thread").ToResult();
-        attachments.DeleteFiles(removed);
+        await attachments.DeleteContentsAsync(removed);
         return TypedResults.NoContent();
     }
 
@@ -161,6 +161,7 @@ public static class ConversationsApi
         }
         catch (Exception e) when (ApiError.From(e) is { } error)
         {
+            error.AddHeaders(http.Response);
             return error.ToResult();
         }
         if (outcome.Failure is { } failure)

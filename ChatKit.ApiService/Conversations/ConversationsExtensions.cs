@@ -20,10 +20,10 @@ public static class ConversationsExtensions
             return new NpgsqlDataSourceBuilder(PostgresConnections.ForServices(connectionString)).Build();
         });
         builder.Services.AddSingleton<ThreadLocks>();
-        builder.Services.AddSingleton(services => new ConversationStore(
-            services.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKey),
-            services.GetRequiredService<ThreadLocks>(),
-            services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConversationOptions>>()));
+        builder.Services.AddSingleton<IAttachmentContents>(services =>
+            new PostgresAttachmentContents(services.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKey)));
+        builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<ConversationStore>(services,
+            services.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKey)));
         return builder;
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace ChatKit.ApiService.Conversations;
 
-/// <summary>A file attached to a message: metadata here, bytes in the attachment storage directory.</summary>
+/// <summary>A file attached to a message: metadata here, bytes in the attachment content store.</summary>
 public sealed class StoredAttachment
 {
     public required string Id { get; set; }
@@ -35,5 +35,28 @@ sealed class StoredAttachmentConfiguration : IEntityTypeConfiguration<StoredAtta
         attachment.Property(a => a.MimeType).HasMaxLength(127).IsRequired();
         attachment.Property(a => a.AccessKey).HasMaxLength(64).IsRequired();
         attachment.HasIndex(a => new { a.OwnerId, a.ThreadId });
+        // The cleanup of attachments never sent (UnsentAttachmentCleanup) finds them without a scan.
+        attachment.HasIndex(a => a.CreatedAt).HasFilter("thread_id IS NULL");
+    }
+}
+
+/// <summary>
+/// An attachment's bytes, in PostgreSQL beside its metadata: every replica sees them and a redeploy keeps them
+/// (<see cref="PostgresAttachmentContents"/>). Deleted with the attachment.
+/// </summary>
+public sealed class AttachmentContent
+{
+    public required string AttachmentId { get; set; }
+    public required byte[] Data { get; set; }
+}
+
+sealed class AttachmentContentConfiguration : IEntityTypeConfiguration<AttachmentContent>
+{
+    public void Configure(EntityTypeBuilder<AttachmentContent> content)
+    {
+        content.ToTable("attachment_contents");
+        content.HasKey(c => c.AttachmentId);
+        content.Property(c => c.AttachmentId).HasMaxLength(64);
+        content.HasOne<StoredAttachment>().WithOne().HasForeignKey<AttachmentContent>(c => c.AttachmentId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -22,7 +22,7 @@ public sealed record TurnOutcome(string ThreadId, string? UserMessageId, string?
 /// Agent failures end as an <c>error</c> event and a <see cref="TurnOutcome.Failure"/>; a client that goes away
 /// leaves its partial answer saved plus a hidden note for the model's next turn.
 /// </summary>
-public sealed class TurnPipeline(ConversationStore store, AgentClient agent, AttachmentService attachments,
+public sealed class TurnPipeline(ConversationStore store, AgentClient agent, AttachmentService attachments, UserTurnLimiter limiter,
     IOptions<ConversationOptions> options, TimeProvider clock, ILogger<TurnPipeline> logger)
 {
     static readonly StreamOptionsEvent AllowCancel = new(new StreamOptions(AllowCancel: true));
@@ -39,6 +39,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         if (text.Length == 0 && request.Input.Attachments.Count == 0)
             throw ApiError.BadRequest("empty_message", "The message is empty.");
 
+        using var slot = limiter.Enter(request.Owner);
         if (request.ThreadId is null) return await SendToNewThreadAsync(request, text, sink, ct);
 
         await using var turn = await store.BeginTurnAsync(request.Owner, request.ThreadId, ct) ?? throw ApiError.NotFound("The thread");
@@ -61,7 +62,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         return answer.ToOutcome(turn.ThreadId, message.Id);
     }
 
-    /// <summary>The hot path: thread, first message and title in one round trip, no history to read, no lock to take.</summary>
+    /// <summary>The hot path: thread (with its turn's lease), first message and title in one round trip, no history to read.</summary>
     async Task<TurnOutcome> SendToNewThreadAsync(UserTurn request, string text, IChatKitEventSink sink, CancellationToken ct)
     {
         var now = clock.UtcNowMicros();
@@ -72,13 +73,13 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         var message = UserMessage(threadId, now, request.Input, attached);
         var thread = new ThreadRecord(threadId, Titles.FromMessage(text), """{"type":"active"}""", now, now, MessageCount: 1);
         var stored = ToNew(message, text);
-        await store.CreateThreadWithItemsAsync(request.Owner, thread, [stored], attached.Select(a => a.Id).ToList(), ct);
+        await using var turn = await store.CreateThreadWithItemsAsync(request.Owner, thread, [stored], attached.Select(a => a.Id).ToList(), ct);
 
         // As the reference server: thread.created without a title, the title follows as thread.updated.
         await sink.WriteAsync(new ThreadCreatedEvent(ThreadViews.ToWire(thread with { Title = null })));
         await sink.WriteAsync(new ThreadItemDoneEvent(new RawJson(stored.Data)));
         await sink.WriteAsync(AllowCancel);
-        var context = new TurnContext(request.Owner, request.BearerToken, threadId, Turn: null);
+        var context = new TurnContext(request.Owner, request.BearerToken, threadId, turn);
         var answer = await RespondAsync(context, [], TurnInputs.ForAgent(message), sink, ct);
         if (thread.Title is not null) await sink.WriteAsync(new ThreadUpdatedEvent(ThreadViews.ToWire(thread)));
         return answer.ToOutcome(threadId, message.Id);
@@ -87,6 +88,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
     /// <summary>threads.retry_after_item: drops everything after the user message (silently) and answers it again.</summary>
     public async Task RetryAsync(string owner, string? bearerToken, string threadId, string itemId, IChatKitEventSink sink, CancellationToken ct)
     {
+        using var slot = limiter.Enter(owner);
         await using var turn = await store.BeginTurnAsync(owner, threadId, ct) ?? throw ApiError.NotFound("The thread");
         var item = await store.GetItemAsync(turn, owner, threadId, itemId, ct) ?? throw ApiError.NotFound("The item");
         if (TurnInputs.Parse(item) is not UserMessageItem message)
@@ -101,6 +103,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
     public async Task ClientToolOutputAsync(string owner, string? bearerToken, string threadId, JsonElement result, IChatKitEventSink sink,
         CancellationToken ct)
     {
+        using var slot = limiter.Enter(owner);
         await using var turn = await store.BeginTurnAsync(owner, threadId, ct) ?? throw ApiError.NotFound("The thread");
         var latest = await store.LatestItemsAsync(turn, owner, 20, ct);
         if (latest.Count == 0 || TurnInputs.Parse(latest[0]) is not ClientToolCallItem { Status: "pending" } call)
@@ -123,6 +126,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
     {
         if (request.Input.Status is not ("answered" or "skipped"))
             throw ApiError.BadRequest("invalid_params", "input.status must be \"answered\" or \"skipped\".");
+        using var slot = limiter.Enter(owner);
         await using var turn = await store.BeginTurnAsync(owner, request.ThreadId, ct) ?? throw ApiError.NotFound("The thread");
         var item = await store.GetItemAsync(turn, owner, request.ThreadId, request.ItemId, ct) ?? throw ApiError.NotFound("The item");
         if (TurnInputs.Parse(item) is not StructuredInputItem structured)
@@ -145,6 +149,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
     /// <summary>threads.custom_action: runs the action and replaces its widget in place (<c>thread.item.replaced</c>).</summary>
     public async Task ActionAsync(string owner, string? bearerToken, ThreadsCustomActionParams request, IChatKitEventSink sink, CancellationToken ct)
     {
+        using var slot = limiter.Enter(owner);
         await using var turn = await store.BeginTurnAsync(owner, request.ThreadId, ct) ?? throw ApiError.NotFound("The thread");
         WidgetItem? widget = null;
         if (request.ItemId is not null)
@@ -177,6 +182,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
     /// <summary>threads.sync_custom_action: the same, answered as JSON with the updated item (or null).</summary>
     public async Task<RawJson?> SyncActionAsync(string owner, string? bearerToken, ThreadsCustomActionParams request, CancellationToken ct)
     {
+        using var slot = limiter.Enter(owner);
         await using var turn = await store.BeginTurnAsync(owner, request.ThreadId, ct) ?? throw ApiError.NotFound("The thread");
         WidgetItem? widget = null;
         if (request.ItemId is not null)
@@ -222,7 +228,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
 
     // ---- respond -------------------------------------------------------------------------------------------
 
-    sealed record TurnContext(string Owner, string? BearerToken, string ThreadId, ThreadTurn? Turn);
+    sealed record TurnContext(string Owner, string? BearerToken, string ThreadId, ThreadTurn Turn);
 
     sealed record Answer(string? AssistantMessageId, string Text, AgentException? Failure, bool Cancelled)
     {

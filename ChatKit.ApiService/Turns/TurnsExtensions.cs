@@ -16,6 +16,7 @@ public static class TurnsExtensions
             })
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
+        builder.Services.AddSingleton<UserTurnLimiter>();
         // Scoped: the typed AgentClient is transient and must not be captured by a singleton.
         builder.Services.AddScoped<TurnPipeline>();
         return builder;

@@ -6,8 +6,9 @@ using static ChatKit.Tests.Infrastructure.ChatKitCalls;
 namespace ChatKit.Tests.ChatKitProtocol;
 
 /// <summary>
-/// Two-phase attachments (a9): attachments.create hands out an upload URL of ours, the bytes land in the configured
-/// directory within the size, count and type limits, images get a preview URL, and deleting the thread deletes them.
+/// Two-phase attachments (a9): attachments.create hands out an upload URL of ours, the bytes land in PostgreSQL
+/// within the size, count, type and quota limits, images get a preview URL, deleting the thread deletes them, and
+/// attachments never sent are deleted after the upload window.
 /// </summary>
 [Collection(FakeAgentCollection.Name)]
 public sealed class AttachmentTests
@@ -59,7 +60,7 @@ public sealed class AttachmentTests
         var attachment = await uploaded.Content.ReadFromJsonAsync<JsonElement>();
         Assert.False(attachment.TryGetProperty("upload_descriptor", out _));
         Assert.Equal(previewUrl.ToString(), attachment.GetProperty("preview_url").GetString());
-        Assert.True(File.Exists(Path.Combine(fixture.AttachmentDirectory, id)));
+        Assert.True(await fixture.AttachmentStoredAsync(id));
 
         using var twice = await anonymous.PostAsync(uploadUrl, Multipart(Png, "cat.png", "image/png"));
         Assert.Equal("already_uploaded", (await twice.ProblemAsync(HttpStatusCode.Conflict)).GetProperty("code").GetString());
@@ -85,7 +86,7 @@ public sealed class AttachmentTests
         Assert.Equal("attachment_in_use", (await reuse.ProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString());
 
         await http.ChatKitJsonAsync("threads.delete", new { thread_id = threadId });
-        Assert.False(File.Exists(Path.Combine(fixture.AttachmentDirectory, id)));
+        Assert.False(await fixture.AttachmentStoredAsync(id));
         using var afterDelete = await anonymous.GetAsync(previewUrl);
         Assert.Equal(HttpStatusCode.NotFound, afterDelete.StatusCode);
     }
@@ -172,9 +173,64 @@ public sealed class AttachmentTests
         Assert.Equal(HttpStatusCode.NotFound, withoutKey.StatusCode);
 
         Assert.Equal("{}", (await alice.ChatKitJsonAsync("attachments.delete", new { attachment_id = id })).GetRawText());
-        Assert.False(File.Exists(Path.Combine(fixture.AttachmentDirectory, id)));
+        Assert.False(await fixture.AttachmentStoredAsync(id));
         using var previewGone = await anonymous.GetAsync(created.GetProperty("preview_url").GetString());
         Assert.Equal(HttpStatusCode.NotFound, previewGone.StatusCode);
+    }
+
+    [Fact]
+    public async Task AttachmentsBeyondTheUsersQuotaAreRefusedAndDeletingOneMakesRoom()
+    {
+        using var http = fixture.CreateClientFor(NewUser("quota"));
+        var ids = new List<string>();
+        for (var i = 0; i < FakeAgentFixture.AttachmentQuotaBytes / FakeAgentFixture.MaxAttachmentBytes; i++)
+        {
+            var created = await http.ChatKitJsonAsync("attachments.create",
+                new { name = $"f{i}.txt", size = FakeAgentFixture.MaxAttachmentBytes, mime_type = "text/plain" });
+            ids.Add(created.GetProperty("id").GetString()!);
+        }
+
+        using var over = await http.ChatKitAsync("attachments.create", new { name = "one-more.txt", size = 1, mime_type = "text/plain" });
+        var problem = await over.ProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal("storage_quota_exceeded", problem.GetProperty("code").GetString());
+        // Someone else's quota is their own.
+        using var other = fixture.CreateClientFor(NewUser("quota-other"));
+        await other.ChatKitJsonAsync("attachments.create", new { name = "mine.txt", size = 1, mime_type = "text/plain" });
+
+        await http.ChatKitJsonAsync("attachments.delete", new { attachment_id = ids[0] });
+        await http.ChatKitJsonAsync("attachments.create", new { name = "now-fits.txt", size = 1, mime_type = "text/plain" });
+    }
+
+    [Fact]
+    public async Task AnAttachmentNeverSentIsDeletedAfterTheUploadWindowAndASentOneIsKept()
+    {
+        using var http = fixture.CreateClientFor(NewUser("unsent"));
+        using var anonymous = fixture.CreateClient();
+        async Task<JsonElement> UploadedAsync(string name)
+        {
+            var created = await http.ChatKitJsonAsync("attachments.create", new { name, size = Png.Length, mime_type = "image/png" });
+            (await anonymous.PostAsync(created.GetProperty("upload_descriptor").GetProperty("url").GetString(), Multipart(Png, name, "image/png")))
+                .EnsureSuccessStatusCode();
+            return created;
+        }
+        var unsent = await UploadedAsync("unsent.png");
+        var sent = await UploadedAsync("sent.png");
+        var unsentId = unsent.GetProperty("id").GetString()!;
+        var sentId = sent.GetProperty("id").GetString()!;
+        await http.ChatKitStreamAsync("threads.create", new { input = Input("look", sentId) });
+
+        // Both were created longer ago than the upload window (an hour by default).
+        await fixture.ScalarAsync<int>("WITH aged AS (UPDATE attachments SET created_at = created_at - interval '2 hours' " +
+                                       "WHERE id = ANY($1) RETURNING 1) SELECT count(*)::int FROM aged", (object)new[] { unsentId, sentId });
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await fixture.AttachmentStoredAsync(unsentId) && DateTime.UtcNow < deadline) await Task.Delay(200);
+        Assert.False(await fixture.AttachmentStoredAsync(unsentId));
+        using var unsentPreview = await anonymous.GetAsync(unsent.GetProperty("preview_url").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, unsentPreview.StatusCode);
+        Assert.True(await fixture.AttachmentStoredAsync(sentId));
+        using var sentPreview = await anonymous.GetAsync(sent.GetProperty("preview_url").GetString());
+        Assert.Equal(Png, await sentPreview.Content.ReadAsByteArrayAsync());
     }
 
     static MultipartFormDataContent Multipart(byte[] bytes, string name, string mime)

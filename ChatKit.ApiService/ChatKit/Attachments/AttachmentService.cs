@@ -8,11 +8,12 @@ namespace ChatKit.ApiService.ChatKit.Attachments;
 
 /// <summary>
 /// Two-phase attachments: <c>attachments.create</c> stores the metadata and returns an upload URL of ours; the bytes
-/// arrive there and land in <see cref="AttachmentOptions.Directory"/>. Upload and preview URLs carry a random access
-/// key (the ChatKit iframe cannot add an Authorization header to an &lt;img&gt;), so they work like presigned URLs.
+/// arrive there and land in <see cref="IAttachmentContents"/> (PostgreSQL: shared by every replica, kept across
+/// redeploys). Upload and preview URLs carry a random access key (the ChatKit iframe cannot add an Authorization
+/// header to an &lt;img&gt;), so they work like presigned URLs.
 /// </summary>
-public sealed partial class AttachmentService(ConversationStore store, IOptions<AttachmentOptions> options, TimeProvider clock,
-    ILogger<AttachmentService> logger)
+public sealed partial class AttachmentService(ConversationStore store, IAttachmentContents contents, IOptions<AttachmentOptions> options,
+    TimeProvider clock)
 {
     AttachmentOptions Settings => options.Value;
 
@@ -34,7 +35,7 @@ public sealed partial class AttachmentService(ConversationStore store, IOptions<
             throw ApiError.BadRequest("unsupported_attachment_type", $"Files of type '{mime}' cannot be attached.");
 
         var record = new AttachmentRecord(Ids.Attachment(), owner, null, name, mime, request.Size, false, Ids.Secret(), clock.UtcNowMicros());
-        await store.CreateAttachmentAsync(record, ct);
+        if (!await store.CreateAttachmentAsync(record, Settings.QuotaBytes, ct)) throw OverQuota();
         return ToWire(record, baseUrl, withUpload: true);
     }
 
@@ -45,62 +46,64 @@ public sealed partial class AttachmentService(ConversationStore store, IOptions<
         if (record.Uploaded) throw ApiError.Conflict("already_uploaded", "The attachment has been uploaded already.");
         if (clock.GetUtcNow().UtcDateTime - record.CreatedAt > Settings.UploadWindow) throw ApiError.NotFound("The upload URL");
 
-        Directory.CreateDirectory(Settings.Directory);
-        var path = PathOf(record.Id);
-        var temp = path + "." + Ids.Secret() + ".part";
-        long size = 0;
-        try
-        {
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
-            {
-                var buffer = new byte[81920];
-                int read;
-                while ((read = await content.ReadAsync(buffer, ct)) > 0)
-                {
-                    size += read;
-                    if (size > Settings.MaxBytes)
-                        throw new ApiError(StatusCodes.Status413PayloadTooLarge, "attachment_too_large", $"Attachments may be at most {Settings.MaxBytes} bytes.");
-                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
-                }
-            }
-            if (size == 0) throw ApiError.BadRequest("empty_upload", "The upload had no bytes.");
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            TryDelete(temp);
-        }
-        if (!await store.MarkUploadedAsync(record.Id, size, ct))
-        {
-            TryDelete(path);
+        var bytes = await ReadAtMostAsync(content, Settings.MaxBytes, ct);
+        if (bytes.Length == 0) throw ApiError.BadRequest("empty_upload", "The upload had no bytes.");
+        if (!await contents.SaveAsync(record.Id, bytes, ct))
             throw ApiError.Conflict("already_uploaded", "The attachment has been uploaded already or was deleted.");
+        var result = await store.MarkUploadedAsync(record.Id, bytes.Length, Settings.QuotaBytes, ct);
+        if (result != UploadResult.Uploaded)
+        {
+            await contents.DeleteAsync([record.Id], CancellationToken.None);
+            throw result == UploadResult.OverQuota
+                ? OverQuota()
+                : ApiError.Conflict("already_uploaded", "The attachment has been uploaded already or was deleted.");
         }
-        return ToWire(record with { Uploaded = true, Size = size }, baseUrl, withUpload: false);
+        return ToWire(record with { Uploaded = true, Size = bytes.Length }, baseUrl, withUpload: false);
     }
 
-    /// <summary>An uploaded attachment's file, for its preview URL.</summary>
-    public async Task<(AttachmentRecord Record, string Path)> OpenAsync(string attachmentId, string? key, CancellationToken ct)
+    /// <summary>An uploaded attachment and its bytes, for its preview URL.</summary>
+    public async Task<(AttachmentRecord Record, byte[] Content)> OpenAsync(string attachmentId, string? key, CancellationToken ct)
     {
         var record = await FindAsync(attachmentId, key, ct);
-        var path = PathOf(record.Id);
-        if (!record.Uploaded || !File.Exists(path)) throw ApiError.NotFound("The attachment");
-        return (record, path);
+        var bytes = record.Uploaded ? await contents.ReadAsync(record.Id, ct) : null;
+        return bytes is null ? throw ApiError.NotFound("The attachment") : (record, bytes);
     }
 
     /// <summary>attachments.delete: the owner's attachment, metadata and bytes.</summary>
     public async Task DeleteAsync(string owner, string attachmentId, CancellationToken ct)
     {
         _ = await store.DeleteAttachmentAsync(owner, attachmentId, ct) ?? throw ApiError.NotFound("The attachment");
-        DeleteFiles([attachmentId]);
+        await contents.DeleteAsync([attachmentId], CancellationToken.None);
     }
 
-    public void DeleteFiles(IEnumerable<string> attachmentIds)
+    /// <summary>The bytes of attachments whose metadata is gone (a deleted thread's).</summary>
+    public Task DeleteContentsAsync(IReadOnlyCollection<string> attachmentIds) => contents.DeleteAsync(attachmentIds, CancellationToken.None);
+
+    /// <summary>Deletes attachments that were created more than the upload window ago and never sent; returns how many.</summary>
+    public async Task<int> DeleteUnsentAsync(CancellationToken ct)
     {
-        foreach (var id in attachmentIds)
-        {
-            if (IdPattern().IsMatch(id)) TryDelete(PathOf(id));
-        }
+        var ids = await store.DeleteUnsentAttachmentsAsync(clock.GetUtcNow().UtcDateTime - Settings.UploadWindow, ct);
+        await contents.DeleteAsync(ids, ct);
+        return ids.Count;
     }
+
+    /// <summary>The upload, in memory: it goes to the database in one statement, and it is at most MaxBytes.</summary>
+    static async Task<byte[]> ReadAtMostAsync(Stream content, long maxBytes, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await content.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+                throw new ApiError(StatusCodes.Status413PayloadTooLarge, "attachment_too_large", $"Attachments may be at most {maxBytes} bytes.");
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    ApiError OverQuota() => new(StatusCodes.Status413PayloadTooLarge, "storage_quota_exceeded",
+        $"Your attachments may take at most {Settings.QuotaBytes / 1024 / 1024.0:0.#} MB in all; delete some threads or attachments first.");
 
     /// <summary>
     /// The attachments a user message references, in order, stamped with the thread: each must be the owner's,
@@ -149,20 +152,6 @@ public sealed partial class AttachmentService(ConversationStore store, IOptions<
         if (record is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(record.AccessKey), Encoding.UTF8.GetBytes(key)))
             throw ApiError.NotFound("The attachment");
         return record;
-    }
-
-    string PathOf(string attachmentId) => Path.Combine(Settings.Directory, attachmentId);
-
-    void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            logger.LogWarning(e, "Could not delete attachment file {Path}.", path);
-        }
     }
 
     static string NormalizeMime(string? mime)

@@ -23,6 +23,24 @@ namespace ChatKit.ApiService.Conversations.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("ChatKit.ApiService.Conversations.AttachmentContent", b =>
+                {
+                    b.Property<string>("AttachmentId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("attachment_id");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("data");
+
+                    b.HasKey("AttachmentId")
+                        .HasName("pk_attachment_contents");
+
+                    b.ToTable("attachment_contents", (string)null);
+                });
+
             modelBuilder.Entity("ChatKit.ApiService.Conversations.ChatThread", b =>
                 {
                     b.Property<string>("Id")
@@ -64,6 +82,14 @@ namespace ChatKit.ApiService.Conversations.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("title");
+
+                    b.Property<Guid?>("TurnLease")
+                        .HasColumnType("uuid")
+                        .HasColumnName("turn_lease");
+
+                    b.Property<DateTime?>("TurnLeaseExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("turn_lease_expires_at");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -136,6 +162,10 @@ namespace ChatKit.ApiService.Conversations.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_attachments");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_attachments_created_at")
+                        .HasFilter("thread_id IS NULL");
 
                     b.HasIndex("OwnerId", "ThreadId")
                         .HasDatabaseName("ix_attachments_owner_id_thread_id");
@@ -212,6 +242,16 @@ namespace ChatKit.ApiService.Conversations.Migrations
                         .HasDatabaseName("ix_thread_items_thread_id_seq");
 
                     b.ToTable("thread_items", (string)null);
+                });
+
+            modelBuilder.Entity("ChatKit.ApiService.Conversations.AttachmentContent", b =>
+                {
+                    b.HasOne("ChatKit.ApiService.Conversations.StoredAttachment", null)
+                        .WithOne()
+                        .HasForeignKey("ChatKit.ApiService.Conversations.AttachmentContent", "AttachmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_attachment_contents_attachments_attachment_id");
                 });
 
             modelBuilder.Entity("ChatKit.ApiService.Conversations.ThreadItem", b =>

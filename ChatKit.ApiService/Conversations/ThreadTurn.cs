@@ -1,0 +1,77 @@
+namespace ChatKit.ApiService.Conversations;
+
+/// <summary>
+/// A running turn on a thread: holds the thread's lease (renewed in the background every third of its duration) and
+/// the in-process lock, never a database connection. Disposing releases both. If this replica dies, the lease runs
+/// out on its own and the next turn on the thread goes ahead.
+/// </summary>
+public sealed class ThreadTurn : IAsyncDisposable
+{
+    readonly ConversationStore store;
+    readonly Guid lease;
+    readonly IDisposable localLock;
+    readonly ILogger logger;
+    readonly CancellationTokenSource stop = new();
+    readonly Task renewals;
+
+    internal ThreadTurn(ConversationStore store, ThreadRecord thread, Guid lease, IDisposable localLock, TimeSpan duration, ILogger logger)
+    {
+        this.store = store;
+        this.lease = lease;
+        this.localLock = localLock;
+        this.logger = logger;
+        Thread = thread;
+        renewals = RenewAsync(duration);
+    }
+
+    public ThreadRecord Thread { get; set; }
+
+    public string ThreadId => Thread.Id;
+
+    async Task RenewAsync(TimeSpan duration)
+    {
+        using var timer = new PeriodicTimer(duration / 3);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop.Token))
+            {
+                try
+                {
+                    if (!await store.RenewLeaseAsync(ThreadId, lease, duration, stop.Token))
+                    {
+                        logger.LogWarning("The turn on {ThreadId} lost its lease (the thread was deleted or the lease ran out).", ThreadId);
+                        return;
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The database may be back before the lease runs out; keep trying.
+                    logger.LogWarning(e, "Renewing the turn lease on {ThreadId} failed.", ThreadId);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await stop.CancelAsync();
+            await renewals;
+            await store.ReleaseLeaseAsync(ThreadId, lease);
+        }
+        catch (Exception e)
+        {
+            // Not released: the lease runs out by itself, so the next turn waits at most its duration.
+            logger.LogWarning(e, "Releasing the turn lease on {ThreadId} failed.", ThreadId);
+        }
+        finally
+        {
+            stop.Dispose();
+            localLock.Dispose();
+        }
+    }
+}

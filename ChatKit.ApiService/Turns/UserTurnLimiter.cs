@@ -1,0 +1,36 @@
+using System.Threading.RateLimiting;
+using ChatKit.ApiService.ChatKit;
+using ChatKit.ApiService.Conversations;
+using Microsoft.Extensions.Options;
+
+namespace ChatKit.ApiService.Turns;
+
+/// <summary>
+/// Fair share: at most <see cref="ConversationOptions.MaxTurnsPerUser"/> turns of one user in flight (running or
+/// waiting for their thread) in this replica. One more is refused at once with 429 and <c>Retry-After</c>, never
+/// queued, so a single user cannot hold the connections, memory and model calls everyone else needs.
+/// </summary>
+public sealed class UserTurnLimiter(IOptions<ConversationOptions> options) : IDisposable
+{
+    /// <summary>A turn with a hosted model takes seconds; this is when a refused one is worth trying again.</summary>
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
+
+    readonly PartitionedRateLimiter<string> limiter = PartitionedRateLimiter.Create<string, string>(owner =>
+        RateLimitPartition.GetConcurrencyLimiter(owner, _ => new ConcurrencyLimiterOptions
+        {
+            PermitLimit = options.Value.MaxTurnsPerUser,
+            QueueLimit = 0,
+        }));
+
+    /// <summary>A slot for one turn of <paramref name="owner"/>; dispose it when the turn ends.</summary>
+    public RateLimitLease Enter(string owner)
+    {
+        var lease = limiter.AttemptAcquire(owner);
+        if (lease.IsAcquired) return lease;
+        lease.Dispose();
+        throw ApiError.TooManyRequests("too_many_turns",
+            $"You already have {options.Value.MaxTurnsPerUser} messages being answered; wait for one to finish.", RetryAfter);
+    }
+
+    public void Dispose() => limiter.Dispose();
+}
