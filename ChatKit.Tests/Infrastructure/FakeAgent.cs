@@ -55,7 +55,7 @@ public sealed class FakeAgent : LoopbackHttpServer
         {
             var body = await JsonDocument.ParseAsync(context.Request.InputStream);
             Turns.Enqueue((body.RootElement.Clone(), context.Request.Headers["Authorization"]));
-            await Script(new FakeTurn(response));
+            await Script(new FakeTurn(response, body.RootElement.Clone()));
         }
         else if (path.StartsWith("/api/tasks/", StringComparison.Ordinal) && path.EndsWith("/complete", StringComparison.Ordinal)
                  && long.TryParse(path["/api/tasks/".Length..^"/complete".Length], out var id))
@@ -71,8 +71,14 @@ public sealed class FakeAgent : LoopbackHttpServer
 }
 
 /// <summary>One turn being answered: NDJSON lines flushed one by one, or a plain status.</summary>
-public sealed class FakeTurn(HttpListenerResponse response)
+public sealed class FakeTurn(HttpListenerResponse response, JsonElement body)
 {
+    /// <summary>The turn request as the API sent it.</summary>
+    public JsonElement Body { get; } = body;
+
+    /// <summary>The user's text of this turn.</summary>
+    public string InputText => Body.GetProperty("input").GetProperty("text").GetString() ?? "";
+
     bool started;
 
     public Task SendAsync(object agentEvent) => SendRawAsync(JsonSerializer.Serialize(agentEvent) + "\n");
@@ -88,6 +94,20 @@ public sealed class FakeTurn(HttpListenerResponse response)
         }
         await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(text));
         await response.OutputStream.FlushAsync();
+    }
+
+    /// <summary>
+    /// Keeps the turn open until <paramref name="until"/> completes, sending an empty text delta (which the API skips)
+    /// every half second so that the API's idle timeout does not end it first.
+    /// </summary>
+    public async Task HoldAsync(Task until, TimeSpan? atMost = null)
+    {
+        var deadline = DateTime.UtcNow + (atMost ?? TimeSpan.FromSeconds(60));
+        while (!until.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            await SendAsync(new { type = "text_delta", delta = "" });
+            await Task.WhenAny(until, Task.Delay(500));
+        }
     }
 
     public Task StatusAsync(int status) => WriteJsonAsync(response, status, new { title = "failed" });

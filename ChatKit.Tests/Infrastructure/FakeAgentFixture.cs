@@ -1,8 +1,14 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+
 namespace ChatKit.Tests.Infrastructure;
 
 /// <summary>
 /// The whole app with the API's agent address pointed at a <see cref="FakeAgent"/> (short agent timeouts, small
-/// attachment limits and quota, a cleanup of unsent attachments every second). Its own collection: one extra AppHost.
+/// attachment limits and quota, a cleanup of unsent attachments every second) and two API replicas behind the
+/// AppHost's endpoint, as in a scaled-out deployment: the tests of this collection go through it round robin, and
+/// <see cref="Replicas"/> reach each replica directly. Its own collection: one extra AppHost.
 /// </summary>
 public sealed class FakeAgentFixture : AppFixture
 {
@@ -12,6 +18,10 @@ public sealed class FakeAgentFixture : AppFixture
     public FakeAgent Agent { get; } = new();
 
     public const int AttachmentQuotaBytes = 3 * MaxAttachmentBytes;
+    public static readonly TimeSpan TurnLease = TimeSpan.FromSeconds(3);
+
+    /// <summary>The API replicas, each at its own address (not through the AppHost's round-robin endpoint).</summary>
+    public IReadOnlyList<ApiReplica> Replicas { get; private set; } = [];
 
     // Through the AppHost's ChatKit:* settings, as an operator would set them.
     protected override IEnumerable<string> Arguments =>
@@ -24,7 +34,62 @@ public sealed class FakeAgentFixture : AppFixture
         $"--ChatKit:Attachments:QuotaBytes={AttachmentQuotaBytes}",
         "--ChatKit:Attachments:CleanupInterval=00:00:01",
         $"--ChatKit:Attachments:MaxPerMessage={MaxAttachmentsPerMessage}",
+        $"--ChatKit:Conversations:TurnLease={TurnLease}",
+        "--Replicas:Api=2",
     ];
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Replicas = await FindReplicasAsync();
+    }
+
+    /// <summary>Each apiservice replica's own URL and process, from the AppHost's resource snapshots.</summary>
+    async Task<IReadOnlyList<ApiReplica>> FindReplicasAsync()
+    {
+        using var cts = new CancellationTokenSource(StartTimeout);
+        var found = new Dictionary<string, ApiReplica>();
+        await foreach (var e in App.ResourceNotifications.WatchAsync(cts.Token))
+        {
+            if (e.Resource.Name != "apiservice" || e.Snapshot.State?.Text != KnownResourceStates.Running) continue;
+            var url = e.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ASPNETCORE_URLS")?.Value;
+            var pid = e.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value;
+            if (url is null || pid is null) continue;
+            found[e.ResourceId] = new ApiReplica(e.ResourceId, new Uri(url.Split(';')[0]), Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture));
+            if (found.Count == 2) break;
+        }
+        return [.. found.Values.OrderBy(r => r.ResourceId, StringComparer.Ordinal)];
+    }
+
+    /// <summary>A client of one replica, signed in as the user.</summary>
+    public HttpClient CreateReplicaClientFor(ApiReplica replica, string userId) =>
+        new HttpClient { BaseAddress = replica.Url, Timeout = TimeSpan.FromSeconds(60) }.As(userId);
+
+    /// <summary>Starts a replica again (after a test killed its process) and waits until it answers its health check.</summary>
+    public async Task StartReplicaAgainAsync(ApiReplica replica)
+    {
+        using var cts = new CancellationTokenSource(StartTimeout);
+        var commands = App.Services.GetRequiredService<ResourceCommandService>();
+        // Until the AppHost has seen the process exit, it refuses to start it again.
+        ExecuteCommandResult result;
+        while (!(result = await commands.ExecuteCommandAsync(replica.ResourceId, KnownResourceCommands.StartCommand, cts.Token)).Success)
+        {
+            await Task.Delay(500, cts.Token);
+        }
+        using var http = new HttpClient { BaseAddress = replica.Url, Timeout = TimeSpan.FromSeconds(5) };
+        while (true)
+        {
+            try
+            {
+                using var health = await http.GetAsync("/health", cts.Token);
+                if (health.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(200, cts.Token);
+        }
+    }
 
     /// <summary>Whether the attachment's bytes are in the database (where every replica finds them).</summary>
     public async Task<bool> AttachmentStoredAsync(string attachmentId) =>
@@ -51,3 +116,6 @@ public sealed class FakeAgentCollection : ICollectionFixture<FakeAgentFixture>
 {
     public const string Name = "fake-agent";
 }
+
+/// <summary>One API process of a scaled-out AppHost.</summary>
+public sealed record ApiReplica(string ResourceId, Uri Url, int ProcessId);
