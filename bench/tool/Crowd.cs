@@ -495,7 +495,7 @@ public static class Crowd
                       $"--deltas {o["deltas"]} --delta-gap-ms {o["delta_gap_ms"]}{((int)o["replicas_api"]! > 1 ? $" --replicas-api {o["replicas_api"]}" : "")}" +
                       $"{((int)o["replicas_agent"]! > 1 ? $" --replicas-agent {o["replicas_agent"]}" : "")}`.");
         sb.AppendLine();
-        sb.AppendLine("| target | phase | completed / N | errors | first token → first delta p50 / p99 ms | send → first delta p50 / p99 s | whole turn p50 / p99 s | peak PostgreSQL connections | CPU s (services) | peak RSS MiB | ckbench / machine CPU % |");
+        sb.AppendLine("| target | phase | completed / N | errors | first token → first delta p50 / p99 ms | send → first delta p50 / p99 s | whole turn p50 / p99 s | peak PostgreSQL connections (ckbench's poller not counted) / max | CPU s (services) | peak RSS MiB | ckbench / machine CPU % |");
         sb.AppendLine("|---|---|---:|---|---:|---:|---:|---:|---|---|---:|");
         var notes = new List<string>();
         foreach (var t in doc["targets"]!.AsArray())
