@@ -107,6 +107,17 @@ public static class Crowd
             {
                 results.Add(await RunTarget(stack, fake, target, o, runId));
             }
+            catch (Exception e)
+            {
+                // Reported, not fatal: a target that dies under the crowd is a result; the other targets still run.
+                Log.Info($"{name} failed: {e}");
+                results.Add(new JsonObject
+                {
+                    ["target"] = name, ["error"] = $"{e.GetType().Name}: {e.Message}",
+                    ["processes_alive"] = JsonSerializer.SerializeToNode(target.Processes.ToDictionary(p => p.Name, p => Directory.Exists($"/proc/{p.Pid}"))),
+                    ["phases"] = new JsonArray(),
+                });
+            }
             finally
             {
                 if (name == "ours") stack.StopOurs(); else stack.StopPeer(name);
@@ -171,6 +182,7 @@ public static class Crowd
                 AutomaticDecompression = System.Net.DecompressionMethods.None, UseCookies = false,
             }) { BaseAddress = uris[i % uris.Length], Timeout = Timeout.InfiniteTimeSpan });
         var warmPath = isOurs ? "/alive" : "/health";
+        await using var poller = await PgPoller.Start(stack.Pg);
 
         if (o.WarmupUsers > 0)
         {
@@ -194,7 +206,7 @@ public static class Crowd
             foreach (var phase in Phases)
             {
                 if (phase != Phases[0] && o.PauseS > 0) await Task.Delay(TimeSpan.FromSeconds(o.PauseS));
-                phases.Add(await RunPhase(stack, fake, target, o, runId, phase, users, warmPath));
+                phases.Add(await RunPhase(stack, fake, target, o, runId, phase, users, warmPath, poller));
             }
         }
         finally
@@ -212,7 +224,7 @@ public static class Crowd
     }
 
     static async Task<JsonObject> RunPhase(Stack stack, FakeOpenAi fake, Target target, CrowdOptions o, string runId, string phase,
-        List<User> users, string warmPath)
+        List<User> users, string warmPath, PgPoller? poller)
     {
         var isOurs = target.Name == "ours";
         var crowd = phase == "create" ? users : users.Where(u => u.ThreadId is not null).ToList();
@@ -228,7 +240,7 @@ public static class Crowd
 
         Log.Info($"{target.Name} {phase}: {crowd.Count} users at once{(skipped > 0 ? $" ({skipped} without a thread from the create phase)" : "")}");
         var modelRequests = fake.Requests;
-        await using var poller = await PgPoller.Start(stack.Pg);
+        poller?.Begin();
         var meter = new ResourceMeter(target.Processes);
         var machine = Machine.CpuSnapshot();
         var selfCpu = Machine.SelfCpu();
@@ -245,7 +257,7 @@ public static class Crowd
         var usage = meter.Finish();
         var machinePct = Machine.CpuPercentSince(machine);
         var clientPct = (Machine.SelfCpu() - selfCpu) / seconds * 100;
-        var pg = await poller.Finish();
+        var pg = poller?.Take();
         modelRequests = fake.Requests - modelRequests;
 
         foreach (var t in turns) if (t.ThreadId is not null) users[t.User].ThreadId ??= t.ThreadId;
@@ -284,9 +296,9 @@ public static class Crowd
             ["model_requests"] = isOurs ? modelRequests : null,
             ["wall_s"] = Math.Round(seconds, 2),
             ["pg_max_connections"] = stack.Pg.MaxConnections,
-            ["pg_peak_connections"] = pg.Peak,
-            ["pg_peak_connections_by_db"] = JsonSerializer.SerializeToNode(pg.PeakByDb),
-            ["pg_samples"] = pg.Samples,
+            ["pg_peak_connections"] = pg?.Peak,
+            ["pg_peak_connections_by_db"] = pg is null ? null : JsonSerializer.SerializeToNode(pg.Value.PeakByDb),
+            ["pg_samples"] = pg?.Samples ?? 0,
             ["usage"] = JsonSerializer.SerializeToNode(usage, Json.Options),
             ["client_cpu_percent"] = Math.Round(clientPct, 1),
             ["machine_cpu_percent"] = Math.Round(machinePct, 1),
@@ -296,7 +308,7 @@ public static class Crowd
                  (errors.Count > 0 ? "; " + string.Join("; ", errors.Select(e => $"{e.Key} × {e.Value}")) : "") +
                  $"; first token → first delta p50 {Q(tokenToDelta, 0.5):F0} ms p99 {Q(tokenToDelta, 0.99):F0} ms ({tokenToDelta.Count} matched)" +
                  $"; turn p50 {Q(completed.Select(t => t.EndMs - t.SentMs).ToList(), 0.5) / 1000:F2} s p99 {Q(completed.Select(t => t.EndMs - t.SentMs).ToList(), 0.99) / 1000:F2} s" +
-                 $"; peak PostgreSQL connections {pg.Peak}/{stack.Pg.MaxConnections}; " +
+                 $"; peak PostgreSQL connections {(pg is null ? "?" : pg.Value.Peak.ToString(CultureInfo.InvariantCulture))}/{stack.Pg.MaxConnections}; " +
                  string.Join(", ", usage.Select(u => $"{u.Key} {u.Value.CpuSeconds:F1} s CPU / {u.Value.PeakRssMiB:F0} MiB")) +
                  $"; ckbench {clientPct:F0}% CPU, machine {machinePct:F0}%");
         return result;
@@ -360,13 +372,27 @@ public static class Crowd
         {
             return End($"connection error ({e.HttpRequestError})", Short(e.InnerException?.Message ?? e.Message));
         }
+        catch (Exception e)
+        {
+            // Anything else (a malformed event, say) is the turn's outcome, not the end of the run.
+            return End($"client exception ({e.GetType().Name})", Short(e.Message));
+        }
     }
 
+    /// <summary>When the peer's respond() emitted each turn's first text delta (and the peer forgets them); empty if it cannot say.</summary>
     static async Task<Dictionary<string, double>> PeerMarks(Target target)
     {
-        using var http = new HttpClient { BaseAddress = target.BaseUri, Timeout = TimeSpan.FromSeconds(30) };
-        var json = await http.GetStringAsync("/bench/marks");
-        return JsonSerializer.Deserialize<Dictionary<string, double>>(json) ?? [];
+        try
+        {
+            using var http = new HttpClient { BaseAddress = target.BaseUri, Timeout = TimeSpan.FromSeconds(30) };
+            var json = await http.GetStringAsync("/bench/marks");
+            return JsonSerializer.Deserialize<Dictionary<string, double>>(json) ?? [];
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+        {
+            Log.Info($"{target.Name}: no first-delta marks ({e.Message})");
+            return [];
+        }
     }
 
     /// <summary>Waits until no client is connected to PostgreSQL any more (the stopped target's pools are gone).</summary>
@@ -386,26 +412,32 @@ public static class Crowd
     }
 
     /// <summary>
-    /// Polls pg_stat_activity every ~100 ms on one connection opened before the phase (it keeps working when the server
-    /// has no slot left, and is not counted): client backends, in all and per database.
+    /// Polls pg_stat_activity every ~100 ms on one connection, opened while the database is idle before the target's
+    /// warm-up and kept to its end (when the services hold every slot, a new connection would be refused): client
+    /// backends, in all and per database, its own not counted. <see cref="Begin"/> and <see cref="Take"/> bound a phase.
     /// </summary>
     sealed class PgPoller : IAsyncDisposable
     {
         readonly NpgsqlConnection conn;
         readonly CancellationTokenSource stop = new();
-        readonly Dictionary<string, int> peakByDb = [];
-        Task? loop;
+        readonly object gate = new();
+        Dictionary<string, int> peakByDb = [];
+        readonly Task loop;
         int peak, samples;
 
-        PgPoller(NpgsqlConnection conn) => this.conn = conn;
+        PgPoller(NpgsqlConnection conn) { this.conn = conn; loop = Task.Run(Loop); }
 
-        public static async Task<PgPoller> Start(PgCluster pg)
+        public static async Task<PgPoller?> Start(PgCluster pg)
         {
             var conn = new NpgsqlConnection(pg.ConnectionString("postgres") + ";Pooling=false");
-            await conn.OpenAsync();
-            var p = new PgPoller(conn);
-            p.loop = Task.Run(p.Loop);
-            return p;
+            try { await conn.OpenAsync(); }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                Log.Info("PostgreSQL poller could not connect (peak connections will be missing): " + e.Message);
+                await conn.DisposeAsync();
+                return null;
+            }
+            return new PgPoller(conn);
         }
 
         async Task Loop()
@@ -416,38 +448,39 @@ public static class Crowd
             {
                 try
                 {
-                    var total = 0;
+                    var rows = new List<(string Db, int N)>();
                     await using (var r = await cmd.ExecuteReaderAsync(stop.Token))
-                        while (await r.ReadAsync(stop.Token))
-                        {
-                            var db = r.GetString(0);
-                            var n = r.GetInt32(1);
-                            total += n;
-                            peakByDb[db] = Math.Max(peakByDb.GetValueOrDefault(db), n);
-                        }
-                    peak = Math.Max(peak, total);
-                    samples++;
+                        while (await r.ReadAsync(stop.Token)) rows.Add((r.GetString(0), r.GetInt32(1)));
+                    lock (gate)
+                    {
+                        foreach (var (db, n) in rows) peakByDb[db] = Math.Max(peakByDb.GetValueOrDefault(db), n);
+                        peak = Math.Max(peak, rows.Sum(x => x.N));
+                        samples++;
+                    }
                     await Task.Delay(100, stop.Token);
                 }
                 catch (OperationCanceledException) { return; }
-                catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+                catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
                 {
                     try { await Task.Delay(100, stop.Token); } catch (OperationCanceledException) { return; }
                 }
             }
         }
 
-        public async Task<(int Peak, Dictionary<string, int> PeakByDb, int Samples)> Finish()
+        public void Begin()
         {
-            stop.Cancel();
-            if (loop is not null) await loop;
-            return (peak, new Dictionary<string, int>(peakByDb), samples);
+            lock (gate) { peak = 0; samples = 0; peakByDb = []; }
+        }
+
+        public (int Peak, Dictionary<string, int> PeakByDb, int Samples) Take()
+        {
+            lock (gate) return (peak, new Dictionary<string, int>(peakByDb), samples);
         }
 
         public async ValueTask DisposeAsync()
         {
             stop.Cancel();
-            if (loop is not null) await loop;
+            await loop;
             await conn.DisposeAsync();
         }
     }
@@ -500,7 +533,8 @@ public static class Crowd
         var notes = new List<string>();
         foreach (var t in doc["targets"]!.AsArray())
         {
-            foreach (var p in t!["phases"]!.AsArray())
+            if (t!["error"] is { } failure) sb.AppendLine($"| {t["target"]} | – | **the run failed**: {Md((string)failure!)} | | | | | | | | |");
+            foreach (var p in t["phases"]!.AsArray())
             {
                 var errors = p!["errors"]!.AsObject();
                 var errorText = errors.Count == 0 ? "none" : string.Join("; ", errors.Select(e => $"{Md(e.Key)} × {e.Value}"));
@@ -510,8 +544,8 @@ public static class Crowd
                 var cpu = string.Join(", ", usage.Select(u => $"{u.Key} {F((double)u.Value!["cpu_seconds"]!, 1)}"));
                 var rss = string.Join(", ", usage.Select(u => $"{u.Key} {F((double)u.Value!["peak_rss_mi_b"]!)}"));
                 var skipped = (int)p["skipped_without_thread"]!;
-                var byDb = p["pg_peak_connections_by_db"]!.AsObject();
-                var pgText = $"{p["pg_peak_connections"]} / {p["pg_max_connections"]}" +
+                var byDb = p["pg_peak_connections_by_db"] as JsonObject;
+                var pgText = byDb is null ? "–" : $"{p["pg_peak_connections"]} / {p["pg_max_connections"]}" +
                              (byDb.Count > 0 ? " (" + string.Join(", ", byDb.Select(d => $"{d.Key} {d.Value}")) + ")" : "");
                 sb.AppendLine($"| {t["target"]} | {p["phase"]} | {p["completed"]} / {p["attempted"]}{(skipped > 0 ? $" ({skipped} without a thread)" : "")} | {errorText} | " +
                               $"{P(p["first_token_to_first_delta_ms"], 1, 1)} | {P(p["send_to_first_delta_ms"], 1000, 2)} | {P(p["turn_ms"], 1000, 2)} | {pgText} | {cpu} | {rss} | " +
