@@ -191,6 +191,7 @@ public static class Crowd
             foreach (var phase in Phases)
             {
                 var turns = await Task.WhenAll(warm.Select(u => RunTurn(u, phase, $"warm {runId} {phase} user {u.Index}", o.TimeoutS)));
+                foreach (var t in turns) warm[t.User].ThreadId ??= t.ThreadId;
                 var bad = turns.Where(t => !t.Completed).GroupBy(t => t.Outcome).Select(g => $"{g.Key} × {g.Count()}").ToList();
                 Log.Info($"{target.Name}: warm-up {phase}: {turns.Count(t => t.Completed)}/{turns.Length} completed{(bad.Count > 0 ? "; " + string.Join("; ", bad) : "")}");
             }
