@@ -6,6 +6,11 @@
 //   PEER_ANSWER            the scripted assistant text (same length as ours; the bench script passes ours)
 //   PEER_CHUNKS            how many text_delta events the answer is cut into (same count as ours)
 //   PEER_TITLE=1           set the thread title on the first turn (thread.updated), as ours does
+//   PEER_PIECES            the answer's text deltas as a JSON array of strings (instead of PEER_ANSWER cut in PEER_CHUNKS)
+//   PEER_FIRST_TOKEN_MS    respond() waits this long before the first text delta, like a hosted model (crowd; default 0)
+//   PEER_DELTA_GAP_MS      and this long between two text deltas (crowd; default 0)
+//   PEER_MARKS=1           record when respond() emits each turn's first text delta, keyed by the user message text;
+//                          GET /bench/marks answers {text: epoch ms} and forgets them (crowd)
 //
 // The user is the token's `sub`, read from the bearer token without verifying it, as the package's README does with
 // an x-user-id header: the peer does no token check, no persistence (memory) and no agent hop.
@@ -19,6 +24,13 @@ const storeKind = process.env.PEER_STORE ?? 'memory';
 const answer = process.env.PEER_ANSWER ?? 'Added “buy milk” to your list. You now have 1 open task.';
 const chunks = Math.max(1, Number(process.env.PEER_CHUNKS ?? 15));
 const setTitle = (process.env.PEER_TITLE ?? '1') === '1';
+const firstTokenMs = Number(process.env.PEER_FIRST_TOKEN_MS ?? 0);
+const deltaGapMs = Number(process.env.PEER_DELTA_GAP_MS ?? 0);
+const recordMarks = process.env.PEER_MARKS === '1';
+const marks = new Map();
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+// The same clock as ckbench's: wall-clock milliseconds since the Unix epoch, sub-millisecond.
+const nowMs = () => performance.timeOrigin + performance.now();
 
 const silentLogger = { info() {}, debug() {}, warn() {}, error(m, e) { console.error(m, e?.error ?? ''); } };
 
@@ -28,7 +40,8 @@ function splitAnswer(text, n) {
   for (let i = 0; i < text.length; i += size) parts.push(text.slice(i, i + size));
   return parts;
 }
-const pieces = splitAnswer(answer, chunks);
+const pieces = process.env.PEER_PIECES ? JSON.parse(process.env.PEER_PIECES) : splitAnswer(answer, chunks);
+const fullText = pieces.join('');
 
 class ScriptedServer extends ChatKitServer {
   async *respond(thread, input, context) {
@@ -37,10 +50,14 @@ class ScriptedServer extends ChatKitServer {
     const createdAt = new Date().toISOString();
     yield { type: 'thread.item.added', item: { type: 'assistant_message', id, thread_id: thread.id, created_at: createdAt, content: [] } };
     yield { type: 'thread.item.updated', item_id: id, update: { type: 'assistant_message.content_part.added', content_index: 0, content: { type: 'output_text', text: '', annotations: [] } } };
-    for (const delta of pieces) {
-      yield { type: 'thread.item.updated', item_id: id, update: { type: 'assistant_message.content_part.text_delta', content_index: 0, delta } };
+    const key = recordMarks ? input.content.filter((c) => c.type === 'input_text').map((c) => c.text).join('').trim() : null;
+    for (let i = 0; i < pieces.length; i++) {
+      const wait = i === 0 ? firstTokenMs : deltaGapMs;
+      if (wait > 0) await sleep(wait);
+      if (i === 0 && key !== null) marks.set(key, nowMs());
+      yield { type: 'thread.item.updated', item_id: id, update: { type: 'assistant_message.content_part.text_delta', content_index: 0, delta: pieces[i] } };
     }
-    const content = { type: 'output_text', text: answer, annotations: [] };
+    const content = { type: 'output_text', text: fullText, annotations: [] };
     yield { type: 'thread.item.updated', item_id: id, update: { type: 'assistant_message.content_part.done', content_index: 0, content } };
     yield { type: 'thread.item.done', item: { type: 'assistant_message', id, thread_id: thread.id, created_at: createdAt, content: [content] } };
     if (setTitle && !thread.title) {
@@ -69,6 +86,12 @@ function userOf(req) {
 const httpServer = http.createServer(async (req, res) => {
   if (req.method === 'GET' && req.url === '/health') {
     res.writeHead(200, { 'content-type': 'text/plain' }).end('Healthy');
+    return;
+  }
+  if (req.method === 'GET' && req.url === '/bench/marks') {
+    const json = JSON.stringify(Object.fromEntries(marks));
+    marks.clear();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(json);
     return;
   }
   if (req.method !== 'POST' || req.url !== '/api/chatkit') {

@@ -9,7 +9,9 @@ namespace ChatKit.Bench;
 
 /// <summary>
 /// A fake OpenAI-compatible provider on loopback (POST /v1/chat/completions, streaming or not) whose behaviour the drills
-/// switch: ok, slow (one chunk every SlowDelayMs), 429, 500, hang (never answers). It counts the requests it got.
+/// switch: ok, slow (one chunk every SlowDelayMs), 429, 500, hang (never answers), paced (the crowd scenario: the first
+/// text delta after FirstTokenMs, then Deltas-1 more, DeltaGapMs apart). It counts the requests it got, and in paced
+/// mode records when it sent each request's first text delta, keyed by the text of the request's last user message.
 /// </summary>
 public sealed class FakeOpenAi : IAsyncDisposable
 {
@@ -19,8 +21,25 @@ public sealed class FakeOpenAi : IAsyncDisposable
     public int Requests => Volatile.Read(ref requests);
     public string BaseUrl { get; }
     public string Answer { get; set; } = "Sure, here is the answer from the fake provider, streamed in small pieces.";
+    /// <summary>Paced mode: wait before the first text delta (the model's time to first token).</summary>
+    public int FirstTokenMs = 2000;
+    /// <summary>Paced mode: how many text deltas (the first included).</summary>
+    public int Deltas = 10;
+    /// <summary>Paced mode: the wait between two text deltas.</summary>
+    public int DeltaGapMs = 100;
     readonly WebApplication app;
     readonly CancellationTokenSource hang = new();
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, double> firstTokens = new();
+
+    /// <summary>Paced mode: the text of the answer's i-th delta (the peers stream the same pieces).</summary>
+    public static string PacedPiece(int i) => $"Piece {i + 1} of the answer. ";
+
+    /// <summary>
+    /// Paced mode: when the first text delta of the latest request whose last user message was <paramref name="key"/>
+    /// was written and flushed (<see cref="Clock.NowMs"/>), or null.
+    /// </summary>
+    public double? FirstTokenAt(string key) => firstTokens.TryGetValue(key, out var t) ? t : null;
+    public void ClearFirstTokens() => firstTokens.Clear();
 
     FakeOpenAi(WebApplication app, string baseUrl) { this.app = app; BaseUrl = baseUrl; }
 
@@ -45,7 +64,8 @@ public sealed class FakeOpenAi : IAsyncDisposable
         Interlocked.Increment(ref requests);
         var body = await JsonNode.ParseAsync(ctx.Request.Body);
         var stream = body?["stream"]?.GetValue<bool>() == true;
-        switch (Mode)
+        var mode = Mode;
+        switch (mode)
         {
             case "429":
                 ctx.Response.StatusCode = 429;
@@ -86,6 +106,20 @@ public sealed class FakeOpenAi : IAsyncDisposable
         try
         {
             await Send(Chunk(new { role = "assistant", content = "" }, null));
+            if (mode == "paced")
+            {
+                var key = LastUserText(body);
+                await Task.Delay(FirstTokenMs, ctx.RequestAborted);
+                for (var i = 0; i < Deltas; i++)
+                {
+                    if (i > 0) await Task.Delay(DeltaGapMs, ctx.RequestAborted);
+                    await Send(Chunk(new { content = PacedPiece(i) }, null));
+                    if (i == 0 && key is not null) firstTokens[key] = Clock.NowMs();
+                }
+                await Send(Chunk(new { }, "stop"));
+                await ctx.Response.WriteAsync("data: [DONE]\n\n", ctx.RequestAborted);
+                return;
+            }
             foreach (var word in Answer.Split(' '))
             {
                 if (Mode == "slow") await Task.Delay(SlowDelayMs, ctx.RequestAborted);
@@ -97,11 +131,34 @@ public sealed class FakeOpenAi : IAsyncDisposable
         catch (OperationCanceledException) { }
     }
 
-    /// <summary>`ckbench fake-openai --port N --mode ok|slow|429|500|hang`: the fake on its own, for manual drills.</summary>
+    /// <summary>The text of the last user message (content as a string or as an array of text parts).</summary>
+    static string? LastUserText(JsonNode? body)
+    {
+        if (body?["messages"] is not JsonArray messages) return null;
+        for (var i = messages.Count - 1; i >= 0; i--)
+        {
+            if ((string?)messages[i]?["role"] != "user") continue;
+            return messages[i]!["content"] switch
+            {
+                JsonValue v when v.TryGetValue<string>(out var text) => text.Trim(),
+                JsonArray parts => string.Concat(parts.Select(p => (string?)p?["text"] ?? "")).Trim(),
+                _ => null,
+            };
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// `ckbench fake-openai --port N --mode ok|slow|429|500|hang|paced [--first-token-ms 2000 --deltas 10 --delta-gap-ms 100]`:
+    /// the fake on its own, for manual drills.
+    /// </summary>
     public static async Task<int> Serve(Dictionary<string, string> opts)
     {
         await using var fake = await Start(int.Parse(opts.GetValueOrDefault("port") ?? "0"));
         fake.Mode = opts.GetValueOrDefault("mode") ?? "ok";
+        if (opts.TryGetValue("first-token-ms", out var ft)) fake.FirstTokenMs = int.Parse(ft);
+        if (opts.TryGetValue("deltas", out var d)) fake.Deltas = int.Parse(d);
+        if (opts.TryGetValue("delta-gap-ms", out var g)) fake.DeltaGapMs = int.Parse(g);
         Console.WriteLine($"fake OpenAI provider at {fake.BaseUrl} (mode {fake.Mode}); Ctrl+C to stop");
         var done = new TaskCompletionSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; done.TrySetResult(); };

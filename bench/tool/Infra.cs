@@ -24,6 +24,15 @@ public static class Paths
     }
 }
 
+/// <summary>
+/// Wall-clock time in milliseconds since the Unix epoch (CLOCK_REALTIME, sub-millisecond), the clock every process of
+/// the crowd scenario stamps with: ckbench (client and fake model) and the Node peers (performance.timeOrigin + now()).
+/// </summary>
+public static class Clock
+{
+    public static double NowMs() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / (double)TimeSpan.TicksPerMillisecond;
+}
+
 public static class Log
 {
     static readonly Stopwatch Clock = Stopwatch.StartNew();
@@ -138,14 +147,12 @@ public static class ProcStats
     /// <summary>utime+stime of the process, plus (with children) its reaped children and its live descendants, in seconds.</summary>
     public static double CpuSeconds(int pid, bool withChildren = false)
     {
-        var s = Stat(pid);
-        if (s is null) return 0;
-        double ticks = s[11] + s[12];
-        if (withChildren)
-        {
-            ticks += s[13] + s[14];
-            foreach (var child in Children(pid)) ticks += CpuSeconds(child, withChildren: true) * TicksPerSecond;
-        }
+        if (!withChildren) return Stat(pid) is { } own ? (own[11] + own[12]) / TicksPerSecond : 0;
+        // One pass over /proc for the whole tree (PostgreSQL under the crowd has a hundred backends).
+        var all = AllStats();
+        if (!all.TryGetValue(pid, out var s)) return 0;
+        double ticks = s[11] + s[12] + s[13] + s[14];
+        foreach (var d in Descendants(pid, all)) ticks += all[d][11] + all[d][12] + all[d][13] + all[d][14];
         return ticks / TicksPerSecond;
     }
 
@@ -153,7 +160,7 @@ public static class ProcStats
     public static double RssMiB(int pid, bool withChildren = false)
     {
         double kb = StatusKb(pid, "VmRSS:");
-        if (withChildren) foreach (var c in Children(pid)) kb += RssMiB(c, true) * 1024;
+        if (withChildren) foreach (var d in Descendants(pid, AllStats())) kb += StatusKb(d, "VmRSS:");
         return kb / 1024;
     }
 
@@ -186,14 +193,23 @@ public static class ProcStats
         catch (IOException) { return null; }
     }
 
-    public static IEnumerable<int> Children(int pid)
+    /// <summary>The stat fields of every live process, in one pass over /proc.</summary>
+    static Dictionary<int, long[]> AllStats()
     {
+        var all = new Dictionary<int, long[]>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var p)) continue;
-            var s = Stat(p);
-            if (s is not null && s[1] == pid) yield return p;
-        }
+            if (int.TryParse(Path.GetFileName(dir), out var p) && Stat(p) is { } s) all[p] = s;
+        return all;
+    }
+
+    static List<int> Descendants(int pid, Dictionary<int, long[]> all)
+    {
+        var children = all.ToLookup(kv => (int)kv.Value[1], kv => kv.Key);
+        var result = new List<int>();
+        var queue = new Queue<int>([pid]);
+        while (queue.Count > 0)
+            foreach (var c in children[queue.Dequeue()]) { result.Add(c); queue.Enqueue(c); }
+        return result;
     }
 }
 

@@ -11,13 +11,15 @@ public sealed class PgCluster : IDisposable
 {
     public int Port { get; }
     public string DataDir { get; }
+    /// <summary>The server's max_connections: 300 for the throughput bench and the drills, PostgreSQL's stock 100 for the crowd.</summary>
+    public int MaxConnections { get; }
     readonly string binDir;
     readonly bool asPostgresUser;
     Child? server;
 
-    PgCluster(string binDir, string dataDir, int port, bool asPostgresUser)
+    PgCluster(string binDir, string dataDir, int port, bool asPostgresUser, int maxConnections)
     {
-        this.binDir = binDir; DataDir = dataDir; Port = port; this.asPostgresUser = asPostgresUser;
+        this.binDir = binDir; DataDir = dataDir; Port = port; this.asPostgresUser = asPostgresUser; MaxConnections = maxConnections;
     }
 
     public static string FindBinDir() =>
@@ -29,13 +31,13 @@ public sealed class PgCluster : IDisposable
                 .FirstOrDefault() ?? throw new InvalidOperationException("no PostgreSQL server binaries under /usr/lib/postgresql")
             : throw new InvalidOperationException("no PostgreSQL server binaries; apt-get install postgresql");
 
-    public static async Task<PgCluster> Create(string name)
+    public static async Task<PgCluster> Create(string name, int maxConnections = 300)
     {
         var root = Environment.UserName == "root";
         // One directory per ckbench process: two runs must never share (or delete) each other's cluster.
         var dataDir = root ? $"/var/lib/postgresql/chatkit-bench-{name}-{Environment.ProcessId}" : Path.Combine(Paths.Work, $"pg-{name}-{Environment.ProcessId}");
         if (Directory.Exists(dataDir)) Directory.Delete(dataDir, recursive: true);
-        var c = new PgCluster(FindBinDir(), dataDir, Net.FreePort(), root);
+        var c = new PgCluster(FindBinDir(), dataDir, Net.FreePort(), root, maxConnections);
         if (root)
         {
             Directory.CreateDirectory(dataDir);
@@ -55,7 +57,7 @@ public sealed class PgCluster : IDisposable
         [
             "-D", DataDir, "-p", Port.ToString(), "-k", "/tmp", "-c", "listen_addresses=127.0.0.1",
             // auto_explain stays off (log_min_duration -1 by default) until the scale step turns it on with ALTER SYSTEM.
-            "-c", "max_connections=300", "-c", "shared_preload_libraries=auto_explain",
+            "-c", $"max_connections={MaxConnections}", "-c", "shared_preload_libraries=auto_explain",
         ];
         server = asPostgresUser
             ? Child.Start("postgres", "setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", Path.Combine(binDir, "postgres"), .. args])

@@ -2,8 +2,14 @@ using System.Diagnostics;
 
 namespace ChatKit.Bench;
 
-/// <summary>A server under test: its base URL and the processes whose CPU and memory count for it.</summary>
-public sealed record Target(string Name, Uri BaseUri, (string Name, int Pid, bool Tree)[] Processes);
+/// <summary>
+/// A server under test: its base URL and the processes whose CPU and memory count for it. With several API replicas
+/// (crowd scenario) <see cref="Replicas"/> lists every replica's URL, the first being <see cref="BaseUri"/>.
+/// </summary>
+public sealed record Target(string Name, Uri BaseUri, (string Name, int Pid, bool Tree)[] Processes, Uri[]? Replicas = null)
+{
+    public Uri[] Uris => Replicas ?? [BaseUri];
+}
 
 /// <summary>
 /// Everything a run needs, started from scratch on loopback: a PostgreSQL cluster, the JWKS host with a fresh Ed25519
@@ -20,13 +26,16 @@ public sealed class Stack : IAsyncDisposable
     public int AgentPort { get; private set; }
     public int ApiPort { get; private set; }
     public Dictionary<string, string> AgentEnvExtra { get; } = new();
+    /// <summary>Replicas after the first (crowd scenario, <c>--replicas-api</c> / <c>--replicas-agent</c>).</summary>
+    readonly List<Child> extraApis = [], extraAgents = [];
     readonly List<Child> peers = [];
+    readonly Dictionary<string, Child> peerByName = [];
     readonly Dictionary<string, Target> targets = [];
 
-    public static async Task<Stack> Start()
+    public static async Task<Stack> Start(int pgMaxConnections = 300)
     {
-        Log.Info("starting PostgreSQL (fresh cluster)");
-        var pg = await PgCluster.Create("run");
+        Log.Info($"starting PostgreSQL (fresh cluster, max_connections={pgMaxConnections})");
+        var pg = await PgCluster.Create("run", pgMaxConnections);
         await pg.CreateDatabases("conversationsdb", "tasksdb", "peerdb");
         var tokens = new TokenIssuer();
         var jwks = await JwksHost.Start(tokens);
@@ -67,37 +76,77 @@ public sealed class Stack : IAsyncDisposable
         return env;
     }
 
-    public async Task StartAgent()
+    Dictionary<string, string> AgentEnv()
     {
-        AgentPort = AgentPort == 0 ? Net.FreePort() : AgentPort;
         var env = CommonEnv();
         env["ConnectionStrings__tasksdb"] = Pg.ConnectionString("tasksdb");
         foreach (var (k, v) in AgentEnvExtra) env[k] = v;
-        Agent = Child.Start("agent", "dotnet", [Dll("ChatKit.Agent"), "--urls", $"http://127.0.0.1:{AgentPort}"], env);
+        return env;
+    }
+
+    public async Task StartAgent()
+    {
+        AgentPort = AgentPort == 0 ? Net.FreePort() : AgentPort;
+        Agent = Child.Start("agent", "dotnet", [Dll("ChatKit.Agent"), "--urls", $"http://127.0.0.1:{AgentPort}"], AgentEnv());
         await Net.WaitHttpOk($"http://127.0.0.1:{AgentPort}/health", TimeSpan.FromSeconds(60), () => Agent.Alive);
     }
 
-    public async Task StartOurs()
+    /// <summary>
+    /// Starts the agent, then the API. With replicas (crowd scenario) it starts more agents and APIs on their own ports;
+    /// every API gets every agent's URL (service discovery spreads its calls over them), its own first.
+    /// </summary>
+    public async Task StartOurs(int apiReplicas = 1, int agentReplicas = 1)
     {
         await StartAgent();
-        ApiPort = Net.FreePort();
-        var env = CommonEnv();
-        env["ConnectionStrings__conversationsdb"] = Pg.ConnectionString("conversationsdb");
-        env["services__agent__http__0"] = $"http://127.0.0.1:{AgentPort}";
-        // The per-user write limit (100 per 10 s) would measure the rate limiter, not the server: the load comes from a
-        // few dozen bench users at thousands of requests a second. Raised for the bench only (documented in bench/README.md).
-        env["RateLimits__Writes__PermitLimit"] = Environment.GetEnvironmentVariable("BENCH_WRITE_LIMIT") ?? "100000000";
-        Api = Child.Start("api", "dotnet", [Dll("ChatKit.ApiService"), "--urls", $"http://127.0.0.1:{ApiPort}"], env);
-        await Net.WaitHttpOk($"http://127.0.0.1:{ApiPort}/health", TimeSpan.FromSeconds(60), () => Api.Alive);
-        targets["ours"] = new Target("ours", new Uri($"http://127.0.0.1:{ApiPort}"),
-            [("api", Api.Pid, false), ("agent", Agent!.Pid, false), ("postgres", Pg.Pid, true)]);
-        Log.Info($"ours: API on {ApiPort}, agent on {AgentPort}");
+        var agentUrls = new List<string> { $"http://127.0.0.1:{AgentPort}" };
+        for (var i = 1; i < agentReplicas; i++)
+        {
+            var port = Net.FreePort();
+            var agent = Child.Start($"agent-{i + 1}", "dotnet", [Dll("ChatKit.Agent"), "--urls", $"http://127.0.0.1:{port}"], AgentEnv());
+            extraAgents.Add(agent);
+            await Net.WaitHttpOk($"http://127.0.0.1:{port}/health", TimeSpan.FromSeconds(60), () => agent.Alive);
+            agentUrls.Add($"http://127.0.0.1:{port}");
+        }
+        var apiUris = new List<Uri>();
+        for (var i = 0; i < apiReplicas; i++)
+        {
+            var port = Net.FreePort();
+            var env = CommonEnv();
+            env["ConnectionStrings__conversationsdb"] = Pg.ConnectionString("conversationsdb");
+            var first = i % agentUrls.Count;
+            for (var k = 0; k < agentUrls.Count; k++) env[$"services__agent__http__{k}"] = agentUrls[(first + k) % agentUrls.Count];
+            // The per-user write limit (100 per 10 s) would measure the rate limiter, not the server: the load comes from a
+            // few dozen bench users at thousands of requests a second. Raised for the bench only (documented in bench/README.md).
+            env["RateLimits__Writes__PermitLimit"] = Environment.GetEnvironmentVariable("BENCH_WRITE_LIMIT") ?? "100000000";
+            var api = Child.Start(i == 0 ? "api" : $"api-{i + 1}", "dotnet", [Dll("ChatKit.ApiService"), "--urls", $"http://127.0.0.1:{port}"], env);
+            if (i == 0) { Api = api; ApiPort = port; } else extraApis.Add(api);
+            await Net.WaitHttpOk($"http://127.0.0.1:{port}/health", TimeSpan.FromSeconds(60), () => api.Alive);
+            apiUris.Add(new Uri($"http://127.0.0.1:{port}"));
+        }
+        var procs = new List<(string, int, bool)> { ("api", Api!.Pid, false) };
+        procs.AddRange(extraApis.Select(a => (a.Name, a.Pid, false)));
+        procs.Add(("agent", Agent!.Pid, false));
+        procs.AddRange(extraAgents.Select(a => (a.Name, a.Pid, false)));
+        procs.Add(("postgres", Pg.Pid, true));
+        targets["ours"] = new Target("ours", apiUris[0], [.. procs], apiUris.Count > 1 ? [.. apiUris] : null);
+        Log.Info($"ours: API on {string.Join(", ", apiUris.Select(u => u.Port))}, agent on {string.Join(", ", agentUrls.Select(u => new Uri(u).Port))}");
+    }
+
+    /// <summary>Stops our services (every replica), so that the next target has PostgreSQL to itself.</summary>
+    public void StopOurs()
+    {
+        foreach (var c in extraApis.Concat(extraAgents)) c.Dispose();
+        extraApis.Clear(); extraAgents.Clear();
+        Api?.Dispose(); Api = null;
+        Agent?.Dispose(); Agent = null;
+        AgentPort = 0;
+        targets.Remove("ours");
     }
 
     /// <summary>Restarts the agent on the same port (drills).</summary>
     public Task RestartAgent() => StartAgent();
 
-    public async Task StartPeer(string store, string answer, int chunks)
+    public async Task StartPeer(string store, string answer, int chunks, IDictionary<string, string>? extraEnv = null)
     {
         var port = Net.FreePort();
         var name = "peer-" + store;
@@ -106,8 +155,10 @@ public sealed class Stack : IAsyncDisposable
             ["PORT"] = port.ToString(), ["PEER_STORE"] = store, ["PEER_ANSWER"] = answer, ["PEER_CHUNKS"] = chunks.ToString(),
             ["PEER_PG_URL"] = Pg.Url("peerdb"), ["NODE_ENV"] = "production",
         };
+        if (extraEnv is not null) foreach (var (k, v) in extraEnv) env[k] = v;
         var peer = Child.Start(name, "node", ["server.mjs"], env, cwd: Path.Combine(Paths.Bench, "peer"));
         peers.Add(peer);
+        peerByName[name] = peer;
         await Net.WaitHttpOk($"http://127.0.0.1:{port}/health", TimeSpan.FromSeconds(30), () => peer.Alive);
         var procs = new List<(string, int, bool)> { ("node", peer.Pid, false) };
         if (store == "pg") procs.Add(("postgres", Pg.Pid, true));
@@ -115,9 +166,17 @@ public sealed class Stack : IAsyncDisposable
         Log.Info($"{name} on {port}");
     }
 
+    /// <summary>Stops a peer ("peer-memory" or "peer-pg").</summary>
+    public void StopPeer(string name)
+    {
+        if (peerByName.Remove(name, out var peer)) { peer.Dispose(); peers.Remove(peer); }
+        targets.Remove(name);
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var p in peers) p.Dispose();
+        foreach (var c in extraApis.Concat(extraAgents)) c.Dispose();
         Api?.Dispose();
         Agent?.Dispose();
         await Jwks.DisposeAsync();
