@@ -281,18 +281,42 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
         return history;
     }
 
-    /// <summary>Appends items produced by a turn and bumps the thread's activity time and message count.</summary>
+    /// <summary>
+    /// Appends items produced by a turn and bumps the thread's activity time and message count. With
+    /// <paramref name="endsTurn"/>, the same statement releases the turn's lease (the turn writes nothing after it),
+    /// which saves the turn a round trip.
+    /// </summary>
     public async Task AppendItemsAsync(ThreadTurn? turn, string owner, string threadId, IReadOnlyList<NewItem> items,
-        CancellationToken ct)
+        CancellationToken ct, bool endsTurn = false)
     {
         if (items.Count == 0) return;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
         AddInserts(batch, owner, threadId, items);
-        batch.BatchCommands.Add(BatchCommand(
-            "UPDATE threads SET updated_at = greatest(updated_at, $2), message_count = message_count + $3 WHERE id = $1 AND owner_id = $4",
-            threadId, items[^1].CreatedAt, items.Count(i => i.IsMessage), owner));
-        await batch.ExecuteNonQueryAsync(ct);
+        if (endsTurn && turn is not null)
+        {
+            turn.MarkReleased();
+            batch.BatchCommands.Add(BatchCommand(
+                "UPDATE threads SET updated_at = greatest(updated_at, $2), message_count = message_count + $3, " +
+                "turn_lease = CASE WHEN turn_lease = $5 THEN NULL ELSE turn_lease END, " +
+                "turn_lease_expires_at = CASE WHEN turn_lease = $5 THEN NULL ELSE turn_lease_expires_at END WHERE id = $1 AND owner_id = $4",
+                threadId, items[^1].CreatedAt, items.Count(i => i.IsMessage), owner, turn.Lease));
+        }
+        else
+        {
+            batch.BatchCommands.Add(BatchCommand(
+                "UPDATE threads SET updated_at = greatest(updated_at, $2), message_count = message_count + $3 WHERE id = $1 AND owner_id = $4",
+                threadId, items[^1].CreatedAt, items.Count(i => i.IsMessage), owner));
+        }
+        try
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        catch
+        {
+            turn?.MarkHeld();
+            throw;
+        }
     }
 
     /// <summary>Replaces an item in place (same position), or appends it when it does not exist yet.</summary>

@@ -13,6 +13,7 @@ public sealed class ThreadTurn : IAsyncDisposable
     readonly ILogger logger;
     readonly CancellationTokenSource stop = new();
     readonly Task renewals;
+    volatile bool released;
 
     internal ThreadTurn(ConversationStore store, ThreadRecord thread, Guid lease, IDisposable localLock, TimeSpan duration, ILogger logger)
     {
@@ -28,6 +29,14 @@ public sealed class ThreadTurn : IAsyncDisposable
 
     public string ThreadId => Thread.Id;
 
+    internal Guid Lease => lease;
+
+    /// <summary>The turn's last write releases the lease with it (<see cref="ConversationStore.AppendItemsAsync"/>).</summary>
+    internal void MarkReleased() => released = true;
+
+    /// <summary>That write failed: the lease is still held and released on dispose.</summary>
+    internal void MarkHeld() => released = false;
+
     async Task RenewAsync(TimeSpan duration)
     {
         using var timer = new PeriodicTimer(duration / 3);
@@ -39,6 +48,7 @@ public sealed class ThreadTurn : IAsyncDisposable
                 {
                     if (!await store.RenewLeaseAsync(ThreadId, lease, duration, stop.Token))
                     {
+                        if (released) return;
                         logger.LogWarning("The turn on {ThreadId} lost its lease (the thread was deleted or the lease ran out).", ThreadId);
                         return;
                     }
@@ -61,7 +71,7 @@ public sealed class ThreadTurn : IAsyncDisposable
         {
             await stop.CancelAsync();
             await renewals;
-            await store.ReleaseLeaseAsync(ThreadId, lease);
+            if (!released) await store.ReleaseLeaseAsync(ThreadId, lease);
         }
         catch (Exception e)
         {

@@ -361,7 +361,8 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
     {
         var item = AssistantItem(context.ThreadId, draft);
         pending.Add(item);
-        if (persistFirst) await FlushAsync(context, pending);
+        // persistFirst is the agent's done: the turn's last write, which also releases the thread's lease.
+        if (persistFirst) await FlushAsync(context, pending, endsTurn: true);
         if (answer.Length > 0) answer.Append("\n\n");
         answer.Append(draft.Text);
         await sink.WriteAsync(new ThreadItemUpdatedEvent(draft.Id, new ContentPartDone(0, new OutputText { Text = draft.Text.ToString() })));
@@ -370,10 +371,10 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
     }
 
     /// <summary>Writes what the turn produced so far. Never cancelled: a turn that ran is kept even if the client left.</summary>
-    async Task FlushAsync(TurnContext context, List<NewItem> pending)
+    async Task FlushAsync(TurnContext context, List<NewItem> pending, bool endsTurn = false)
     {
         if (pending.Count == 0) return;
-        await store.AppendItemsAsync(context.Turn, context.Owner, context.ThreadId, [.. pending], CancellationToken.None);
+        await store.AppendItemsAsync(context.Turn, context.Owner, context.ThreadId, [.. pending], CancellationToken.None, endsTurn);
         pending.Clear();
     }
 

@@ -76,6 +76,24 @@ public sealed class TurnAdmissionTests
     }
 
     [Fact]
+    public async Task EveryWayATurnEndsLeavesItsThreadFree()
+    {
+        using var http = fixture.CreateClientFor(NewUser("free"));
+        async Task<bool> FreeAsync(string threadId) =>
+            await fixture.ScalarAsync<bool>("SELECT turn_lease IS NULL AND turn_lease_expires_at IS NULL FROM threads WHERE id = $1", threadId);
+
+        var threadId = (await http.ChatKitStreamAsync("threads.create", new { input = Input("hello") })).ThreadId();
+        Assert.True(await FreeAsync(threadId), "after a new thread's answer");
+        await http.ChatKitStreamAsync("threads.add_user_message", new { thread_id = threadId, input = Input("again") });
+        Assert.True(await FreeAsync(threadId), "after a follow-up's answer");
+
+        Agent.Script = turn => turn.StatusAsync(500);
+        var failed = await http.ChatKitStreamAsync("threads.add_user_message", new { thread_id = threadId, input = Input("fails") });
+        Assert.Equal("error", failed[^1].Type());
+        Assert.True(await FreeAsync(threadId), "after the agent failed");
+    }
+
+    [Fact]
     public async Task AUsersTurnBeyondTheCapIsRefusedAtOnceWhileOtherUsersAreServed()
     {
         // The cap holds per replica (docs/reliability.md): Alice talks to one of them.
