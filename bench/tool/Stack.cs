@@ -118,6 +118,9 @@ public sealed class Stack : IAsyncDisposable
             // The per-user write limit (100 per 10 s) would measure the rate limiter, not the server: the load comes from a
             // few dozen bench users at thousands of requests a second. Raised for the bench only (documented in bench/README.md).
             env["RateLimits__Writes__PermitLimit"] = Environment.GetEnvironmentVariable("BENCH_WRITE_LIMIT") ?? "100000000";
+            // Likewise the per-user cap on turns in flight (4): the instant-turn scenarios run up to 32 at once from 20
+            // users. The crowd has one turn per user, so it is the same there.
+            env["ChatKit__Conversations__MaxTurnsPerUser"] = Environment.GetEnvironmentVariable("BENCH_TURNS_PER_USER") ?? "1000";
             var api = Child.Start(i == 0 ? "api" : $"api-{i + 1}", "dotnet", [Dll("ChatKit.ApiService"), "--urls", $"http://127.0.0.1:{port}"], env);
             if (i == 0) { Api = api; ApiPort = port; } else extraApis.Add(api);
             await Net.WaitHttpOk($"http://127.0.0.1:{port}/health", TimeSpan.FromSeconds(60), () => api.Alive);
