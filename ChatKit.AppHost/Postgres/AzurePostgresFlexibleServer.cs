@@ -53,8 +53,8 @@ public static class AzurePostgresFlexibleServerExtensions
 
     /// <summary>
     /// Adds the flexible server of <c>infra/postgres.bicep</c> with two parameters azd generates on the first
-    /// <c>azd up</c> and keeps in its environment: <c>{name}-admin</c> (12 lowercase letters: never a login Azure
-    /// reserves) and the secret <c>{name}-password</c> (32 letters and digits: no character that needs quoting in a
+    /// <c>azd up</c> and keeps in its environment: <c>{name}-admin</c> (16 lowercase letters: longer than any login
+    /// Azure reserves, and no <c>pg_</c> prefix) and the secret <c>{name}-password</c> (32 letters and digits: no character that needs quoting in a
     /// connection string). Publish mode only.
     /// </summary>
     public static IResourceBuilder<AzurePostgresFlexibleServerResource> AddAzurePostgresFlexibleServer(
@@ -64,7 +64,7 @@ public static class AzurePostgresFlexibleServerExtensions
             throw new InvalidOperationException("The Azure PostgreSQL server exists only when publishing (azd); run mode uses Postgres:Mode.");
 
         var login = builder.AddParameter(name + AdministratorLoginSuffix,
-            new GenerateParameterDefault { MinLength = 12, Upper = false, Numeric = false, Special = false }, secret: false, persist: false);
+            new GenerateParameterDefault { MinLength = 16, Upper = false, Numeric = false, Special = false }, secret: false, persist: false);
         var password = builder.AddParameter(name + AdministratorPasswordSuffix,
             new GenerateParameterDefault { MinLength = 32, Special = false, MinLower = 1, MinUpper = 1, MinNumeric = 1 }, secret: true, persist: false);
         var bicepPath = Path.Combine(builder.AppHostDirectory, "infra", "postgres.bicep");

@@ -6,7 +6,7 @@
 @description('Where the server lives; azd passes the environment\'s location.')
 param location string = resourceGroup().location
 
-@description('The administrator login. Azure refuses reserved names (azure_superuser, azure_pg_admin, admin, administrator, root, guest, public) and names starting with pg_; the AppHost has azd generate one of lowercase letters.')
+@description('The administrator login. Azure refuses reserved names (azure_superuser, azure_pg_admin, admin, administrator, root, guest, public) and names starting with pg_; the AppHost has azd generate 16 lowercase letters.')
 @minLength(1)
 @maxLength(63)
 param administratorLogin string
