@@ -39,9 +39,11 @@ public sealed partial class Azd
     public IEnumerable<string> Services => resources.Where(r => ComputeTypes.Contains(TypeOf(r.Value))).Select(r => r.Key).Order(StringComparer.Ordinal);
 
     /// <summary>parameter.v0 resources whose value is their own input: they become main.bicep parameters.</summary>
-    public IReadOnlyDictionary<string, Input> Inputs => resources
+    public IReadOnlyDictionary<string, Input> Inputs => inputs ??= resources
         .Where(r => TypeOf(r.Value) == "parameter.v0" && InputReference().IsMatch(StringOf(r.Value, "value") ?? ""))
         .ToDictionary(r => r.Key, r => Input.From(r.Value.GetProperty("inputs").GetProperty(InputReference().Match(StringOf(r.Value, "value")!).Groups[2].Value)));
+
+    Dictionary<string, Input>? inputs;
 
     /// <summary>The container app azd would write for a service (its <c>azd infra gen</c> template, before our additions).</summary>
     public ContainerApp ContainerAppOf(string service)
