@@ -34,6 +34,13 @@ var api = builder.AddProject<Projects.ChatKit_ApiService>("apiservice")
     .WaitFor(agent)
     .WithHttpHealthCheck("/health");
 
+if (builder.ExecutionContext.IsPublishMode)
+{
+    // Deployed, both run as Production: no development token endpoint, JWKS only over https.
+    agent.WithEnvironment("ASPNETCORE_ENVIRONMENT", "Production");
+    api.WithEnvironment("ASPNETCORE_ENVIRONMENT", "Production");
+}
+
 if (webEnabled)
 {
     var web = builder.AddChatKitWeb(databases.Auth!, api);

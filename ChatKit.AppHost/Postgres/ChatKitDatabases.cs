@@ -25,17 +25,22 @@ public static class ChatKitDatabasesExtensions
     /// <summary>
     /// Adds PostgreSQL according to <c>Postgres:Mode</c>: <c>auto</c> (a container when a runtime answers, else the local
     /// server binaries), <c>container</c>, <c>local</c> or <c>external</c> (connection strings as configured).
-    /// Publishing always emits the standard container resource, which azd deploys. <paramref name="withAuth"/> adds
-    /// <c>authdb</c> for the web app's Better Auth (external mode: <c>ConnectionStrings:authdb</c>).
+    /// Publishing emits an Azure Database for PostgreSQL Flexible Server (infra/postgres.bicep), which azd provisions,
+    /// unless the mode is <c>external</c>: then the connection strings are secret parameters azd asks for.
+    /// <paramref name="withAuth"/> adds <c>authdb</c> for the web app's Better Auth (external mode: <c>ConnectionStrings:authdb</c>).
     /// </summary>
     public static ChatKitDatabases AddChatKitDatabases(this IDistributedApplicationBuilder builder, bool withAuth = false)
     {
         var mode = PostgresModes.Parse(builder.Configuration["Postgres:Mode"]);
         if (builder.ExecutionContext.IsPublishMode && mode != PostgresMode.External)
         {
-            mode = PostgresMode.Container;
+            var azure = builder.AddAzurePostgresFlexibleServer(ServerName);
+            return new(azure.AddDatabase(ConversationsDb), azure.AddDatabase(TasksDb), External: false)
+            {
+                Auth = withAuth ? azure.AddDatabase(AuthDb) : null,
+            };
         }
-        else if (mode == PostgresMode.Auto)
+        if (mode == PostgresMode.Auto)
         {
             mode = ContainerRuntime.IsHealthy(builder.Configuration) ? PostgresMode.Container
                 : LocalPostgresExtensions.FindBinDir(builder.Configuration) is not null ? PostgresMode.Local
@@ -71,13 +76,18 @@ public static class ChatKitDatabasesExtensions
         }
     }
 
-    /// <summary>References a database and, unless it is an external server the AppHost cannot watch, waits for it.</summary>
+    /// <summary>
+    /// References a database and, unless it is an external server the AppHost cannot watch or an Azure one that only
+    /// exists in a deployment, waits for it.
+    /// </summary>
     public static IResourceBuilder<T> WithDatabase<T>(this IResourceBuilder<T> project,
         IResourceBuilder<IResourceWithConnectionString> database)
         where T : IResourceWithEnvironment, IResourceWithWaitSupport
     {
         project.WithReference(database);
-        return database.Resource is ConnectionStringResource or ParameterResource ? project : project.WaitFor(database);
+        return database.Resource is ConnectionStringResource or ParameterResource or AzurePostgresDatabaseResource
+            ? project
+            : project.WaitFor(database);
     }
 }
 

@@ -16,6 +16,7 @@ public static class WebFrontEnd
     public const string ResourceName = "web";
     public const string SecretParameter = "web-auth-secret";
     const int ContainerPort = 3000;
+    const string PublicEndpointName = "https";
 
     public static bool IsEnabled(IDistributedApplicationBuilder builder)
     {
@@ -39,12 +40,16 @@ public static class WebFrontEnd
 
         // `npm run aspire` installs the packages on first run, builds when the sources changed, then execs `next start`.
         var web = builder.AddExecutable(ResourceName, "npm", directory, "run", "aspire")
-            .WithHttpEndpoint(env: "PORT")
-            .WithExternalHttpEndpoints();
-        var endpoint = web.GetEndpoint("http");
+            .WithHttpEndpoint(env: "PORT");
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            // Container Apps' ingress serves the app on https (port 3000 behind it); that is the origin browsers use.
+            web.WithHttpsEndpoint(targetPort: ContainerPort, name: PublicEndpointName);
+        }
+        web.WithExternalHttpEndpoints();
 
         web.WithEnvironment("NEXT_TELEMETRY_DISABLED", "1")
-            .WithEnvironment("BETTER_AUTH_URL", endpoint) // the exact origin the browser uses: iss and aud of its tokens
+            .WithEnvironment("BETTER_AUTH_URL", PublicEndpoint(web)) // the exact origin the browser uses: iss and aud of its tokens
             .WithEnvironment("BETTER_AUTH_SECRET", secret)
             .WithEnvironment("CHATKIT_DOMAIN_KEY", configuration["Web:DomainKey"] is { Length: > 0 } key ? key : "domain_pk_localhost_dev")
             .WithEnvironment("CHATKIT_UI", configuration["Web:ChatUi"] ?? "auto")
@@ -63,14 +68,20 @@ public static class WebFrontEnd
     }
 
     /// <summary>
+    /// The web app's public URL: its http endpoint when run, its https endpoint (Container Apps' ingress) when published.
+    /// </summary>
+    public static EndpointReference PublicEndpoint(IResourceBuilder<ExecutableResource> web) =>
+        web.GetEndpoint(web.ApplicationBuilder.ExecutionContext.IsPublishMode ? PublicEndpointName : "http");
+
+    /// <summary>
     /// Makes a service trust the web app's Better Auth tokens: JWKS at <c>/api/auth/jwks</c>, issuer and audience the
-    /// web app's URL. Values set in the AppHost's configuration (<c>Auth:BetterAuth:*</c>) win.
+    /// web app's public URL. Values set in the AppHost's configuration (<c>Auth:BetterAuth:*</c>) win.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithBetterAuthFrom(this IResourceBuilder<ProjectResource> service,
         IResourceBuilder<ExecutableResource> web)
     {
         var configuration = service.ApplicationBuilder.Configuration;
-        var endpoint = web.GetEndpoint("http");
+        var endpoint = PublicEndpoint(web);
         if (string.IsNullOrEmpty(configuration["Auth:BetterAuth:JwksUrl"]))
             service.WithEnvironment("Auth__BetterAuth__JwksUrl", ReferenceExpression.Create($"{endpoint}/api/auth/jwks"));
         if (string.IsNullOrEmpty(configuration["Auth:BetterAuth:Issuer"]))
@@ -89,7 +100,7 @@ public static class WebFrontEnd
         IResourceBuilder<ExecutableResource> web)
     {
         if (string.IsNullOrEmpty(api.ApplicationBuilder.Configuration["ChatKit:Attachments:PublicBaseUrl"]))
-            api.WithEnvironment("ChatKit__Attachments__PublicBaseUrl", web.GetEndpoint("http"));
+            api.WithEnvironment("ChatKit__Attachments__PublicBaseUrl", PublicEndpoint(web));
         return api;
     }
 

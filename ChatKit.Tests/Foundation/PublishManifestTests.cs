@@ -7,15 +7,15 @@ namespace ChatKit.Tests.Foundation;
 public sealed class PublishManifestTests
 {
     [Fact]
-    public async Task ManifestHasContainerPostgresServicesAndSecretParametersButNoLocalPaths()
+    public async Task ManifestHasAzurePostgresServicesAndSecretParametersButNoLocalPaths()
     {
         var text = await Repository.PublishManifestAsync("--Postgres:Mode=local");
 
         using var manifest = JsonDocument.Parse(text);
         var resources = manifest.RootElement.GetProperty("resources");
 
-        // Publishing ignores the local mode: azd gets the standard container resource.
-        Assert.Equal("container.v0", resources.GetProperty("postgres").GetProperty("type").GetString());
+        // Publishing ignores the local mode: azd gets the managed server of infra/postgres.bicep (Deploy/ checks it in depth).
+        Assert.Equal("azure.bicep.v0", resources.GetProperty("postgres").GetProperty("type").GetString());
         Assert.Equal("value.v0", resources.GetProperty("conversationsdb").GetProperty("type").GetString());
         Assert.Equal("value.v0", resources.GetProperty("tasksdb").GetProperty("type").GetString());
         Assert.Equal("project.v0", resources.GetProperty("apiservice").GetProperty("type").GetString());

@@ -27,17 +27,22 @@ public static class Repository
         var output = Directory.CreateTempSubdirectory("chatkit-manifest-");
         try
         {
-            var manifestPath = Path.Combine(output.FullName, "manifest.json");
-            var (exitCode, log) = await DotnetAsync(TimeSpan.FromMinutes(3),
-                ["run", "--project", AppHostProject, "--no-build", "--no-launch-profile", "--",
-                 "--publisher", "manifest", "--output-path", manifestPath, .. appHostArguments]);
-            Assert.True(exitCode == 0, log);
-            return await File.ReadAllTextAsync(manifestPath);
+            return await WriteManifestAsync(Path.Combine(output.FullName, "manifest.json"), appHostArguments);
         }
         finally
         {
             output.Delete(recursive: true);
         }
+    }
+
+    /// <summary>Like <see cref="PublishManifestAsync"/>, into the given file (its paths are relative to its folder).</summary>
+    public static async Task<string> WriteManifestAsync(string manifestPath, params string[] appHostArguments)
+    {
+        var (exitCode, log) = await DotnetAsync(TimeSpan.FromMinutes(3),
+            ["run", "--project", AppHostProject, "--no-build", "--no-launch-profile", "--",
+             "--publisher", "manifest", "--output-path", manifestPath, .. appHostArguments]);
+        Assert.True(exitCode == 0, log);
+        return await File.ReadAllTextAsync(manifestPath);
     }
 
     /// <summary>Runs <c>dotnet</c> with the arguments and returns its exit code and combined output.</summary>

@@ -17,15 +17,19 @@ public sealed class WebPublishTests
         Assert.Equal("container.v1", web.GetProperty("type").GetString());
         Assert.EndsWith("ChatKit.Web/Dockerfile", web.GetProperty("build").GetProperty("dockerfile").GetString());
         Assert.True(web.GetProperty("bindings").GetProperty("http").GetProperty("external").GetBoolean());
+        // The public URL is https (Container Apps' ingress in front of port 3000): the origin browsers use and tokens carry.
+        var https = web.GetProperty("bindings").GetProperty("https");
+        Assert.True(https.GetProperty("external").GetBoolean());
+        Assert.Equal(3000, https.GetProperty("targetPort").GetInt32());
         var env = web.GetProperty("env");
-        Assert.Equal("{web.bindings.http.url}", env.GetProperty("BETTER_AUTH_URL").GetString());
+        Assert.Equal("{web.bindings.https.url}", env.GetProperty("BETTER_AUTH_URL").GetString());
         Assert.Equal("{web-auth-secret.value}", env.GetProperty("BETTER_AUTH_SECRET").GetString());
         Assert.Equal("{authdb.connectionString}", env.GetProperty("ConnectionStrings__authdb").GetString());
         Assert.Equal("{apiservice.bindings.http.url}", env.GetProperty("services__apiservice__http__0").GetString());
         Assert.Equal("value.v0", resources.GetProperty("authdb").GetProperty("type").GetString());
 
         var apiEnv = resources.GetProperty("apiservice").GetProperty("env");
-        Assert.Equal("{web.bindings.http.url}", apiEnv.GetProperty("ChatKit__Attachments__PublicBaseUrl").GetString());
+        Assert.Equal("{web.bindings.https.url}", apiEnv.GetProperty("ChatKit__Attachments__PublicBaseUrl").GetString());
 
         var secret = resources.GetProperty("web-auth-secret").GetProperty("inputs").GetProperty("value");
         Assert.True(secret.GetProperty("secret").GetBoolean());
@@ -34,9 +38,10 @@ public sealed class WebPublishTests
         foreach (var service in new[] { "apiservice", "agent" })
         {
             var serviceEnv = resources.GetProperty(service).GetProperty("env");
-            Assert.Equal("{web.bindings.http.url}/api/auth/jwks", serviceEnv.GetProperty("Auth__BetterAuth__JwksUrl").GetString());
-            Assert.Equal("{web.bindings.http.url}", serviceEnv.GetProperty("Auth__BetterAuth__Issuer").GetString());
-            Assert.Equal("{web.bindings.http.url}", serviceEnv.GetProperty("Auth__BetterAuth__Audience").GetString());
+            Assert.Equal("{web.bindings.https.url}/api/auth/jwks", serviceEnv.GetProperty("Auth__BetterAuth__JwksUrl").GetString());
+            Assert.Equal("{web.bindings.https.url}", serviceEnv.GetProperty("Auth__BetterAuth__Issuer").GetString());
+            Assert.Equal("{web.bindings.https.url}", serviceEnv.GetProperty("Auth__BetterAuth__Audience").GetString());
+            Assert.Equal("Production", serviceEnv.GetProperty("ASPNETCORE_ENVIRONMENT").GetString());
         }
     }
 

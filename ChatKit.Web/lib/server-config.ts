@@ -11,9 +11,12 @@ export function authDatabaseUrl(): string {
   return toPostgresUrl(raw);
 }
 
-/** The API service's base URL, from Aspire service discovery (services__apiservice__http__0) or API_URL. */
+/**
+ * The API service's base URL, from Aspire service discovery or API_URL. https first: deployed, the API's http address
+ * only redirects to https (Container Apps' ingress), and a redirected POST would arrive as a GET.
+ */
 export function apiBaseUrl(): string {
-  const url = process.env.services__apiservice__http__0 ?? process.env.services__apiservice__https__0 ?? process.env.API_URL;
+  const url = process.env.services__apiservice__https__0 ?? process.env.services__apiservice__http__0 ?? process.env.API_URL;
   if (!url) throw new Error("The API's address is unknown: set services__apiservice__http__0 (Aspire) or API_URL.");
   return url.replace(/\/+$/, "");
 }
