@@ -13,7 +13,10 @@ public sealed class ChatKitSessionOptions
 {
     public const string SectionName = "ChatKit";
 
-    /// <summary>The HS256 key of session tokens; when empty, the Better Auth secret (as the original design does).</summary>
+    /// <summary>
+    /// The HS256 key of session tokens, never the Better Auth secret (the AppHost generates one); when empty, a random key
+    /// that only this process knows.
+    /// </summary>
     public string? SessionSigningKey { get; set; }
 
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromMinutes(30);
@@ -22,7 +25,7 @@ public sealed class ChatKitSessionOptions
     public TimeSpan RefreshWindow { get; set; } = TimeSpan.FromHours(12);
 }
 
-sealed class ChatKitSessionOptionsValidator : IValidateOptions<ChatKitSessionOptions>
+sealed class ChatKitSessionOptionsValidator(IOptions<BetterAuthOptions> betterAuth) : IValidateOptions<ChatKitSessionOptions>
 {
     public ValidateOptionsResult Validate(string? name, ChatKitSessionOptions options)
     {
@@ -31,6 +34,10 @@ sealed class ChatKitSessionOptionsValidator : IValidateOptions<ChatKitSessionOpt
             && Encoding.UTF8.GetByteCount(options.SessionSigningKey) < BetterAuthOptions.MinimumSecretBytes)
         {
             errors.Add($"ChatKit:SessionSigningKey must be at least {BetterAuthOptions.MinimumSecretBytes} bytes long (HS256).");
+        }
+        if (!string.IsNullOrEmpty(options.SessionSigningKey) && options.SessionSigningKey == betterAuth.Value.Secret)
+        {
+            errors.Add("ChatKit:SessionSigningKey must not be the Better Auth secret: each kind of token needs a key of its own.");
         }
         if (options.SessionLifetime <= TimeSpan.Zero || options.SessionLifetime > TimeSpan.FromDays(1))
         {
@@ -66,17 +73,15 @@ public sealed class ChatKitSessionTokens
     readonly TimeProvider clock;
     readonly SymmetricSecurityKey key;
 
-    public ChatKitSessionTokens(IOptions<ChatKitSessionOptions> options, IOptions<BetterAuthOptions> betterAuth,
-        TimeProvider clock, ILogger<ChatKitSessionTokens> logger)
+    public ChatKitSessionTokens(IOptions<ChatKitSessionOptions> options, TimeProvider clock, ILogger<ChatKitSessionTokens> logger)
     {
         this.options = options.Value;
         this.clock = clock;
-        var secret = this.options.SessionSigningKey is { Length: > 0 } configured ? configured : betterAuth.Value.Secret;
+        var secret = this.options.SessionSigningKey;
         if (string.IsNullOrEmpty(secret))
         {
             // The AppHost always passes a key; a service started on its own gets one for its own lifetime.
-            logger.LogWarning("Neither ChatKit:SessionSigningKey nor Auth:BetterAuth:Secret is set: session tokens are signed " +
-                              "with a random key that only this process knows.");
+            logger.LogWarning("ChatKit:SessionSigningKey is not set: session tokens are signed with a random key that only this process knows.");
             secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         }
         key = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret));
