@@ -33,6 +33,7 @@ public sealed class AuthStartupTests
     [InlineData("Auth:BetterAuth:JwksUrl", "/api/auth/jwks", "is not an absolute http(s) URL")]
     [InlineData("ChatKit:SessionSigningKey", "short", "ChatKit:SessionSigningKey must be at least 32 bytes")]
     [InlineData("ChatKit:RefreshWindow", "-01:00:00", "ChatKit:RefreshWindow must be between")]
+    [InlineData("ChatKit:RefreshLimit", "00:10:00", "ChatKit:RefreshLimit must be between ChatKit:SessionLifetime and 30 days")]
     public async Task OtherBadAuthSettingsStopStartUp(string key, string value, string message)
     {
         Assert.Contains(message, await StartupErrorAsync(new() { [key] = value }));
@@ -72,7 +73,7 @@ public sealed class AuthStartupTests
         // A session token forged with the Better Auth secret is no session token here.
         var forged = TestTokens.Session("u1", key: new HmacTestKey(System.Text.Encoding.UTF8.GetBytes(betterAuthSecret)));
         Assert.Null(await tokens.ValidateForRefreshAsync(forged));
-        Assert.Equal("u1", await tokens.ValidateForRefreshAsync(tokens.Create("u1").ClientSecret));
+        Assert.Equal("u1", (await tokens.ValidateForRefreshAsync(tokens.Create("u1").ClientSecret))?.UserId);
         await host.StopAsync();
     }
 

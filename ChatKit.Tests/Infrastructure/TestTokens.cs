@@ -58,10 +58,10 @@ public static class TestTokens
     /// the shared fixture (<see cref="SessionKey"/>).
     /// </summary>
     public static string Session(string userId, DateTimeOffset? issuedAt = null, TimeSpan? lifetime = null,
-        string type = "chatkit_session", TestKey? key = null)
+        string type = "chatkit_session", TestKey? key = null, DateTimeOffset? chainStart = null)
     {
         var iat = (issuedAt ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
-        return Sign(key ?? TestKeys.Session, new Dictionary<string, object>
+        var claims = new Dictionary<string, object>
         {
             ["user_id"] = userId,
             ["sub"] = userId,
@@ -69,7 +69,9 @@ public static class TestTokens
             ["iat"] = iat,
             ["exp"] = iat + (long)(lifetime ?? TimeSpan.FromMinutes(30)).TotalSeconds,
             ["jti"] = Guid.NewGuid().ToString("N"),
-        });
+        };
+        if (chainStart is { } start) claims["orig_iat"] = start.ToUnixTimeSeconds();
+        return Sign(key ?? TestKeys.Session, claims);
     }
 
     /// <summary>A compact JWS over the payload; <paramref name="key"/> null gives an unsigned <c>alg: none</c> token.</summary>
