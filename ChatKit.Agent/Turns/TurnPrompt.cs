@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ChatKit.ServiceDefaults.Text;
 using Microsoft.Extensions.AI;
 
 namespace ChatKit.Agent.Turns;
@@ -116,7 +117,7 @@ public static partial class TurnPrompt
             : [];
 
     static string Cut(string? text, TurnOptions options) =>
-        text is null ? "" : text.Length <= options.MaxMessageCharacters ? text : text[..options.MaxMessageCharacters] + "…";
+        text is null ? "" : text.Length <= options.MaxMessageCharacters ? text : TextElements.Truncate(text, options.MaxMessageCharacters) + "…";
 
     [GeneratedRegex(@"\[task_id=(\d+)\]")]
     private static partial Regex TaggedTaskId();

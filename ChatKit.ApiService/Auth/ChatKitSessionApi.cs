@@ -1,7 +1,5 @@
-using System.Security.Claims;
 using System.Text.Json.Serialization;
 using ChatKit.ServiceDefaults.Auth;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -10,8 +8,9 @@ namespace ChatKit.ApiService.Auth;
 public sealed record RefreshRequest([property: JsonPropertyName("token")] string? Token);
 
 /// <summary>
-/// ChatKit session tokens (the original design's <c>client_secret</c>): minted from a Better Auth JWT, refreshed from an
-/// expired session token within <c>ChatKit:RefreshWindow</c>.
+/// ChatKit session tokens (the original design's <c>client_secret</c>): minted from a Better Auth JWT, refreshed from a
+/// session token of the same user (within <c>ChatKit:RefreshWindow</c> of its expiry and <c>ChatKit:RefreshLimit</c> of
+/// its chain's start), again only with that user's valid Better Auth JWT: a copied session token alone never outlives it.
 /// </summary>
 public static class ChatKitSessionApi
 {
@@ -22,10 +21,9 @@ public static class ChatKitSessionApi
         var group = app.MapGroup("/api/chatkit")
             .RequireRateLimiting(UserRateLimits.Writes)
             .WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes));
-        // Only a Better Auth JWT can mint a session token: a session token cannot extend itself here.
+        // Only a Better Auth JWT can mint or refresh a session token: a session token cannot extend itself.
         group.MapPost("/session", CreateSession).RequireAuthorization(ChatKitAuth.BetterAuthPolicy);
-        // The caller's session token has expired, so this endpoint authenticates by the token in the body.
-        group.MapPost("/refresh", RefreshAsync).AllowAnonymous();
+        group.MapPost("/refresh", RefreshAsync).RequireAuthorization(ChatKitAuth.BetterAuthPolicy);
         return group;
     }
 
@@ -33,26 +31,21 @@ public static class ChatKitSessionApi
         TypedResults.Ok(tokens.Create(user.Id));
 
     static async Task<Results<Ok<ChatKitSession>, ProblemHttpResult>> RefreshAsync(
-        [FromBody] RefreshRequest? request, HttpContext context, ChatKitSessionTokens tokens, ILoggerFactory loggers)
+        [FromBody] RefreshRequest? request, HttpContext context, CurrentUser user, ChatKitSessionTokens tokens, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(ChatKitSessionApi));
-        var userId = await tokens.ValidateForRefreshAsync(request?.Token);
-        if (userId is null)
+        var session = await tokens.ValidateForRefreshAsync(request?.Token);
+        if (session is null)
         {
-            logger.LogInformation("Refresh rejected: the body holds no session token that is genuine and inside the refresh window.");
+            logger.LogInformation("Refresh rejected: the body holds no genuine session token inside the refresh window and limit.");
             return Unauthorized(context, "The token is not a ChatKit session token that can still be refreshed.");
         }
-        // A Better Auth JWT sent along must be valid and name the same user.
-        if (CurrentUser.BearerTokenOf(context.Request) is not null)
+        if (session.UserId != user.Id)
         {
-            var betterAuth = await context.AuthenticateAsync(ChatKitAuth.BetterAuthScheme);
-            if (betterAuth.Principal?.FindFirstValue(CurrentUser.SubjectClaim) is not { } signedIn || signedIn != userId)
-            {
-                logger.LogInformation("Refresh rejected: the bearer token is not a valid Better Auth JWT of the session's user.");
-                return Unauthorized(context, "The bearer token is not a valid Better Auth JWT of the session's user.");
-            }
+            logger.LogInformation("Refresh rejected: the Better Auth JWT names another user than the session token.");
+            return Unauthorized(context, "The bearer token is not a valid Better Auth JWT of the session's user.");
         }
-        return TypedResults.Ok(tokens.Create(userId));
+        return TypedResults.Ok(tokens.Refresh(session));
     }
 
     static ProblemHttpResult Unauthorized(HttpContext context, string detail)

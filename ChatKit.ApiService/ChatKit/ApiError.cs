@@ -14,7 +14,14 @@ public sealed class ApiError(int status, string code, string message) : Exceptio
     /// <summary>When the client may try again (429), sent as <c>Retry-After</c>.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
+    /// <summary>The request field at fault (a JSON path such as <c>params.input.quoted_text</c>), when there is one.</summary>
+    public string? Field { get; init; }
+
     public static ApiError BadRequest(string code, string message) => new(StatusCodes.Status400BadRequest, code, message);
+
+    /// <summary>A 400 for a field over its limit; the message says which field and what the limit is.</summary>
+    public static ApiError TooLarge(string code, string field, string message) =>
+        new(StatusCodes.Status400BadRequest, code, message) { Field = field };
 
     public static ApiError NotFound(string what) => new(StatusCodes.Status404NotFound, "not_found", $"{what} was not found.");
 
@@ -47,6 +54,7 @@ public sealed class ApiError(int status, string code, string message) : Exceptio
     public ProblemHttpResult ToResult(IDictionary<string, object?>? extensions = null)
     {
         var all = new Dictionary<string, object?> { ["code"] = Code };
+        if (Field is not null) all["field"] = Field;
         if (extensions is not null) foreach (var (key, value) in extensions) all[key] = value;
         return TypedResults.Problem(Message, statusCode: Status, extensions: all);
     }

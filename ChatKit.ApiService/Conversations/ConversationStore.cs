@@ -49,15 +49,13 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(BatchCommand($"SELECT {ThreadColumns} FROM threads WHERE id = $1 AND owner_id = $2", threadId, owner));
-        batch.BatchCommands.Add(BatchCommand(
-            $"SELECT id, type, created_at, seq, data FROM thread_items WHERE thread_id = $1 AND owner_id = $2 AND {VisibleItems} ORDER BY seq LIMIT $3",
-            threadId, owner, limit + 1));
+        batch.BatchCommands.Add(BatchCommand(PageOfItems("ASC", $"thread_id = $1 AND owner_id = $2 AND {VisibleItems}", "$4", "$3"),
+            threadId, owner, limit + 1, options.Value.MaxPageBytes));
         await using var reader = await batch.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return null;
         var thread = ReadThread(reader);
         await reader.NextResultAsync(ct);
-        var items = await ReadItemsAsync(reader, withText: false, ct);
-        return (thread, ToPage(items, limit, i => i.Id));
+        return (thread, await ReadPageAsync(reader, limit, ct));
     }
 
     /// <summary>threads.list: by creation time, keyset after a thread id.</summary>
@@ -252,7 +250,7 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(HistoryCommand(turn.ThreadId, owner, beforeSeq: null, historyLimit));
+        batch.BatchCommands.Add(HistoryCommand(turn.ThreadId, owner, beforeSeq: null, historyLimit, options.Value.MaxHistoryBytes));
         AddInserts(batch, owner, turn.ThreadId, [message]);
         batch.BatchCommands.Add(BatchCommand(
             "UPDATE threads SET updated_at = $2, message_count = message_count + 1, title = coalesce($3, title) WHERE id = $1",
@@ -274,7 +272,7 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(HistoryCommand(turn.ThreadId, owner, beforeSeq, limit));
+        batch.BatchCommands.Add(HistoryCommand(turn.ThreadId, owner, beforeSeq, limit, options.Value.MaxHistoryBytes));
         await using var reader = await batch.ExecuteReaderAsync(ct);
         var history = await ReadItemsAsync(reader, withText: true, ct);
         history.Reverse();
@@ -382,15 +380,15 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
         CancellationToken ct)
     {
         var (cmp, dir) = order == SortOrder.Desc ? ("<", "DESC") : (">", "ASC");
-        var sql = new SqlBuilder(
-            $"SELECT id, type, created_at, seq, data FROM thread_items WHERE thread_id = $1 AND owner_id = $2 AND {VisibleItems}",
-            threadId, owner);
+        var where = new StringBuilder($"thread_id = $1 AND owner_id = $2 AND {VisibleItems}");
+        var sql = new SqlBuilder("", threadId, owner);
         var limitParam = sql.Add(limit + 1);
+        var bytesParam = sql.Add(options.Value.MaxPageBytes);
         if (after is not null)
         {
-            sql.Append($" AND seq {cmp} (SELECT seq FROM thread_items WHERE id = {sql.Add(after)} AND thread_id = $1)");
+            where.Append($" AND seq {cmp} (SELECT seq FROM thread_items WHERE id = {sql.Add(after)} AND thread_id = $1)");
         }
-        sql.Append($" ORDER BY seq {dir} LIMIT {limitParam}");
+        sql.Append(PageOfItems(dir, where.ToString(), bytesParam, limitParam));
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
@@ -399,23 +397,25 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
         await using var reader = await batch.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return null;
         await reader.NextResultAsync(ct);
-        var items = await ReadItemsAsync(reader, withText: false, ct);
-        return ToPage(items, limit, i => i.Id);
+        return await ReadPageAsync(reader, limit, ct);
     }
 
     /// <summary>The REST view of a thread: user and assistant messages, oldest first, after a message id.</summary>
     public async Task<(ThreadRecord Thread, Page<StoredItem> Messages)?> GetThreadMessagesAsync(string owner, string threadId, int limit,
         string? after, CancellationToken ct)
     {
+        // Bounded in bytes like a page of items: the text column is what this view reads.
         var sql = new SqlBuilder(
-            "SELECT id, type, created_at, seq, text FROM thread_items WHERE thread_id = $1 AND owner_id = $2 AND type IN ('user_message', 'assistant_message')",
-            threadId, owner);
+            "SELECT id, type, created_at, seq, CASE WHEN n = 1 OR bytes <= $3 THEN coalesce(text, '') END FROM (" +
+            "SELECT id, type, created_at, seq, text, row_number() OVER w AS n, sum(coalesce(octet_length(text), 0)) OVER w AS bytes " +
+            "FROM thread_items WHERE thread_id = $1 AND owner_id = $2 AND type IN ('user_message', 'assistant_message')",
+            threadId, owner, options.Value.MaxPageBytes);
         var limitParam = sql.Add(limit + 1);
         if (after is not null)
         {
             sql.Append($" AND seq > (SELECT seq FROM thread_items WHERE id = {sql.Add(after)} AND thread_id = $1)");
         }
-        sql.Append($" ORDER BY seq LIMIT {limitParam}");
+        sql.Append($" WINDOW w AS (ORDER BY seq) ORDER BY seq LIMIT {limitParam}) page ORDER BY seq");
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
@@ -426,12 +426,18 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
         var thread = ReadThread(reader);
         await reader.NextResultAsync(ct);
         var messages = new List<StoredItem>();
+        var cut = false;
         while (await reader.ReadAsync(ct))
         {
+            if (reader.IsDBNull(4))
+            {
+                cut = true;
+                break;
+            }
             messages.Add(new StoredItem(reader.GetString(0), reader.GetString(1), reader.GetDateTime(2), reader.GetInt64(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4), []));
+                reader.GetString(4), []));
         }
-        return (thread, ToPage(messages, limit, m => m.Id));
+        return (thread, cut ? new Page<StoredItem>(messages, true, messages[^1].Id) : ToPage(messages, limit, m => m.Id));
     }
 
     /// <summary>Stores feedback on items of the owner's thread; false when the thread is not the owner's.</summary>
@@ -533,12 +539,35 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
 
     // ---- helpers -------------------------------------------------------------------------------------------
 
-    static NpgsqlBatchCommand HistoryCommand(string threadId, string owner, long? beforeSeq, int limit) =>
-        beforeSeq is { } seq
-            ? BatchCommand("SELECT id, type, created_at, seq, text, data FROM thread_items WHERE thread_id = $1 AND owner_id = $2 " +
-                           "AND type <> 'widget' AND seq < $4 ORDER BY seq DESC LIMIT $3", threadId, owner, limit, seq)
-            : BatchCommand("SELECT id, type, created_at, seq, text, data FROM thread_items WHERE thread_id = $1 AND owner_id = $2 " +
-                           "AND type <> 'widget' ORDER BY seq DESC LIMIT $3", threadId, owner, limit);
+    /// <summary>The newest items (at most <paramref name="limit"/>) whose JSON and text together fit in <paramref name="maxBytes"/>.</summary>
+    static NpgsqlBatchCommand HistoryCommand(string threadId, string owner, long? beforeSeq, int limit, int maxBytes) => BatchCommand(
+        "SELECT id, type, created_at, seq, text, data FROM (SELECT id, type, created_at, seq, text, data, " +
+        "sum(octet_length(data::text) + coalesce(octet_length(text), 0)) OVER (ORDER BY seq DESC) AS bytes " +
+        "FROM thread_items WHERE thread_id = $1 AND owner_id = $2 AND type <> 'widget'" + (beforeSeq is null ? "" : " AND seq < $5") +
+        " ORDER BY seq DESC LIMIT $3) newest WHERE bytes <= $4 ORDER BY seq DESC",
+        beforeSeq is { } seq ? [threadId, owner, limit, maxBytes, seq] : [threadId, owner, limit, maxBytes]);
+
+    /// <summary>
+    /// A page of visible items in <paramref name="dir"/> order: (id, type, created_at, seq, data), where data is null from
+    /// the first item on that would take the page over <paramref name="bytesParam"/> bytes (the first item always comes).
+    /// </summary>
+    static string PageOfItems(string dir, string where, string bytesParam, string limitParam) =>
+        $"SELECT id, type, created_at, seq, CASE WHEN n = 1 OR bytes <= {bytesParam} THEN data END FROM (" +
+        "SELECT id, type, created_at, seq, data, row_number() OVER w AS n, sum(octet_length(data::text)) OVER w AS bytes " +
+        $"FROM thread_items WHERE {where} WINDOW w AS (ORDER BY seq {dir}) ORDER BY seq {dir} LIMIT {limitParam}) page ORDER BY seq {dir}";
+
+    /// <summary>Reads a <see cref="PageOfItems"/>: it ends early, with more to come, at the first item over the byte budget.</summary>
+    static async Task<Page<StoredItem>> ReadPageAsync(NpgsqlDataReader reader, int limit, CancellationToken ct)
+    {
+        var items = new List<StoredItem>();
+        while (await reader.ReadAsync(ct))
+        {
+            if (reader.IsDBNull(4)) return new Page<StoredItem>(items, true, items[^1].Id);
+            items.Add(new StoredItem(reader.GetString(0), reader.GetString(1), reader.GetDateTime(2), reader.GetInt64(3), null,
+                reader.GetFieldValue<byte[]>(4)));
+        }
+        return ToPage(items, limit, i => i.Id);
+    }
 
     static NpgsqlBatchCommand RecountCommand(string threadId) => BatchCommand(
         "UPDATE threads SET message_count = (SELECT count(*) FROM thread_items WHERE thread_id = $1 " +

@@ -8,6 +8,7 @@ using ChatKit.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 
 namespace ChatKit.ApiService.Conversations;
 
@@ -128,7 +129,7 @@ public static class ConversationsApi
     /// <c>thread_id</c> it starts a new thread. With <c>Accept: text/event-stream</c> the answer streams as ChatKit events.
     /// </summary>
     static async Task<IResult> SendMessageAsync(HttpContext http, CurrentUser user, TurnPipeline pipeline, AttachmentService attachments,
-        ILoggerFactory loggers)
+        IOptions<ConversationOptions> options, ILoggerFactory loggers)
     {
         var ct = http.RequestAborted;
         SendMessageRequest body;
@@ -138,6 +139,9 @@ public static class ConversationsApi
                    ?? throw ApiError.BadRequest("invalid_body", "The request needs a JSON body {\"thread_id\", \"message\"}.");
             if (body.ThreadId is { } id && string.IsNullOrWhiteSpace(id))
                 throw ApiError.BadRequest("invalid_thread_id", "thread_id must not be empty; leave it out to start a new thread.");
+            // Stored as sent, spaces included: the limit is on the whole field, not only on its trimmed text.
+            if (body.Message?.Length > options.Value.MaxMessageLength)
+                throw ApiError.TooLarge("message_too_long", "message", $"A message may be at most {options.Value.MaxMessageLength} characters.");
         }
         catch (ApiError e)
         {

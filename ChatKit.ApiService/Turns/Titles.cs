@@ -1,8 +1,12 @@
 using System.Text;
+using ChatKit.ServiceDefaults.Text;
 
 namespace ChatKit.ApiService.Turns;
 
-/// <summary>A thread's title from its first message: the first words, on one line, at most about 60 characters.</summary>
+/// <summary>
+/// A thread's title from its first message: the first words, on one line, at most about 60 characters; a longer word is
+/// cut between text elements (an emoji or a flag is never split).
+/// </summary>
 public static class Titles
 {
     public const int MaxLength = 60;
@@ -16,7 +20,7 @@ public static class Titles
         {
             if (title.Length > 0 && title.Length + 1 + word.Length > MaxLength) break;
             if (title.Length > 0) title.Append(' ');
-            title.Append(word.Length > MaxLength ? word[..(MaxLength - 1)] : word);
+            title.Append(word.Length > MaxLength ? TextElements.Truncate(word, MaxLength - 1) : word);
             if (title.Length >= MaxLength) break;
         }
         var shortened = title.Length < string.Join(' ', words).Length;

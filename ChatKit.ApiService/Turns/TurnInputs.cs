@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using ChatKit.ApiService.ChatKit;
 using ChatKit.ApiService.Conversations;
+using ChatKit.ServiceDefaults.Text;
 
 namespace ChatKit.ApiService.Turns;
 
@@ -51,7 +52,7 @@ public static class TurnInputs
         if (!string.IsNullOrWhiteSpace(message.QuotedText))
         {
             var quoted = message.QuotedText.Trim();
-            text.Append("> ").Append(quoted.Length > MaxQuotedLength ? quoted[..MaxQuotedLength] + "…" : quoted).Append("\n\n");
+            text.Append("> ").Append(quoted.Length > MaxQuotedLength ? TextElements.Truncate(quoted, MaxQuotedLength) + "…" : quoted).Append("\n\n");
         }
         text.Append(PlainText(message.Content));
         if (message.Attachments.Count > 0)

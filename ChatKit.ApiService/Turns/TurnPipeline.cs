@@ -38,6 +38,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
             throw ApiError.BadRequest("message_too_long", $"A message may be at most {Settings.MaxMessageLength} characters.");
         if (text.Length == 0 && request.Input.Attachments.Count == 0)
             throw ApiError.BadRequest("empty_message", "The message is empty.");
+        InputLimits.Check(request.Input, Settings);
 
         using var slot = limiter.Enter(request.Owner);
         if (request.ThreadId is null) return await SendToNewThreadAsync(request, text, sink, ct);
@@ -48,6 +49,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         var message = UserMessage(turn.ThreadId, now, request.Input, attached);
         var title = turn.Thread.Title is null && turn.Thread.MessageCount == 0 ? Titles.FromMessage(text) : null;
         var stored = ToNew(message, text);
+        InputLimits.Check(stored, "params.input", Settings);
         var history = await store.AddUserMessageAsync(turn, request.Owner, stored, title, attached.Select(a => a.Id).ToList(),
             Settings.HistoryLimit, ct);
 
@@ -73,6 +75,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         var message = UserMessage(threadId, now, request.Input, attached);
         var thread = new ThreadRecord(threadId, Titles.FromMessage(text), """{"type":"active"}""", now, now, MessageCount: 1);
         var stored = ToNew(message, text);
+        InputLimits.Check(stored, "params.input", Settings);
         await using var turn = await store.CreateThreadWithItemsAsync(request.Owner, thread, [stored], attached.Select(a => a.Id).ToList(), ct);
 
         // As the reference server: thread.created without a title, the title follows as thread.updated.
@@ -103,13 +106,15 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
     public async Task ClientToolOutputAsync(string owner, string? bearerToken, string threadId, JsonElement result, IChatKitEventSink sink,
         CancellationToken ct)
     {
+        var output = InputLimits.ToolOutput(result, Settings);
         using var slot = limiter.Enter(owner);
         await using var turn = await store.BeginTurnAsync(owner, threadId, ct) ?? throw ApiError.NotFound("The thread");
         var latest = await store.LatestItemsAsync(turn, owner, 20, ct);
         if (latest.Count == 0 || TurnInputs.Parse(latest[0]) is not ClientToolCallItem { Status: "pending" } call)
             throw ApiError.BadRequest("no_pending_tool_call", "The thread's newest item is not a pending client tool call.");
-        var completed = call with { Status = "completed", Output = new RawJson(JsonSerializer.SerializeToUtf8Bytes(result, ChatKitJson.Context.JsonElement)) };
-        await store.SaveItemAsync(turn, owner, threadId, ToNew(completed, null), ct);
+        var completed = ToNew(call with { Status = "completed", Output = new RawJson(output) }, null);
+        InputLimits.Check(completed, "params.result", Settings);
+        await store.SaveItemAsync(turn, owner, threadId, completed, ct);
         var stale = latest.Skip(1)
             .Where(i => i.Type == ItemTypes.ClientToolCall && TurnInputs.Parse(i) is ClientToolCallItem { Status: "pending" })
             .Select(i => i.Id).ToList();
@@ -133,8 +138,10 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
             throw ApiError.BadRequest("not_structured_input", "The item is not a structured input.");
         if (structured.Status != "pending") throw ApiError.Conflict("already_answered", "The structured input has been answered already.");
 
+        InputLimits.Check(request.Input, structured.Inputs.Select(InputId), Settings);
         var (answered, summary) = ApplyAnswers(structured, request.Input);
         var stored = ToNew(answered, summary);
+        InputLimits.Check(stored, "params.input.answers", Settings);
         await store.SaveItemAsync(turn, owner, request.ThreadId, stored, ct);
         // The answers are this turn's input; the history is what came before the question.
         var history = await store.LoadHistoryAsync(turn, owner, item.Seq, Settings.HistoryLimit, ct);
@@ -421,6 +428,8 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         _ => throw new ArgumentOutOfRangeException(nameof(item)),
     };
 
+    static string InputId(JsonObject input) => input["id"]?.GetValue<string>() ?? "";
+
     /// <summary>Applies a structured-input submission (a4) and sums it up as text for the model.</summary>
     static (StructuredInputItem Item, string Summary) ApplyAnswers(StructuredInputItem item, StructuredInputSubmission submission)
     {
@@ -429,7 +438,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         foreach (var original in item.Inputs)
         {
             var input = (JsonObject)original.DeepClone();
-            var id = input["id"]?.GetValue<string>() ?? "";
+            var id = InputId(input);
             StructuredInputAnswer? answer = null;
             submission.Answers?.TryGetValue(id, out answer);
             var values = answer?.Values?.Where(v => v is not null).ToList() ?? [];

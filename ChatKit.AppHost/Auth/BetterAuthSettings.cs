@@ -5,9 +5,10 @@ namespace ChatKit.AppHost.Auth;
 /// <summary>
 /// Passes the token settings to a service. Better Auth: issuer, audience, JWKS URL and the other
 /// <c>Auth:BetterAuth:*</c> values from the AppHost's configuration, the shared secret (HS256 mode) from the optional secret
-/// parameter <c>better-auth-secret</c>. ChatKit session tokens: the key from the secret parameter
-/// <c>chatkit-session-signing-key</c>, else the Better Auth secret, else a random key for this run (so that session tokens
-/// work in JWKS-only setups too). Both services get the same values: the agent validates the tokens the API forwards.
+/// parameter <c>better-auth-secret</c>. ChatKit session tokens: a key of their own, the secret parameter
+/// <c>chatkit-session-signing-key</c>: set it to choose the key, else the AppHost generates one and keeps it (user
+/// secrets; azd generates one for a deployment), never the Better Auth secret, so a session token and a Better Auth
+/// JWT never share a key. Both services get the same values: the agent validates the tokens the API forwards.
 /// </summary>
 public static class BetterAuthSettings
 {
@@ -31,19 +32,19 @@ public static class BetterAuthSettings
         {
             service.WithEnvironment("Auth__BetterAuth__Secret", betterAuthSecret);
         }
-        var sessionKey = IsSet(builder, SessionKeyParameter) || betterAuthSecret is null
-            ? Parameter(builder, SessionKeyParameter, generate: true)
-            : betterAuthSecret;
-        return service.WithEnvironment("ChatKit__SessionSigningKey", sessionKey);
+        return service.WithEnvironment("ChatKit__SessionSigningKey", Parameter(builder, SessionKeyParameter, generate: true));
     }
 
     static bool IsSet(IDistributedApplicationBuilder builder, string parameter) =>
         !string.IsNullOrEmpty(builder.Configuration[$"Parameters:{parameter}"]);
 
-    /// <summary>The parameter, added once however many services use it; a generated one gets a fresh value per run.</summary>
+    /// <summary>
+    /// The parameter, added once however many services use it. A generated one is kept (user secrets) so that session
+    /// tokens survive a restart of the AppHost; a configured value always wins.
+    /// </summary>
     static ParameterResource Parameter(IDistributedApplicationBuilder builder, string name, bool generate = false) =>
         builder.Resources.OfType<ParameterResource>().FirstOrDefault(p => p.Name == name)
         ?? (generate
-            ? builder.AddParameter(name, new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: false)
+            ? builder.AddParameter(name, new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: true)
             : builder.AddParameter(name, secret: true)).Resource;
 }

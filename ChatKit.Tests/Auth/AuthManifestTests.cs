@@ -30,4 +30,22 @@ public sealed class AuthManifestTests
         Assert.Equal("https://app.example.com", resources.GetProperty("apiservice").GetProperty("env").GetProperty("Cors__Origins").GetString());
         Assert.False(resources.GetProperty("agent").GetProperty("env").TryGetProperty("Cors__Origins", out _));
     }
+
+    [Fact]
+    public async Task TheSessionKeyIsItsOwnGeneratedSecretEvenWhenABetterAuthSecretIsSet()
+    {
+        var manifestText = await Repository.PublishManifestAsync("--Parameters:better-auth-secret=a-better-auth-secret-of-32-bytes-or-more",
+            "--Auth:BetterAuth:Issuer=https://app.example.com", "--Auth:BetterAuth:Audience=https://app.example.com");
+
+        using var manifest = JsonDocument.Parse(manifestText);
+        var resources = manifest.RootElement.GetProperty("resources");
+        Assert.True(resources.GetProperty("chatkit-session-signing-key").GetProperty("inputs").GetProperty("value")
+            .GetProperty("default").TryGetProperty("generate", out _));
+        foreach (var service in new[] { "apiservice", "agent" })
+        {
+            var env = resources.GetProperty(service).GetProperty("env");
+            Assert.Equal("{chatkit-session-signing-key.value}", env.GetProperty("ChatKit__SessionSigningKey").GetString());
+            Assert.Equal("{better-auth-secret.value}", env.GetProperty("Auth__BetterAuth__Secret").GetString());
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using ChatKit.ServiceDefaults.Auth;
+using ChatKit.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -32,6 +33,7 @@ public sealed class AuthStartupTests
     [InlineData("Auth:BetterAuth:JwksUrl", "/api/auth/jwks", "is not an absolute http(s) URL")]
     [InlineData("ChatKit:SessionSigningKey", "short", "ChatKit:SessionSigningKey must be at least 32 bytes")]
     [InlineData("ChatKit:RefreshWindow", "-01:00:00", "ChatKit:RefreshWindow must be between")]
+    [InlineData("ChatKit:RefreshLimit", "00:10:00", "ChatKit:RefreshLimit must be between ChatKit:SessionLifetime and 30 days")]
     public async Task OtherBadAuthSettingsStopStartUp(string key, string value, string message)
     {
         Assert.Contains(message, await StartupErrorAsync(new() { [key] = value }));
@@ -48,6 +50,30 @@ public sealed class AuthStartupTests
         await host.StartAsync();
         var session = host.Services.GetRequiredService<ChatKitSessionTokens>().Create("u1");
         Assert.Equal("u1", session.UserId);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task ASessionKeyEqualToTheBetterAuthSecretStopsStartUp()
+    {
+        const string shared = "one-secret-for-both-kinds-of-token-0123456789";
+        var error = await StartupErrorAsync(new() { ["Auth:BetterAuth:Secret"] = shared, ["ChatKit:SessionSigningKey"] = shared });
+
+        Assert.Contains("ChatKit:SessionSigningKey must not be the Better Auth secret", error);
+    }
+
+    [Fact]
+    public async Task WithoutASessionKeySessionTokensAreNotSignedWithTheBetterAuthSecret()
+    {
+        const string betterAuthSecret = "a-better-auth-secret-of-32-bytes!";
+        using var host = Build(new() { ["Auth:BetterAuth:Secret"] = betterAuthSecret });
+        await host.StartAsync();
+        var tokens = host.Services.GetRequiredService<ChatKitSessionTokens>();
+
+        // A session token forged with the Better Auth secret is no session token here.
+        var forged = TestTokens.Session("u1", key: new HmacTestKey(System.Text.Encoding.UTF8.GetBytes(betterAuthSecret)));
+        Assert.Null(await tokens.ValidateForRefreshAsync(forged));
+        Assert.Equal("u1", (await tokens.ValidateForRefreshAsync(tokens.Create("u1").ClientSecret))?.UserId);
         await host.StopAsync();
     }
 

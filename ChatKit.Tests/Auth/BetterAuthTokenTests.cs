@@ -99,7 +99,8 @@ static class RejectedTokens
     [
         "no token", "garbage", "alg none", "HS256 signed with the RSA public key", "wrong iss", "wrong aud", "expired",
         "nbf in the future", "no sub", "session token with another type", "tampered signature", "unknown signing key",
-        "session token signed with another key", "expired session token", "sub too long",
+        "session token signed with another key", "session token signed with the Better Auth secret", "expired session token",
+        "sub too long",
     ];
 
     public static string? Create(string name, string user) => name switch
@@ -122,6 +123,7 @@ static class RejectedTokens
         "unknown signing key" => TestTokens.BetterAuth(user, key: new Ed25519TestKey()),
         "session token signed with another key" => TestTokens.Session(user,
             key: new HmacTestKey(System.Text.Encoding.UTF8.GetBytes("another-secret-that-is-long-enough-0123456789"))),
+        "session token signed with the Better Auth secret" => TestTokens.Session(user, key: TestKeys.Hs256),
         "expired session token" => TestTokens.Session(user, issuedAt: DateTimeOffset.UtcNow.AddHours(-1)),
         "sub too long" => TestTokens.BetterAuth(new string('x', 129), key: TestKeys.EdDsa),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),

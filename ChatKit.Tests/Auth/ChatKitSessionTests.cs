@@ -46,13 +46,12 @@ public sealed class ChatKitSessionTests(AppFixture fixture)
     [Fact]
     public async Task AnExpiredSessionTokenInsideTheRefreshWindowIsExchangedForANewOne()
     {
-        // Issued 3 hours ago, expired 2.5 hours ago: inside the default 12-hour window.
+        // Issued 3 hours ago, expired 2.5 hours ago: inside the default 12-hour window and limit.
         var expired = TestTokens.Session("rita", issuedAt: DateTimeOffset.UtcNow.AddHours(-3));
         using var client = fixture.CreateClient();
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.WithToken(expired).GetAsync("/api/tasks")).StatusCode);
 
-        client.DefaultRequestHeaders.Authorization = null;
-        var response = await client.PostAsJsonAsync("/api/chatkit/refresh", new { token = expired });
+        var response = await RefreshAsync(client, "rita", expired);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var session = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -66,7 +65,7 @@ public sealed class ChatKitSessionTests(AppFixture fixture)
     public async Task AStillValidSessionTokenCanBeRefreshedEarly()
     {
         using var client = fixture.CreateClient();
-        var response = await client.PostAsJsonAsync("/api/chatkit/refresh", new { token = TestTokens.Session("early") });
+        var response = await RefreshAsync(client, "early", TestTokens.Session("early"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
@@ -76,12 +75,52 @@ public sealed class ChatKitSessionTests(AppFixture fixture)
         // Expired 12.5 hours ago.
         var tooOld = TestTokens.Session("rita", issuedAt: DateTimeOffset.UtcNow.AddHours(-13));
         using var client = fixture.CreateClient();
-        await BetterAuthTokenTests.AssertUnauthorizedAsync(await client.PostAsJsonAsync("/api/chatkit/refresh", new { token = tooOld }));
+        await BetterAuthTokenTests.AssertUnauthorizedAsync(await RefreshAsync(client, "rita", tooOld));
+    }
+
+    [Fact]
+    public async Task ARefreshWithoutABetterAuthJwtIsUnauthorizedEvenForAGenuineSessionToken()
+    {
+        // Whoever copied a session token cannot keep it alive after its person signed out.
+        var stolen = TestTokens.Session("victor");
+        using var client = fixture.CreateClient();
+
+        await BetterAuthTokenTests.AssertUnauthorizedAsync(await client.PostAsJsonAsync("/api/chatkit/refresh", new { token = stolen }));
+        client.WithToken(stolen);
+        await BetterAuthTokenTests.AssertUnauthorizedAsync(await client.PostAsJsonAsync("/api/chatkit/refresh", new { token = stolen }));
+    }
+
+    [Fact]
+    public async Task ARefreshedTokenKeepsTheStartOfItsChainAndNeverOutlivesTheLimit()
+    {
+        using var client = fixture.CreateClient().WithToken(TestTokens.BetterAuth("chain"));
+        var first = await (await client.PostAsync("/api/chatkit/session", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var firstToken = new JsonWebToken(first.GetProperty("client_secret").GetString());
+        var refreshed = await (await RefreshAsync(client, "chain", firstToken.EncodedToken)).Content.ReadFromJsonAsync<JsonElement>();
+        var refreshedToken = new JsonWebToken(refreshed.GetProperty("client_secret").GetString());
+        Assert.Equal(firstToken.IssuedAt, DateTimeOffset.FromUnixTimeSeconds(refreshedToken.GetPayloadValue<long>("orig_iat")).UtcDateTime);
+
+        // A chain that began 11 h 50 min ago: the next token lives 10 minutes, not 30.
+        var chainStart = DateTimeOffset.UtcNow.AddHours(-12).AddMinutes(10);
+        var late = await RefreshAsync(client, "chain", TestTokens.Session("chain", chainStart: chainStart));
+        Assert.Equal(HttpStatusCode.OK, late.StatusCode);
+        var expiresAt = (await late.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("expires_at").GetDateTimeOffset();
+        Assert.Equal(chainStart.AddHours(12).ToUnixTimeSeconds(), expiresAt.ToUnixTimeSeconds());
+    }
+
+    [Fact]
+    public async Task AChainOfRefreshesEndsTwelveHoursAfterItsFirstToken()
+    {
+        // Issued a minute ago (inside the refresh window), but its chain began 12 hours ago.
+        var token = TestTokens.Session("chain", issuedAt: DateTimeOffset.UtcNow.AddMinutes(-1), chainStart: DateTimeOffset.UtcNow.AddHours(-12));
+        using var client = fixture.CreateClient();
+
+        await BetterAuthTokenTests.AssertUnauthorizedAsync(await RefreshAsync(client, "chain", token));
     }
 
     public static TheoryData<string> NotRefreshable() =>
     [
-        "a Better Auth JWT (HS256, signed with the same secret)", "a Better Auth JWT (EdDSA)", "another type", "another key",
+        "a Better Auth JWT (HS256)", "a Better Auth JWT (EdDSA)", "another type", "another key", "the Better Auth secret as key",
         "alg none", "garbage", "empty", "no body",
     ];
 
@@ -91,11 +130,12 @@ public sealed class ChatKitSessionTests(AppFixture fixture)
     {
         object? token = body switch
         {
-            "a Better Auth JWT (HS256, signed with the same secret)" => TestTokens.BetterAuth("rita"),
+            "a Better Auth JWT (HS256)" => TestTokens.BetterAuth("rita"),
             "a Better Auth JWT (EdDSA)" => TestTokens.BetterAuth("rita", key: TestKeys.EdDsa),
             "another type" => TestTokens.Session("rita", type: "chatkit_refresh"),
             "another key" => TestTokens.Session("rita",
                 key: new HmacTestKey(System.Text.Encoding.UTF8.GetBytes("another-secret-that-is-long-enough-0123456789"))),
+            "the Better Auth secret as key" => TestTokens.Session("rita", key: TestKeys.Hs256),
             "alg none" => TestTokens.Sign(null, new Dictionary<string, object>
             {
                 ["sub"] = "rita", ["user_id"] = "rita", ["type"] = "chatkit_session",
@@ -105,7 +145,7 @@ public sealed class ChatKitSessionTests(AppFixture fixture)
             "empty" => "",
             _ => null,
         };
-        using var client = fixture.CreateClient();
+        using var client = fixture.CreateClient().WithToken(TestTokens.BetterAuth("rita", key: TestKeys.Es256));
 
         var response = body == "no body"
             ? await client.PostAsync("/api/chatkit/refresh", null)
@@ -115,7 +155,7 @@ public sealed class ChatKitSessionTests(AppFixture fixture)
     }
 
     [Fact]
-    public async Task ARefreshThatAlsoCarriesABetterAuthJwtNeedsTheSameUser()
+    public async Task ARefreshNeedsAValidBetterAuthJwtOfTheSameUser()
     {
         var expired = TestTokens.Session("rita", issuedAt: DateTimeOffset.UtcNow.AddHours(-1));
         using var client = fixture.CreateClient();
@@ -142,6 +182,13 @@ public sealed class ChatKitSessionTests(AppFixture fixture)
         Assert.Equal("newcomer", session.GetProperty("user_id").GetString());
         client.WithToken(session.GetProperty("client_secret").GetString()!);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/tasks")).StatusCode);
+    }
+
+    /// <summary>A refresh as the page sends it: the session token in the body, the user's Better Auth JWT as bearer.</summary>
+    static Task<HttpResponseMessage> RefreshAsync(HttpClient client, string userId, string sessionToken)
+    {
+        client.WithToken(TestTokens.BetterAuth(userId));
+        return client.PostAsJsonAsync("/api/chatkit/refresh", new { token = sessionToken });
     }
 
     async Task<string> CreateSessionAsync(string betterAuthToken)

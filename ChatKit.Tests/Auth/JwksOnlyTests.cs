@@ -12,8 +12,9 @@ namespace ChatKit.Tests.Auth;
 /// </summary>
 public sealed class JwksOnlyAppFixture : AppFixture
 {
-    protected override IEnumerable<string> Arguments =>
-        base.Arguments.Where(argument => !argument.StartsWith("--Parameters:better-auth-secret=", StringComparison.Ordinal));
+    protected override IEnumerable<string> Arguments => base.Arguments.Where(argument =>
+        !argument.StartsWith("--Parameters:better-auth-secret=", StringComparison.Ordinal)
+        && !argument.StartsWith("--Parameters:chatkit-session-signing-key=", StringComparison.Ordinal));
 
     protected override void ConfigureService(IResourceBuilder<ProjectResource> service) =>
         service.WithEnvironment("ASPNETCORE_ENVIRONMENT", "Production");
@@ -40,7 +41,7 @@ public sealed class JwksOnlyTests(JwksOnlyAppFixture fixture)
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/tasks", new { title = "jwks only" })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/tasks")).StatusCode);
 
-        // A session token signed with the Better Auth secret of the other fixture means nothing here.
+        // A session token signed with the configured key of the other fixtures means nothing here.
         client.WithToken(TestTokens.Session("jo"));
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/tasks")).StatusCode);
     }

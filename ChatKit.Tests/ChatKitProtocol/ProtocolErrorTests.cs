@@ -74,6 +74,20 @@ public sealed class ProtocolErrorTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task AFirstMessageOfEmojiWithoutSpacesStartsAThreadWithATitleOfWholeEmoji()
+    {
+        // Cut by UTF-16 index, the title split a surrogate pair and PostgreSQL's UTF-8 encoder refused it (a 500).
+        using var http = fixture.CreateClientFor(NewUser("emoji"));
+        var events = await http.ChatKitStreamAsync("threads.create", new { input = Input(string.Concat(Enumerable.Repeat("🎉", 40))) });
+
+        Assert.DoesNotContain(events, e => e.Type() == "error");
+        var title = events.Last(e => e.Type() == "thread.updated").GetProperty("thread").GetProperty("title").GetString();
+        Assert.Equal(string.Concat(Enumerable.Repeat("🎉", 29)) + "…", title);
+        var thread = await http.ChatKitJsonAsync("threads.get_by_id", new { thread_id = events.ThreadId() });
+        Assert.Equal(title, thread.GetProperty("title").GetString());
+    }
+
+    [Fact]
     public async Task AMessageOverTheSizeLimitIsABadRequest()
     {
         using var http = fixture.CreateClientFor(NewUser("long"));

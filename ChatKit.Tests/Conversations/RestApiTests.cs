@@ -161,6 +161,7 @@ public sealed class RestApiTests(AppFixture fixture)
     [InlineData("""{"thread_id": "{id}", "message": "   "}""", "empty_message")]
     [InlineData("""{"thread_id": "{id}"}""", "empty_message")]
     [InlineData("""{"thread_id": "{id}", "message": "{long}"}""", "message_too_long")]
+    [InlineData("""{"thread_id": "{id}", "message": "{padded}"}""", "message_too_long")]
     [InlineData("""{"thread_id": "", "message": "hi"}""", "invalid_thread_id")]
     [InlineData("""{"thread_id": "{id}", "message": 5}""", "invalid_json")]
     [InlineData("""not json""", "invalid_json")]
@@ -169,7 +170,8 @@ public sealed class RestApiTests(AppFixture fixture)
         using var http = fixture.CreateClientFor(NewUser("badmsg"));
         var threadId = await NewThreadAsync(http);
         using var response = await http.PostAsync("/api/chatkit/messages",
-            new StringContent(body.Replace("{id}", threadId).Replace("{long}", new string('x', 8001)), System.Text.Encoding.UTF8, "application/json"));
+            new StringContent(body.Replace("{id}", threadId).Replace("{long}", new string('x', 8001))
+                .Replace("{padded}", "hi" + new string(' ', 20_000)), System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(code, (await response.ProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString());
         var thread = await http.GetFromJsonAsync<JsonElement>($"/api/chatkit/threads/{threadId}");
         Assert.Equal(0, thread.GetProperty("messages").GetArrayLength());

@@ -102,6 +102,9 @@ public static class TestKeys
     public static readonly RsaTestKey Ps256 = new("PS256");
     public static readonly HmacTestKey Hs256 = new(System.Text.Encoding.UTF8.GetBytes(TestTokens.Secret));
 
+    /// <summary>The session-token key of the test AppHost (not a Better Auth key).</summary>
+    public static readonly HmacTestKey Session = new(System.Text.Encoding.UTF8.GetBytes(TestTokens.SessionKey));
+
     /// <summary>What the JWKS server publishes at start.</summary>
     public static IReadOnlyList<TestKey> Published => [EdDsa, Es256, Rs256, Ps256];
 

@@ -17,10 +17,17 @@ public static class TestTokens
     /// <summary>BETTER_AUTH_SECRET of the tests (HS256 shared-secret mode); 32+ bytes as required.</summary>
     public const string Secret = "chatkit-tests-better-auth-secret-0123456789abcdef";
 
-    /// <summary>AppHost arguments that make the services trust the HS256 tokens (the fixture adds its JWKS URL).</summary>
+    /// <summary>The key of ChatKit session tokens in the tests (a key of its own, never the Better Auth secret).</summary>
+    public const string SessionKey = "chatkit-tests-session-signing-key-fedcba9876543210";
+
+    /// <summary>
+    /// AppHost arguments that make the services trust the HS256 tokens and sign session tokens with
+    /// <see cref="SessionKey"/> (the fixture adds its JWKS URL).
+    /// </summary>
     public static IEnumerable<string> AppHostArguments =>
     [
         $"--Parameters:better-auth-secret={Secret}",
+        $"--Parameters:chatkit-session-signing-key={SessionKey}",
         $"--Auth:BetterAuth:Issuer={Issuer}",
         $"--Auth:BetterAuth:Audience={Audience}",
     ];
@@ -48,13 +55,13 @@ public static class TestTokens
 
     /// <summary>
     /// A ChatKit session token as the API mints it ({user_id, sub, type, iat, exp, jti}), signed with the session key of
-    /// the shared fixture (the Better Auth secret, as no separate session key is configured).
+    /// the shared fixture (<see cref="SessionKey"/>).
     /// </summary>
     public static string Session(string userId, DateTimeOffset? issuedAt = null, TimeSpan? lifetime = null,
-        string type = "chatkit_session", TestKey? key = null)
+        string type = "chatkit_session", TestKey? key = null, DateTimeOffset? chainStart = null)
     {
         var iat = (issuedAt ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
-        return Sign(key ?? TestKeys.Hs256, new Dictionary<string, object>
+        var claims = new Dictionary<string, object>
         {
             ["user_id"] = userId,
             ["sub"] = userId,
@@ -62,7 +69,9 @@ public static class TestTokens
             ["iat"] = iat,
             ["exp"] = iat + (long)(lifetime ?? TimeSpan.FromMinutes(30)).TotalSeconds,
             ["jti"] = Guid.NewGuid().ToString("N"),
-        });
+        };
+        if (chainStart is { } start) claims["orig_iat"] = start.ToUnixTimeSeconds();
+        return Sign(key ?? TestKeys.Session, claims);
     }
 
     /// <summary>A compact JWS over the payload; <paramref name="key"/> null gives an unsigned <c>alg: none</c> token.</summary>

@@ -80,6 +80,32 @@ public sealed class WebAppTests(WebAppFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
 
+    [Theory]
+    [InlineData("/api/chatkit/../../health")]
+    [InlineData("/api/chatkit/%2e%2e/%2e%2e/health")]
+    [InlineData("/api/chatkit/%2E%2E/.%2e/health")]
+    [InlineData("/api/chatkit/..%2f..%2fhealth")]
+    [InlineData("/api/chatkit/%2e%2e%2f%2e%2e%2fhealth")]
+    [InlineData("/api/chatkit/threads/%2e%2e/%2e%2e/%2e%2e/alive")]
+    [InlineData("/api/tasks/%2e%2e/%2e%2e/health")]
+    public async Task TheProxyNeverReachesAnApiPathOutsideItsPrefixesThroughDotSegments(string path)
+    {
+        var (signedIn, _) = await SignUpAsync("dots");
+        var secret = await ClientSecretAsync(signedIn);
+        // Sent exactly as written: HttpClient would otherwise resolve the dot segments before sending.
+        var url = new Uri(fixture.WebUrl.GetLeftPart(UriPartial.Authority) + path,
+            new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+
+        using var response = await signedIn.SendAsync(request);
+
+        // The API's /health and /alive answer "Healthy": the request must not have got there.
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.False(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
+        Assert.DoesNotContain("Healthy", body);
+    }
+
     [Fact]
     public async Task AttachmentUploadUrlsPointAtTheWebAppAndUploadThroughIt()
     {

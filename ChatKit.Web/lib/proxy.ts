@@ -3,19 +3,54 @@ import { apiBaseUrl } from "./server-config";
 const FORWARDED_REQUEST_HEADERS = ["authorization", "content-type", "accept", "accept-language", "if-none-match", "traceparent", "tracestate"];
 const DROPPED_RESPONSE_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding", "content-encoding", "content-length"]);
 
+/** The API paths the browser may reach through this proxy, and nothing outside them. */
+export const ALLOWED_PREFIXES = ["/api/chatkit", "/api/tasks"] as const;
+export type AllowedPrefix = (typeof ALLOWED_PREFIXES)[number];
+
+/** What a path segment of ours looks like: ids (thr_…, atc_…, task numbers) and route names; never `.`, `..`, `/` or `%`. */
+const SEGMENT = /^[A-Za-z0-9_-]{1,128}$/;
+
 /**
- * Forwards a same-origin request to the API service (found through Aspire service discovery) and streams the answer
- * back as it arrives, so ChatKit's server-sent events reach the browser event by event.
+ * The API path for a route's prefix and its (decoded) catch-all segments, or null when a segment is not a plain name:
+ * `.` and `..` (`fetch` would resolve them and reach other API paths), and anything that decoded into one (`%2e%2e`),
+ * into a slash or backslash (`%2f`, `%5c`), or that still holds a `%` (double encoding) are refused.
  */
-export async function proxyToApi(request: Request, apiPath: string): Promise<Response> {
+export function apiPathFor(prefix: AllowedPrefix, segments: readonly string[]): string | null {
+  if (!ALLOWED_PREFIXES.includes(prefix)) return null;
+  if (!segments.every((segment) => SEGMENT.test(segment))) return null;
+  return [prefix, ...segments].join("/");
+}
+
+/** True when a request path, as it arrived (still encoded), has no dot segment and no encoded separator in it. */
+export function isPlainRequestPath(pathname: string): boolean {
+  return pathname.split("/").every((segment) => {
+    const lower = segment.toLowerCase();
+    return !/%(2f|5c)/.test(lower) && !/^(\.|%2e){1,2}$/.test(lower);
+  });
+}
+
+/**
+ * Forwards a same-origin request under one of the allowed prefixes to the API service (found through Aspire service
+ * discovery) and streams the answer back as it arrives, so ChatKit's server-sent events reach the browser event by
+ * event. A path with dot segments, encoded separators or anything but plain names is a 400 and never leaves.
+ */
+export async function proxyToApi(request: Request, prefix: AllowedPrefix, segments: readonly string[]): Promise<Response> {
   const incoming = new URL(request.url);
+  const apiPath = apiPathFor(prefix, segments);
+  if (apiPath === null || !isPlainRequestPath(incoming.pathname)) {
+    return problem(400, "Bad request path", "The path may hold only plain names: no '.' or '..' segments, no encoded separators.");
+  }
   let base: string;
   try {
     base = apiBaseUrl();
   } catch (error) {
     return problem(503, "The API is not configured", (error as Error).message);
   }
-  const target = `${base}${apiPath}${incoming.search}`;
+  const target = new URL(`${base}${apiPath}${incoming.search}`);
+  // Nothing may have been resolved away on the way: the API sees exactly the path checked above.
+  if (!target.pathname.endsWith(apiPath)) {
+    return problem(400, "Bad request path", "The path may hold only plain names: no '.' or '..' segments, no encoded separators.");
+  }
 
   const headers = new Headers();
   for (const name of FORWARDED_REQUEST_HEADERS) {

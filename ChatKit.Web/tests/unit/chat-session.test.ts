@@ -26,18 +26,25 @@ describe("the chat session token", () => {
     expect(calls.filter((c) => c.endsWith("/session"))).toHaveLength(1);
   });
 
-  it("is renewed through /api/chatkit/refresh shortly before it expires", async () => {
+  it("is renewed through /api/chatkit/refresh shortly before it expires, with the user's Better Auth JWT", async () => {
     let now = 1_000_000;
     const bodies: unknown[] = [];
+    const bearers: (string | null)[] = [];
     const { calls, fetchImpl } = api({
       "/api/chatkit/session": () => secretFor("s1", 30 * 60_000, now),
-      "/api/chatkit/refresh": (init) => (bodies.push(JSON.parse(String(init?.body))), secretFor("s2", 30 * 60_000, now)),
+      "/api/chatkit/refresh": (init) => {
+        bodies.push(JSON.parse(String(init?.body)));
+        bearers.push(new Headers(init?.headers).get("Authorization"));
+        return secretFor("s2", 30 * 60_000, now);
+      },
     });
     const session = new ChatSession({ getAuthToken: async () => "jwt", fetch: fetchImpl, now: () => now, renewBeforeMs: 60_000 });
     await session.clientSecret();
     now += 29.5 * 60_000; // inside the last minute
     expect(await session.clientSecret()).toBe("s2");
     expect(bodies).toEqual([{ token: "s1" }]);
+    // The API refreshes only for the session's user with a valid Better Auth JWT: never the session token alone.
+    expect(bearers).toEqual(["Bearer jwt"]);
     expect(calls.at(-1)).toBe("/api/chatkit/refresh");
   });
 

@@ -7,7 +7,7 @@ type Context = { params: Promise<{ path?: string[] }> };
 /** /api/chatkit/** → the API's /api/chatkit/** (the protocol endpoint, session, refresh, entities, uploads). */
 async function handle(request: Request, context: Context) {
   const { path = [] } = await context.params;
-  return proxyToApi(request, ["/api/chatkit", ...path.map(encodeURIComponent)].join("/"));
+  return proxyToApi(request, "/api/chatkit", path);
 }
 
 export { handle as GET, handle as POST, handle as PUT, handle as PATCH, handle as DELETE };
