@@ -159,9 +159,10 @@ public static class ReplicaKill
                 var delay = Task.Delay(TimeSpan.FromMilliseconds(killAfterMs ?? 30_000));
                 await (killAfterMs is null ? Task.WhenAny(killNow.Task, delay) : delay);
                 var at = Clock.NowMs();
+                // Set before the kill: a client that sees its stream cut resends at once (Kill also waits for the exit).
+                killed.SetResult(at);
                 apis[Victim].Kill(); // SIGKILL (Process.Kill)
                 Log.Info($"SIGKILL to {apis[Victim].Name} {(at - phaseStart) / 1000:F2} s into the follow-ups ({Volatile.Read(ref victimDeltas)} of its clients had a first delta)");
-                killed.SetResult(at);
             });
             var followups = await AllAtOnce(crowd, async u =>
             {
