@@ -149,8 +149,8 @@ public sealed partial class DeployManifestTests
         var agentSecrets = manifest.Azd.ContainerAppOf("agent").Secrets;
         Assert.Equal("'{{ securedParameter \"agent_model_api_key\" }}'", agentSecrets["Agent__Model__ApiKey"]);
         Assert.Equal("'{{ securedParameter \"better_auth_secret\" }}'", agentSecrets["Auth__BetterAuth__Secret"]);
-        // With a Better Auth secret configured, it signs the ChatKit session tokens too (BetterAuthSettings).
-        Assert.Equal("'{{ securedParameter \"better_auth_secret\" }}'", agentSecrets["ChatKit__SessionSigningKey"]);
+        // Session tokens have a key of their own, never the Better Auth secret (docs/auth.md).
+        Assert.Equal("'{{ securedParameter \"chatkit_session_signing_key\" }}'", agentSecrets["ChatKit__SessionSigningKey"]);
         Assert.Equal("'{{ securedParameter \"web_auth_secret\" }}'", manifest.Azd.ContainerAppOf("web").Secrets["BETTER_AUTH_SECRET"]);
     }
 

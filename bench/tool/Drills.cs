@@ -14,7 +14,7 @@ public static class Drills
     public static async Task<int> Run(string name, Dictionary<string, string> opts)
     {
         if (!opts.ContainsKey("no-build")) await Stack.BuildOurs();
-        var names = name == "all" ? new[] { "pg-stop", "agent-kill", "provider", "fuzz" } : [name];
+        var names = name == "all" ? new[] { "pg-stop", "agent-kill", "provider", "fuzz", "replica-kill" } : [name];
         var failed = 0;
         foreach (var n in names)
         {
@@ -25,6 +25,7 @@ public static class Drills
                 "agent-kill" => await AgentKill(opts),
                 "provider" => await Provider(opts),
                 "fuzz" => await Fuzz.Run(opts),
+                "replica-kill" => await ReplicaKill.Run(opts),
                 _ => throw new ArgumentException($"unknown drill {n}"),
             };
             result["drill"] = n;

@@ -26,6 +26,8 @@ public sealed class Stack : IAsyncDisposable
     public int AgentPort { get; private set; }
     public int ApiPort { get; private set; }
     public Dictionary<string, string> AgentEnvExtra { get; } = new();
+    /// <summary>Extra configuration for every API replica (a drill's shorter turn lease, say).</summary>
+    public Dictionary<string, string> ApiEnvExtra { get; } = new();
     /// <summary>Replicas after the first (crowd scenario, <c>--replicas-api</c> / <c>--replicas-agent</c>).</summary>
     readonly List<Child> extraApis = [], extraAgents = [];
     readonly List<Child> peers = [];
@@ -44,6 +46,9 @@ public sealed class Stack : IAsyncDisposable
     }
 
     public IReadOnlyDictionary<string, Target> Targets => targets;
+
+    /// <summary>Every API replica, in the order of <see cref="Target.Uris"/> (replica-kill drill).</summary>
+    public IReadOnlyList<Child> ApiReplicas => Api is null ? [] : [Api, .. extraApis];
 
     public static async Task BuildOurs()
     {
@@ -121,6 +126,7 @@ public sealed class Stack : IAsyncDisposable
             // Likewise the per-user cap on turns in flight (4): the instant-turn scenarios run up to 32 at once from 20
             // users. The crowd has one turn per user, so it is the same there.
             env["ChatKit__Conversations__MaxTurnsPerUser"] = Environment.GetEnvironmentVariable("BENCH_TURNS_PER_USER") ?? "1000";
+            foreach (var (k, v) in ApiEnvExtra) env[k] = v;
             var api = Child.Start(i == 0 ? "api" : $"api-{i + 1}", "dotnet", [Dll("ChatKit.ApiService"), "--urls", $"http://127.0.0.1:{port}"], env);
             if (i == 0) { Api = api; ApiPort = port; } else extraApis.Add(api);
             await Net.WaitHttpOk($"http://127.0.0.1:{port}/health", TimeSpan.FromSeconds(60), () => api.Alive);
