@@ -8,8 +8,10 @@ namespace ChatKit.AppHost.Web;
 /// executable under npm (Aspire's Node.js hosting packages are not available), published as a container built from
 /// its Dockerfile. Configuration (section <c>Web</c>): <c>Enabled</c> (default: on when node and npm are on PATH,
 /// always on when publishing), <c>DomainKey</c> (ChatKit's domainKey), <c>ChatUi</c> (<c>auto</c>, <c>chatkit</c>,
-/// <c>builtin</c>), <c>AuthRateLimit</c> (<c>off</c> for browser tests); the secret parameter <c>web-auth-secret</c>
-/// (BETTER_AUTH_SECRET: generated once, kept in user secrets; it must not change for a database).
+/// <c>builtin</c>), <c>AuthRateLimit</c> (<c>off</c> for browser tests), <c>TrustedProxyHops</c> (how many proxies in front
+/// of it append to X-Forwarded-For: 1 when publishing, for Azure Container Apps' ingress; 0 when run locally); the secret
+/// parameter <c>web-auth-secret</c> (BETTER_AUTH_SECRET: generated once, kept in user secrets; it must not change for a
+/// database).
 /// </summary>
 public static class WebFrontEnd
 {
@@ -54,6 +56,7 @@ public static class WebFrontEnd
             .WithEnvironment("CHATKIT_DOMAIN_KEY", configuration["Web:DomainKey"] is { Length: > 0 } key ? key : "domain_pk_localhost_dev")
             .WithEnvironment("CHATKIT_UI", configuration["Web:ChatUi"] ?? "auto")
             .WithEnvironment("AUTH_RATE_LIMIT", configuration["Web:AuthRateLimit"] ?? "on")
+            .WithEnvironment("AUTH_TRUSTED_PROXY_HOPS", TrustedProxyHops(builder))
             .WithDatabase(authDb)
             .WithReference(api)
             .WithHttpHealthCheck("/api/health")
@@ -72,6 +75,19 @@ public static class WebFrontEnd
     /// </summary>
     public static EndpointReference PublicEndpoint(IResourceBuilder<ExecutableResource> web) =>
         web.GetEndpoint(web.ApplicationBuilder.ExecutionContext.IsPublishMode ? PublicEndpointName : "http");
+
+    /// <summary>
+    /// Where Better Auth finds the client's address (its rate limit): the entry of X-Forwarded-For this many proxies from
+    /// the right. Published, the web app sits behind Azure Container Apps' ingress, which appends the address it saw (a
+    /// client's own X-Forwarded-For stays to the left of it); run locally, nothing in front of it can be trusted.
+    /// </summary>
+    static string TrustedProxyHops(IDistributedApplicationBuilder builder)
+    {
+        var configured = builder.Configuration["Web:TrustedProxyHops"];
+        if (string.IsNullOrWhiteSpace(configured)) return builder.ExecutionContext.IsPublishMode ? "1" : "0";
+        return int.TryParse(configured, out var hops) && hops is >= 0 and <= 10 ? hops.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : throw new DistributedApplicationException($"Web:TrustedProxyHops '{configured}' is not a number from 0 to 10.");
+    }
 
     /// <summary>
     /// Makes a service trust the web app's Better Auth tokens: JWKS at <c>/api/auth/jwks</c>, issuer and audience the

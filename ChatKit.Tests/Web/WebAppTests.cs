@@ -25,6 +25,32 @@ public sealed class WebAppTests(WebAppFixture fixture)
     }
 
     [Fact]
+    public async Task PagesSendAContentSecurityPolicyWhoseNonceEveryScriptCarriesAndThatLetsChatKitIn()
+    {
+        using var http = new HttpClient { BaseAddress = fixture.WebUrl };
+        using var page = await http.GetAsync("/sign-in");
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var csp = Assert.Single(page.Headers.GetValues("Content-Security-Policy"));
+        var nonce = System.Text.RegularExpressions.Regex.Match(csp, "'nonce-([^']+)'").Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(nonce), csp);
+        Assert.Contains($"script-src 'self' 'nonce-{nonce}' 'strict-dynamic' https://cdn.platform.openai.com", csp);
+        Assert.Contains("frame-src https://cdn.platform.openai.com", csp);
+        Assert.Contains("frame-ancestors 'none'", csp);
+        Assert.Contains("object-src 'none'", csp);
+        var scripts = System.Text.RegularExpressions.Regex.Matches(await page.Content.ReadAsStringAsync(), "<script\\b[^>]*>");
+        Assert.NotEmpty(scripts);
+        Assert.All(scripts, script => Assert.Contains($"nonce=\"{nonce}\"", script.Value));
+        Assert.Equal("nosniff", Assert.Single(page.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("DENY", Assert.Single(page.Headers.GetValues("X-Frame-Options")));
+        // Served over plain HTTP on localhost: no HSTS, which would pin the browser to HTTPS for this host.
+        Assert.False(page.Headers.Contains("Strict-Transport-Security"));
+
+        using var again = await http.GetAsync("/sign-in");
+        Assert.DoesNotContain($"'nonce-{nonce}'", Assert.Single(again.Headers.GetValues("Content-Security-Policy")));
+    }
+
+    [Fact]
     public async Task BetterAuthKeepsItsUsersAndKeysInItsOwnDatabase()
     {
         var authTables = await TablesAsync("authdb");

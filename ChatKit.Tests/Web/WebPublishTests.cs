@@ -26,6 +26,8 @@ public sealed class WebPublishTests
         Assert.Equal("{web-auth-secret.value}", env.GetProperty("BETTER_AUTH_SECRET").GetString());
         Assert.Equal("{authdb.connectionString}", env.GetProperty("ConnectionStrings__authdb").GetString());
         Assert.Equal("{apiservice.bindings.http.url}", env.GetProperty("services__apiservice__http__0").GetString());
+        // Behind Azure Container Apps' ingress: the client's address is the last X-Forwarded-For entry, never the first.
+        Assert.Equal("1", env.GetProperty("AUTH_TRUSTED_PROXY_HOPS").GetString());
         Assert.Equal("value.v0", resources.GetProperty("authdb").GetProperty("type").GetString());
 
         var apiEnv = resources.GetProperty("apiservice").GetProperty("env");

@@ -4,6 +4,7 @@ import { nextCookies } from "better-auth/next-js";
 import { jwt } from "better-auth/plugins";
 import { createHash } from "node:crypto";
 import { Pool } from "pg";
+import { CLIENT_ADDRESS_HEADER } from "./client-address";
 import { authDatabaseUrl } from "./server-config";
 
 /**
@@ -23,6 +24,9 @@ function createAuth() {
     emailAndPassword: { enabled: true, minPasswordLength: 8, autoSignIn: true },
     // Browser tests sign many users in from one address: AUTH_RATE_LIMIT=off relaxes Better Auth's limiter.
     rateLimit: rateLimitOff() ? { enabled: false } : { enabled: true, window: 10, max: 100 },
+    // The client's address only as proxy.ts derived it from the trusted proxies (AUTH_TRUSTED_PROXY_HOPS), never as a
+    // client wrote it into X-Forwarded-For; with no trusted proxy it is unknown and everyone shares one bucket per path.
+    advanced: { ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] } },
     telemetry: { enabled: false },
     plugins: [jwt(), nextCookies()],
   });

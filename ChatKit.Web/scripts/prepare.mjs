@@ -48,7 +48,7 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lockFile).m
 
 if (process.argv.includes("--install-only")) process.exit(0);
 
-const inputs = ["app", "components", "lib", "public", "instrumentation.ts", "next.config.ts", "tsconfig.json", "package-lock.json"];
+const inputs = ["app", "components", "lib", "public", "instrumentation.ts", "proxy.ts", "next.config.ts", "tsconfig.json", "package-lock.json"];
 function* files(entry) {
   const full = path.join(root, entry);
   const stat = statSync(full, { throwIfNoEntry: false });

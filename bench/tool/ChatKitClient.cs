@@ -88,11 +88,17 @@ public sealed class ChatKitClient(Uri baseUri) : IDisposable
         return ((int)res.StatusCode, json, raw);
     }
 
-    /// <summary>Sends raw bytes; <paramref name="freshConnection"/> asks for a connection that is closed afterwards (not reused).</summary>
+    /// <summary>
+    /// Sends raw bytes; <paramref name="freshConnection"/> asks for a connection that is closed afterwards (not reused),
+    /// <paramref name="rawPath"/> sends the path exactly as written (no resolving of dot segments, no unescaping).
+    /// </summary>
     public async Task<(int Status, string Raw)> Send(string? token, string contentType, byte[] body, string path = "/api/chatkit", string method = "POST",
-        CancellationToken ct = default, bool freshConnection = false)
+        CancellationToken ct = default, bool freshConnection = false, bool rawPath = false)
     {
-        using var req = new HttpRequestMessage(new HttpMethod(method), path);
+        var uri = rawPath
+            ? new Uri(http.BaseAddress!.GetLeftPart(UriPartial.Authority) + path, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true })
+            : new Uri(path, UriKind.RelativeOrAbsolute);
+        using var req = new HttpRequestMessage(new HttpMethod(method), uri);
         if (token is not null) req.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         if (freshConnection) req.Headers.ConnectionClose = true;
         if (method != "GET")

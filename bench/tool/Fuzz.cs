@@ -11,7 +11,8 @@ namespace ChatKit.Bench;
 /// </summary>
 public static class Fuzz
 {
-    sealed record Case(string Endpoint, string Kind, string? Token, string ContentType, byte[] Body, string Method = "POST", bool ToAgent = false);
+    sealed record Case(string Endpoint, string Kind, string? Token, string ContentType, byte[] Body, string Method = "POST", bool ToAgent = false,
+        bool RawPath = false);
 
     static readonly string[] OddStrings =
     [
@@ -19,6 +20,9 @@ public static class Fuzz
         "<script>alert(1)</script>", "'; drop table threads; --", "%s%n%x", "../../etc/passwd", "null", "\\", "\"", "{", "thr_", "msg_00000000",
         new string('x', 70_000), string.Concat(Enumerable.Repeat("💥", 20_000)),
     ];
+
+    /// <summary>Runs that a cut by UTF-16 index would split: emoji, ZWJ sequences, flags, combining marks, keycaps.</summary>
+    static readonly string[] Graphemes = ["😀", "👩‍👩‍👧‍👦", "🧑🏿‍🚀", "🇫🇷", "🏳️‍🌈", "e\u0301", "a\u0308\u0323", "1\uFE0F\u20E3", "\u1100\u1161\u11A8"];
 
     static readonly string[] Ops =
     [
@@ -99,7 +103,7 @@ public static class Fuzz
         {
             var op = Ops[r.Next(Ops.Length)];
             var doc = Template(op, r.Next(3) == 0 ? foreignThread : ownThread, r.Next(3) == 0 ? foreignItem : ownItem, "atc_deadbeef");
-            var kind = r.Next(12);
+            var kind = r.Next(15);
             n++;
             switch (kind)
             {
@@ -205,6 +209,79 @@ public static class Fuzz
                     yield return new Case(path, "REST endpoints", attacker, ct, utf8.GetBytes(body), method);
                     break;
                 }
+                case 12: // the stored fields beyond the text: quoted text, tags, inference options, tool outputs, answers
+                {
+                    string Sized() => r.Next(3) switch
+                    {
+                        0 => OddStrings[r.Next(OddStrings.Length)],
+                        1 => new string('q', r.Next(7_000, 9_000)),
+                        _ => string.Concat(Enumerable.Repeat(Graphemes[r.Next(Graphemes.Length)], r.Next(1, 600))),
+                    };
+                    JsonObject body;
+                    switch (r.Next(5))
+                    {
+                        case 0 or 1:
+                            body = Template(r.Next(2) == 0 ? "threads.create" : "threads.add_user_message", ownThread, ownItem, "atc_deadbeef");
+                            var input = body["params"]!["input"]!.AsObject();
+                            if (r.Next(2) == 0) input["quoted_text"] = Sized();
+                            var content = input["content"]!.AsArray();
+                            for (var i = r.Next(1, 60); i > 0; i--)
+                            {
+                                content.Add(new JsonObject
+                                {
+                                    ["type"] = "input_tag", ["id"] = r.Next(4) == 0 ? Sized() : $"task_{r.Next(1, 50)}", ["text"] = r.Next(4) == 0 ? Sized() : "tag",
+                                    ["group"] = r.Next(4) == 0 ? Sized() : null,
+                                    ["data"] = r.Next(3) == 0 ? new JsonObject { ["pad"] = new string('d', r.Next(3_000, 6_000)) } : new JsonObject { ["task_id"] = r.Next(1, 50) },
+                                    ["interactive"] = r.Next(2) == 0,
+                                });
+                            }
+                            input["inference_options"] = new JsonObject
+                            {
+                                ["model"] = r.Next(2) == 0 ? Sized() : "gpt-4.1",
+                                ["tool_choice"] = r.Next(2) == 0 ? new JsonObject { ["id"] = Sized() } : null,
+                            };
+                            break;
+                        case 2:
+                            body = Template("threads.add_client_tool_output", ownThread, ownItem, "atc_deadbeef");
+                            body["params"]!["result"] = new JsonObject { ["blob"] = new string('o', r.Next(60_000, 70_000)), ["text"] = Sized() };
+                            break;
+                        default:
+                            body = Template("threads.add_structured_input", ownThread, ownItem, "atc_deadbeef");
+                            body["params"]!["input"]!["answers"] = new JsonObject
+                            {
+                                ["q1"] = new JsonObject
+                                {
+                                    ["values"] = new JsonArray(Enumerable.Range(0, r.Next(1, 80)).Select(_ => (JsonNode?)JsonValue.Create(Sized())).ToArray()),
+                                    ["skipped"] = false,
+                                },
+                            };
+                            break;
+                    }
+                    yield return new Case("/api/chatkit", "stored fields (quote, tags, options, outputs, answers)", attacker, "application/json", utf8.GetBytes(body.ToJsonString()));
+                    break;
+                }
+                case 13: // a first message of one long run of emoji, flags or combining marks: the title and the agent cut it
+                {
+                    var run = string.Concat(Enumerable.Repeat(Graphemes[r.Next(Graphemes.Length)], r.Next(20, 400)));
+                    var text = r.Next(3) == 0 ? new string('x', r.Next(1, 4)) + run : run;
+                    var first = Template(r.Next(3) == 0 ? "threads.add_user_message" : "threads.create", ownThread, ownItem, "atc_deadbeef");
+                    first["params"]!["input"]!["content"]![0]!["text"] = text;
+                    if (r.Next(2) == 0) first["params"]!["input"]!["quoted_text"] = string.Concat(Enumerable.Repeat(run, 10));
+                    yield return new Case("/api/chatkit", "emoji runs", attacker, "application/json", utf8.GetBytes(first.ToJsonString()));
+                    break;
+                }
+                case 14: // dot segments, plain and encoded, out of the ChatKit and tasks prefixes
+                {
+                    var dots = new[] { "..", "%2e%2e", "%2E%2E", ".%2e", "%2e.", "..%2f..", "%2e%2e%2f%2e%2e", "..%5c..", "%252e%252e", "." }[r.Next(10)];
+                    var path = new[]
+                    {
+                        $"/api/chatkit/{dots}/health", $"/api/chatkit/{dots}/{dots}/health", $"/api/chatkit/threads/{dots}/{dots}/dev/token",
+                        $"/api/tasks/{dots}/chatkit/threads", $"/api/chatkit/attachments/{dots}/{dots}/tasks", $"/api/chatkit/{dots}",
+                    }[r.Next(6)];
+                    var method = new[] { "GET", "POST", "DELETE" }[r.Next(3)];
+                    yield return new Case(path, "dot segments", attacker, "application/json", utf8.GetBytes(doc.ToJsonString()), method, RawPath: true);
+                    break;
+                }
                 default: // replace a value anywhere with a weird one
                 {
                     var slots = Slots(doc);
@@ -305,7 +382,7 @@ public static class Fuzz
             {
                 using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 cts.CancelAfter(TimeSpan.FromSeconds(30));
-                var (s, raw) = await (k.ToAgent ? agentClient : c).Send(k.Token, k.ContentType, k.Body, k.Endpoint, k.Method, cts.Token);
+                var (s, raw) = await (k.ToAgent ? agentClient : c).Send(k.Token, k.ContentType, k.Body, k.Endpoint, k.Method, cts.Token, rawPath: k.RawPath);
                 outcome = s.ToString();
                 if (s >= 500) fivexx.Add($"{s} {k.Kind} {k.Endpoint}: {Encoding.UTF8.GetString(k.Body[..Math.Min(160, k.Body.Length)])} → {raw[..Math.Min(200, raw.Length)]}");
             }
@@ -322,7 +399,8 @@ public static class Fuzz
                 // The connection ended before an answer. Runs with a fresh connection per request did not show this
                 // (docs/reliability.md): likely a pooled connection reused as the server closed it. Resent once on a fresh
                 // connection, the case is judged by that answer, and the race is counted on its own.
-                var (s, raw) = await (k.ToAgent ? agentClient : c).Send(k.Token, k.ContentType, k.Body, k.Endpoint, k.Method, ct, freshConnection: true);
+                var (s, raw) = await (k.ToAgent ? agentClient : c).Send(k.Token, k.ContentType, k.Body, k.Endpoint, k.Method, ct, freshConnection: true,
+                    rawPath: k.RawPath);
                 outcome = $"connection ended, resent on a fresh connection: {s}";
                 if (s >= 500) fivexx.Add($"{s} {k.Kind} {k.Endpoint}: {Encoding.UTF8.GetString(k.Body[..Math.Min(160, k.Body.Length)])} → {raw[..Math.Min(200, raw.Length)]}");
             }

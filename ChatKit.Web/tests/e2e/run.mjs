@@ -48,10 +48,19 @@ const browser = await chromium.launch({
 
 const isLoopback = (url) => /^(https?|wss?):\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(\/|$)/.test(url) || /^(data|blob|about):/.test(url);
 
-/** A fresh browser profile (one user); `cdn` decides what the ChatKit script request gets. */
-async function newUserContext({ cdn = "abort" } = {}) {
+/**
+ * A fresh browser profile (one user); `cdn` decides what the ChatKit script request gets. Everything the page's
+ * Content-Security-Policy blocks lands in `violations` (each scenario ends by checking there is none).
+ */
+async function newUserContext({ cdn = "abort" } = {}, violations = []) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: baseUrl });
   context.setDefaultTimeout(Number(process.env.E2E_STEP_TIMEOUT_MS ?? 30_000));
+  await context.exposeBinding("__reportCspViolation", ({ page }, text) => violations.push(`${page.url()}: ${text}`));
+  await context.addInitScript(() =>
+    document.addEventListener("securitypolicyviolation", (e) =>
+      window.__reportCspViolation(`${e.effectiveDirective} blocked ${e.blockedURI || "inline code"} (${e.sourceFile}:${e.lineNumber})`),
+    ),
+  );
   await context.route("**/*", (route) => {
     const url = route.request().url();
     if (isLoopback(url)) return route.continue();
@@ -84,15 +93,19 @@ for (const name of selected) {
   };
   console.log(`scenario ${name}`);
   const contexts = [];
+  const violations = [];
   try {
     await scenarios[name]({
       baseUrl,
       step,
       newUser: async (options) => {
-        const context = await newUserContext(options);
+        const context = await newUserContext(options, violations);
         contexts.push(context);
         return context;
       },
+    });
+    await step("the Content-Security-Policy blocked nothing the app needs", async () => {
+      if (violations.length > 0) throw new Error(`CSP violations:\n${violations.join("\n")}`);
     });
     results.push({ scenario: name, passed: true, ms: Date.now() - started, steps });
   } catch (error) {
