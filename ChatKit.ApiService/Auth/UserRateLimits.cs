@@ -21,6 +21,15 @@ public static class UserRateLimits
     /// <summary>The policy for endpoints that change something: a fixed window per user (per IP when anonymous).</summary>
     public const string Writes = "writes";
 
+    /// <summary>
+    /// The policy for attachment uploads, which come without a user (capability URLs) and all through the web app's
+    /// proxy, so from one address: a window per attachment, so that nobody's bogus uploads use up anyone else's.
+    /// </summary>
+    public const string Uploads = "uploads";
+
+    /// <summary>Upload attempts per attachment per window: one succeeds, a few retries are fine.</summary>
+    public const int UploadsPerAttachment = 10;
+
     public static TBuilder AddUserRateLimits<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddOptions<WriteRateLimitOptions>().BindConfiguration(WriteRateLimitOptions.SectionName)
@@ -48,6 +57,17 @@ public static class UserRateLimits
                 return RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
                 {
                     PermitLimit = limits.PermitLimit,
+                    Window = limits.Window,
+                    QueueLimit = 0,
+                });
+            });
+            options.AddPolicy(Uploads, context =>
+            {
+                var limits = context.RequestServices.GetRequiredService<IOptions<WriteRateLimitOptions>>().Value;
+                var attachmentId = context.GetRouteValue("attachmentId") as string ?? "";
+                return RateLimitPartition.GetFixedWindowLimiter("attachment:" + attachmentId, _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = UploadsPerAttachment,
                     Window = limits.Window,
                     QueueLimit = 0,
                 });

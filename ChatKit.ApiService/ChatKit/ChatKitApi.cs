@@ -19,9 +19,9 @@ public static class ChatKitApi
             .WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes));
         // Capability URLs (random access key): ChatKit's iframe uploads and shows previews without our Authorization header.
         group.MapPost("/attachments/{attachmentId}/upload", UploadAsync).AllowAnonymous().DisableAntiforgery()
-            .RequireRateLimiting(UserRateLimits.Writes);
+            .RequireRateLimiting(UserRateLimits.Uploads);
         group.MapPut("/attachments/{attachmentId}/upload", UploadAsync).AllowAnonymous().DisableAntiforgery()
-            .RequireRateLimiting(UserRateLimits.Writes);
+            .RequireRateLimiting(UserRateLimits.Uploads);
         group.MapGet("/attachments/{attachmentId}/content", ContentAsync).AllowAnonymous();
         return group;
     }

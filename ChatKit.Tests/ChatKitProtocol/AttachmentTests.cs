@@ -233,6 +233,37 @@ public sealed class AttachmentTests
         Assert.Equal(Png, await sentPreview.Content.ReadAsByteArrayAsync());
     }
 
+    [Fact]
+    public async Task BogusUploadsFromEveryoneTheProxyForwardsDoNotUseUpAnotherUsersUpload()
+    {
+        // All uploads reach the API from one address (the web app's proxy); the limit is per attachment, not per address.
+        var replica = fixture.Replicas[0];
+        using var anonymous = new HttpClient { BaseAddress = replica.Url };
+        var bogus = await Task.WhenAll(Enumerable.Range(0, 120).Select(async _ =>
+        {
+            using var response = await anonymous.PostAsync($"/api/chatkit/attachments/atc_{Guid.NewGuid().ToString("N")[..24]}/upload?key=nope",
+                Multipart(Png, "x.png", "image/png"));
+            return response.StatusCode;
+        }));
+        Assert.All(bogus, status => Assert.Equal(HttpStatusCode.NotFound, status));
+
+        using var http = fixture.CreateReplicaClientFor(replica, NewUser("uploader"));
+        var created = await http.ChatKitJsonAsync("attachments.create", new { name = "real.png", size = Png.Length, mime_type = "image/png" });
+        using var upload = await anonymous.PostAsync(created.GetProperty("upload_descriptor").GetProperty("url").GetString(),
+            Multipart(Png, "real.png", "image/png"));
+        Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+
+        // One attachment's own attempts are limited: wrong keys for it run out its window, not anyone else's.
+        var id = created.GetProperty("id").GetString()!;
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 12; i++)
+        {
+            using var response = await anonymous.PostAsync($"/api/chatkit/attachments/{id}/upload?key=wrong", Multipart(Png, "x.png", "image/png"));
+            statuses.Add(response.StatusCode);
+        }
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+    }
+
     static MultipartFormDataContent Multipart(byte[] bytes, string name, string mime)
     {
         var file = new ByteArrayContent(bytes);
