@@ -98,7 +98,8 @@ public sealed class FakeTurn(HttpListenerResponse response, JsonElement body)
 
     /// <summary>
     /// Keeps the turn open until <paramref name="until"/> completes, sending an empty text delta (which the API skips)
-    /// every half second so that the API's idle timeout does not end it first.
+    /// every quarter second so that the API's idle timeout (1.5 s in the fake-agent fixture) does not end it first, even
+    /// on a loaded machine.
     /// </summary>
     public async Task HoldAsync(Task until, TimeSpan? atMost = null)
     {
@@ -106,7 +107,7 @@ public sealed class FakeTurn(HttpListenerResponse response, JsonElement body)
         while (!until.IsCompleted && DateTime.UtcNow < deadline)
         {
             await SendAsync(new { type = "text_delta", delta = "" });
-            await Task.WhenAny(until, Task.Delay(500));
+            await Task.WhenAny(until, Task.Delay(250));
         }
     }
 
