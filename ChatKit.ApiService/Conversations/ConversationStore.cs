@@ -284,14 +284,15 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
     /// <paramref name="endsTurn"/>, the same statement releases the turn's lease (the turn writes nothing after it),
     /// which saves the turn a round trip.
     /// </summary>
-    public async Task AppendItemsAsync(ThreadTurn? turn, string owner, string threadId, IReadOnlyList<NewItem> items,
-        CancellationToken ct, bool endsTurn = false)
+    public async Task AppendItemsAsync(ThreadTurn turn, string owner, IReadOnlyList<NewItem> items, CancellationToken ct,
+        bool endsTurn = false)
     {
         if (items.Count == 0) return;
+        var threadId = turn.ThreadId;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
         AddInserts(batch, owner, threadId, items);
-        if (endsTurn && turn is not null)
+        if (endsTurn)
         {
             turn.MarkReleased();
             batch.BatchCommands.Add(BatchCommand(
@@ -312,14 +313,15 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
         }
         catch
         {
-            turn?.MarkHeld();
+            if (endsTurn) turn.MarkHeld();
             throw;
         }
     }
 
     /// <summary>Replaces an item in place (same position), or appends it when it does not exist yet.</summary>
-    public async Task SaveItemAsync(ThreadTurn? turn, string owner, string threadId, NewItem item, CancellationToken ct)
+    public async Task SaveItemAsync(ThreadTurn turn, string owner, NewItem item, CancellationToken ct)
     {
+        var threadId = turn.ThreadId;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var command = Command(connection,
             "INSERT INTO thread_items (id, thread_id, owner_id, type, created_at, text, data) VALUES ($1, $2, $3, $4, $5, $6, $7) " +
@@ -329,8 +331,9 @@ public sealed partial class ConversationStore(NpgsqlDataSource dataSource, Threa
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    public async Task<StoredItem?> GetItemAsync(ThreadTurn? turn, string owner, string threadId, string itemId, CancellationToken ct)
+    public async Task<StoredItem?> GetItemAsync(ThreadTurn turn, string owner, string itemId, CancellationToken ct)
     {
+        var threadId = turn.ThreadId;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var command = Command(connection,
             "SELECT id, type, created_at, seq, text, data FROM thread_items WHERE id = $1 AND thread_id = $2 AND owner_id = $3",

@@ -93,7 +93,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
     {
         using var slot = limiter.Enter(owner);
         await using var turn = await store.BeginTurnAsync(owner, threadId, ct) ?? throw ApiError.NotFound("The thread");
-        var item = await store.GetItemAsync(turn, owner, threadId, itemId, ct) ?? throw ApiError.NotFound("The item");
+        var item = await store.GetItemAsync(turn, owner, itemId, ct) ?? throw ApiError.NotFound("The item");
         if (TurnInputs.Parse(item) is not UserMessageItem message)
             throw ApiError.BadRequest("not_a_user_message", "Only a user message can be answered again.");
         await store.DeleteItemsAfterAsync(turn, owner, item.Seq, ct);
@@ -114,7 +114,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
             throw ApiError.BadRequest("no_pending_tool_call", "The thread's newest item is not a pending client tool call.");
         var completed = ToNew(call with { Status = "completed", Output = new RawJson(output) }, null);
         InputLimits.Check(completed, "params.result", Settings);
-        await store.SaveItemAsync(turn, owner, threadId, completed, ct);
+        await store.SaveItemAsync(turn, owner, completed, ct);
         var stale = latest.Skip(1)
             .Where(i => i.Type == ItemTypes.ClientToolCall && TurnInputs.Parse(i) is ClientToolCallItem { Status: "pending" })
             .Select(i => i.Id).ToList();
@@ -133,7 +133,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
             throw ApiError.BadRequest("invalid_params", "input.status must be \"answered\" or \"skipped\".");
         using var slot = limiter.Enter(owner);
         await using var turn = await store.BeginTurnAsync(owner, request.ThreadId, ct) ?? throw ApiError.NotFound("The thread");
-        var item = await store.GetItemAsync(turn, owner, request.ThreadId, request.ItemId, ct) ?? throw ApiError.NotFound("The item");
+        var item = await store.GetItemAsync(turn, owner, request.ItemId, ct) ?? throw ApiError.NotFound("The item");
         if (TurnInputs.Parse(item) is not StructuredInputItem structured)
             throw ApiError.BadRequest("not_structured_input", "The item is not a structured input.");
         if (structured.Status != "pending") throw ApiError.Conflict("already_answered", "The structured input has been answered already.");
@@ -142,7 +142,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         var (answered, summary) = ApplyAnswers(structured, request.Input);
         var stored = ToNew(answered, summary);
         InputLimits.Check(stored, "params.input.answers", Settings);
-        await store.SaveItemAsync(turn, owner, request.ThreadId, stored, ct);
+        await store.SaveItemAsync(turn, owner, stored, ct);
         // The answers are this turn's input; the history is what came before the question.
         var history = await store.LoadHistoryAsync(turn, owner, item.Seq, Settings.HistoryLimit, ct);
         await sink.WriteAsync(AllowCancel);
@@ -161,7 +161,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         WidgetItem? widget = null;
         if (request.ItemId is not null)
         {
-            var item = await store.GetItemAsync(turn, owner, request.ThreadId, request.ItemId, ct) ?? throw ApiError.NotFound("The item");
+            var item = await store.GetItemAsync(turn, owner, request.ItemId, ct) ?? throw ApiError.NotFound("The item");
             if (TurnInputs.Parse(item) is not WidgetItem sender)
             {
                 await sink.WriteAsync(new ErrorEvent(ErrorEvent.StreamError, null, AllowRetry: false));
@@ -194,7 +194,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         WidgetItem? widget = null;
         if (request.ItemId is not null)
         {
-            var item = await store.GetItemAsync(turn, owner, request.ThreadId, request.ItemId, ct) ?? throw ApiError.NotFound("The item");
+            var item = await store.GetItemAsync(turn, owner, request.ItemId, ct) ?? throw ApiError.NotFound("The item");
             widget = TurnInputs.Parse(item) as WidgetItem
                      ?? throw ApiError.BadRequest("not_a_widget", "Actions can only come from widget items.");
         }
@@ -223,13 +223,13 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
                 Content = ChatKitJson.ToRaw(record, ChatKitJson.Context.ToolRecord),
             }, null),
         };
-        await store.AppendItemsAsync(turn, owner, turn.ThreadId, items, CancellationToken.None);
+        await store.AppendItemsAsync(turn, owner, items, CancellationToken.None);
 
         if (widget is null) return null;
         var row = new TaskListWidget.TaskRow(task.Id, task.Title, task.Description, Completed: true);
         if (TaskListWidget.MarkCompleted(widget.Widget, row) is not { } updatedWidget) return null;
         var replaced = ToNew(widget with { Widget = updatedWidget }, null);
-        await store.SaveItemAsync(turn, owner, turn.ThreadId, replaced, CancellationToken.None);
+        await store.SaveItemAsync(turn, owner, replaced, CancellationToken.None);
         return new RawJson(replaced.Data);
     }
 
@@ -381,7 +381,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
     async Task FlushAsync(TurnContext context, List<NewItem> pending, bool endsTurn = false)
     {
         if (pending.Count == 0) return;
-        await store.AppendItemsAsync(context.Turn, context.Owner, context.ThreadId, [.. pending], CancellationToken.None, endsTurn);
+        await store.AppendItemsAsync(context.Turn, context.Owner, [.. pending], CancellationToken.None, endsTurn);
         pending.Clear();
     }
 
