@@ -74,7 +74,8 @@ public sealed class Bench(Stack stack, BenchOptions o)
         var bench = new Bench(stack, o);
         foreach (var name in o.Targets) await bench.Measure(stack.Targets[name]);
         var path = bench.Save(probe);
-        if (!o.NoReport) Report.Write(path);
+        // The docs cite bench-latest.json (committed); the timestamped copy stays local (bench/results/.gitignore).
+        if (!o.NoReport) Report.Write(Path.Combine(Paths.Results, "bench-latest.json"));
         return 0;
     }
 
