@@ -20,7 +20,17 @@ public sealed class TaskTools(ILogger<TaskTools> logger)
     public const string PluginName = "tasks";
     public const int MaxListed = 100;
 
-    [KernelFunction("add_task")]
+    // The tools' plain names, as the model and the turn's events see them.
+    public const string AddTask = "add_task";
+    public const string ListTasks = "list_tasks";
+    public const string FindTasks = "find_tasks";
+    public const string CompleteTask = "complete_task";
+    public const string ReopenTask = "reopen_task";
+    public const string UpdateTask = "update_task";
+    public const string DeleteTask = "delete_task";
+    public const string DeleteCompletedTasks = "delete_completed_tasks";
+
+    [KernelFunction(AddTask)]
     [Description("Adds one new task to the user's to-do list and returns its task_id. " +
                  "For several tasks (\"milk, eggs and bread\") call it once per task.")]
     public Task<JsonElement> AddTaskAsync(
@@ -28,21 +38,21 @@ public sealed class TaskTools(ILogger<TaskTools> logger)
         [Description("The task's short title in the user's words, e.g. \"buy milk\" (at most 200 characters).")] string title,
         [Description("Optional details; leave out unless the user gave some.")] string? description = null,
         CancellationToken cancellationToken = default) =>
-        RunAsync(kernel, "add_task", async (tasks, owner) =>
+        RunAsync(kernel, AddTask, async (tasks, owner) =>
         {
             if (Invalid(title, description, titleRequired: true) is { } error) return error;
             var task = await tasks.AddAsync(owner, title, description, cancellationToken);
             return ToolResults.Changed(task, "created");
         });
 
-    [KernelFunction("list_tasks")]
+    [KernelFunction(ListTasks)]
     [Description("Lists the user's tasks, oldest first, each with its task_id and its 1-based position in this list. " +
                  "When the user later says \"task 3\" or \"the second one\", they mean a position in the list shown last.")]
     public Task<JsonElement> ListTasksAsync(
         Kernel kernel,
         [Description("Which tasks: \"all\" (default), \"pending\" (not done yet) or \"completed\".")] string status = "all",
         CancellationToken cancellationToken = default) =>
-        RunAsync(kernel, "list_tasks", async (tasks, owner) =>
+        RunAsync(kernel, ListTasks, async (tasks, owner) =>
         {
             if (ParseFilter(status) is not { } filter)
             {
@@ -52,7 +62,7 @@ public sealed class TaskTools(ILogger<TaskTools> logger)
             return ToolResults.Listed("listed", Name(filter), null, [.. matching.Take(MaxListed)], matching.Count);
         });
 
-    [KernelFunction("find_tasks")]
+    [KernelFunction(FindTasks)]
     [Description("Finds the user's tasks whose titles best match words such as \"meeting\" or \"the groceries one\"; " +
                  "tolerates typos and partial words. Use it to get the task_id of a task the user names. " +
                  "Several results mean the user must choose; none means no such task exists.")]
@@ -61,7 +71,7 @@ public sealed class TaskTools(ILogger<TaskTools> logger)
         [Description("Words from the task's title, e.g. \"meeting\".")] string query,
         [Description("Search \"all\" tasks (default), only \"pending\" ones or only \"completed\" ones.")] string status = "all",
         CancellationToken cancellationToken = default) =>
-        RunAsync(kernel, "find_tasks", async (tasks, owner) =>
+        RunAsync(kernel, FindTasks, async (tasks, owner) =>
         {
             if (string.IsNullOrWhiteSpace(query)) return ToolResults.Error("invalid_argument", "query must not be empty.");
             if (ParseFilter(status) is not { } filter)
@@ -73,13 +83,13 @@ public sealed class TaskTools(ILogger<TaskTools> logger)
             return ToolResults.Listed("found", Name(filter), query, [.. matches.Take(MaxListed)], matches.Count);
         });
 
-    [KernelFunction("complete_task")]
+    [KernelFunction(CompleteTask)]
     [Description("Marks one task as done.")]
     public Task<JsonElement> CompleteTaskAsync(
         Kernel kernel,
         [Description("The task_id from list_tasks, find_tasks or a tagged task (not the position).")] long task_id,
         CancellationToken cancellationToken = default) =>
-        RunAsync(kernel, "complete_task", async (tasks, owner) =>
+        RunAsync(kernel, CompleteTask, async (tasks, owner) =>
         {
             var before = await tasks.GetAsync(owner, task_id, cancellationToken);
             if (before is null) return NotFound(task_id);
@@ -87,18 +97,18 @@ public sealed class TaskTools(ILogger<TaskTools> logger)
             return ToolResults.Changed(task, "completed", alreadyCompleted: before.Completed ? true : null);
         });
 
-    [KernelFunction("reopen_task")]
+    [KernelFunction(ReopenTask)]
     [Description("Marks a completed task as not done again.")]
     public Task<JsonElement> ReopenTaskAsync(
         Kernel kernel,
         [Description("The task_id of the task to reopen.")] long task_id,
         CancellationToken cancellationToken = default) =>
-        RunAsync(kernel, "reopen_task", async (tasks, owner) =>
+        RunAsync(kernel, ReopenTask, async (tasks, owner) =>
             await tasks.UpdateAsync(owner, task_id, completed: false, ct: cancellationToken) is { } task
                 ? ToolResults.Changed(task, "reopened")
                 : NotFound(task_id));
 
-    [KernelFunction("update_task")]
+    [KernelFunction(UpdateTask)]
     [Description("Changes a task's title and/or description; leave out what stays the same.")]
     public Task<JsonElement> UpdateTaskAsync(
         Kernel kernel,
@@ -106,7 +116,7 @@ public sealed class TaskTools(ILogger<TaskTools> logger)
         [Description("The new title, if the user renames the task.")] string? title = null,
         [Description("The new description; an empty string removes it.")] string? description = null,
         CancellationToken cancellationToken = default) =>
-        RunAsync(kernel, "update_task", async (tasks, owner) =>
+        RunAsync(kernel, UpdateTask, async (tasks, owner) =>
         {
             if (title is null && description is null)
             {
@@ -118,21 +128,21 @@ public sealed class TaskTools(ILogger<TaskTools> logger)
                 : NotFound(task_id);
         });
 
-    [KernelFunction("delete_task")]
+    [KernelFunction(DeleteTask)]
     [Description("Deletes one task for good.")]
     public Task<JsonElement> DeleteTaskAsync(
         Kernel kernel,
         [Description("The task_id of the task to delete.")] long task_id,
         CancellationToken cancellationToken = default) =>
-        RunAsync(kernel, "delete_task", async (tasks, owner) =>
+        RunAsync(kernel, DeleteTask, async (tasks, owner) =>
             await tasks.DeleteAsync(owner, task_id, cancellationToken) is { } task
                 ? ToolResults.Changed(task, "deleted")
                 : NotFound(task_id));
 
-    [KernelFunction("delete_completed_tasks")]
+    [KernelFunction(DeleteCompletedTasks)]
     [Description("Deletes every task the user has completed (\"clear my done tasks\") and returns what was removed.")]
     public Task<JsonElement> DeleteCompletedTasksAsync(Kernel kernel, CancellationToken cancellationToken = default) =>
-        RunAsync(kernel, "delete_completed_tasks", async (tasks, owner) =>
+        RunAsync(kernel, DeleteCompletedTasks, async (tasks, owner) =>
             ToolResults.Removed(await tasks.DeleteCompletedAsync(owner, cancellationToken)));
 
     async Task<JsonElement> RunAsync(Kernel kernel, string tool, Func<TaskService, string, Task<JsonElement>> action)

@@ -15,7 +15,7 @@ namespace ChatKit.Agent.Turns;
 /// <summary>Runs one turn of a conversation: the only way the rest of the service talks to the model.</summary>
 public interface ITodoAgent
 {
-    /// <summary>The turn's events as they happen; the last one is a <see cref="DoneEvent"/> or an <see cref="ErrorEvent"/>.</summary>
+    /// <summary>The turn's events as they happen; the last one is a <see cref="AgentEvent.Done"/> or an <see cref="AgentEvent.Error"/>.</summary>
     IAsyncEnumerable<AgentEvent> RunTurnAsync(TurnRequest request, CancellationToken cancellationToken);
 }
 
@@ -37,7 +37,7 @@ sealed class TodoAgent(IChatClient model, Kernel kernel, IOptions<ModelOptions> 
         var text = new StringBuilder();
         var toolNames = new Dictionary<string, string>();
         long inputTokens = 0, outputTokens = 0;
-        ErrorEvent? error = null;
+        AgentEvent.Error? error = null;
 
         await using (var updates = model.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken))
         {
@@ -58,9 +58,10 @@ sealed class TodoAgent(IChatClient model, Kernel kernel, IOptions<ModelOptions> 
                     switch (content)
                     {
                         case FunctionCallContent call:
-                            toolNames[call.CallId] = TaskToolset.Plain(call.Name);
-                            yield return new ToolCallEvent(call.CallId, toolNames[call.CallId],
-                                JsonSerializer.SerializeToElement(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions));
+                            var tool = toolNames[call.CallId] = TaskToolset.Plain(call.Name);
+                            var arguments = JsonSerializer.SerializeToElement(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions);
+                            var (icon, progress) = ToolViews.Progress(tool, arguments);
+                            yield return new AgentEvent.ToolCall(call.CallId, tool, arguments, new ToolDisplay(icon, progress));
                             break;
                         case FunctionResultContent result:
                             var name = toolNames.GetValueOrDefault(result.CallId, "unknown");
@@ -68,11 +69,11 @@ sealed class TodoAgent(IChatClient model, Kernel kernel, IOptions<ModelOptions> 
                             if (result.Exception is not null) logger.LogWarning(result.Exception, "Tool {Tool} failed", name);
                             telemetry.ToolCalled(name, failed: json.ValueKind == JsonValueKind.Object
                                 && json.TryGetProperty("status", out var status) && status.ValueEquals("error"));
-                            yield return new ToolResultEvent(result.CallId, name, json);
+                            yield return new AgentEvent.ToolResult(result.CallId, name, json, TaskListOf(name, json));
                             break;
                         case TextContent { Text.Length: > 0 } delta when updates.Current.Role != ChatRole.Tool:
                             text.Append(delta.Text);
-                            yield return new TextDeltaEvent(delta.Text);
+                            yield return new AgentEvent.TextDelta(delta.Text);
                             break;
                         case UsageContent usage:
                             inputTokens += usage.Details.InputTokenCount ?? 0;
@@ -88,14 +89,22 @@ sealed class TodoAgent(IChatClient model, Kernel kernel, IOptions<ModelOptions> 
         activity?.SetTag("gen_ai.usage.input_tokens", inputTokens);
         activity?.SetTag("gen_ai.usage.output_tokens", outputTokens);
         if (error is not null) activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, error.Code);
-        yield return error ?? (AgentEvent)new DoneEvent(text.ToString(), totals);
+        yield return error ?? (AgentEvent)new AgentEvent.Done(text.ToString(), totals);
+    }
+
+    /// <summary>The rows and count of a result the user should see as a task list; null for other results.</summary>
+    static TaskListView? TaskListOf(string tool, JsonElement result)
+    {
+        if (!ToolViews.ShowsTaskList(tool, result)) return null;
+        var list = result.Deserialize<TaskListView>(AgentEvent.Json)!;
+        return list with { Total = Math.Max(list.Total, list.Tasks.Count) };
     }
 
     /// <summary>
     /// What the caller can do about a failure. Timeouts, throttling and server errors were already retried by the
     /// model HttpClient's resilience policy, so they surface as retryable; a rejected request or key will fail again.
     /// </summary>
-    static ErrorEvent ToError(Exception exception)
+    static AgentEvent.Error ToError(Exception exception)
     {
         for (var ex = exception; ex is not null; ex = ex.InnerException)
         {
@@ -103,14 +112,14 @@ sealed class TodoAgent(IChatClient model, Kernel kernel, IOptions<ModelOptions> 
             {
                 case ClientResultException { Status: 0 or 408 or 429 or >= 500 }:
                 case HttpRequestException or TimeoutRejectedException or BrokenCircuitException or TimeoutException or OperationCanceledException:
-                    return new ErrorEvent(ErrorEvent.ModelUnavailable,
+                    return new AgentEvent.Error(AgentEvent.Error.ModelUnavailable,
                         "The model is busy or unavailable right now. Please try again in a moment.", Retryable: true);
                 case ClientResultException { Status: 401 or 403 }:
-                    return new ErrorEvent(ErrorEvent.ModelError, "The model provider rejected the agent's credentials.", Retryable: false);
+                    return new AgentEvent.Error(AgentEvent.Error.ModelError, "The model provider rejected the agent's credentials.", Retryable: false);
                 case ClientResultException:
-                    return new ErrorEvent(ErrorEvent.ModelError, "The model provider rejected the request.", Retryable: false);
+                    return new AgentEvent.Error(AgentEvent.Error.ModelError, "The model provider rejected the request.", Retryable: false);
             }
         }
-        return new ErrorEvent(ErrorEvent.AgentError, "The agent could not complete this turn.", Retryable: false);
+        return new AgentEvent.Error(AgentEvent.Error.AgentError, "The agent could not complete this turn.", Retryable: false);
     }
 }
