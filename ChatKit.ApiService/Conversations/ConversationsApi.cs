@@ -181,14 +181,14 @@ public static class ConversationsApi
     }
 
     /// <summary>The caller's tasks as ChatKit entities, for <c>entities.onTagSearch</c>.</summary>
-    static async Task<Results<JsonHttpResult<EntityList>, ProblemHttpResult>> SearchEntitiesAsync(string? q, CurrentUser user,
-        AgentClient agent, CancellationToken ct)
+    static async Task<Results<JsonHttpResult<EntityList>, ProblemHttpResult>> SearchEntitiesAsync(string? q, AgentClient agent,
+        CancellationToken ct)
     {
         if (q?.Length > MaxQueryLength)
             return ApiError.BadRequest("invalid_query", $"q may be at most {MaxQueryLength} characters.").ToResult();
         try
         {
-            var page = await agent.SearchTasksAsync(user.BearerToken, q, limit: 20, ct);
+            var page = await agent.SearchTasksAsync(q, limit: 20, ct);
             var entities = page.Tasks.Select(task =>
             {
                 var data = new Dictionary<string, string>

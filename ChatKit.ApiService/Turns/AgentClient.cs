@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
@@ -10,8 +8,9 @@ namespace ChatKit.ApiService.Turns;
 
 /// <summary>
 /// The agent as the API service sees it: one streaming turn call (<c>POST /internal/turns</c>, NDJSON) and the task
-/// API used for @-mention search and widget actions. Every call forwards the caller's bearer token; the agent
-/// validates it again. No retries: a turn is not idempotent (its tools change tasks).
+/// API used for @-mention search and widget actions. The caller's bearer token goes with every call
+/// (<see cref="CallerTokenHandler"/>); the agent validates it again. No retries: a turn is not idempotent (its tools
+/// change tasks).
 /// </summary>
 public sealed class AgentClient(HttpClient http, IOptions<AgentOptions> options, ILogger<AgentClient> logger)
 {
@@ -23,15 +22,13 @@ public sealed class AgentClient(HttpClient http, IOptions<AgentOptions> options,
     /// throw <see cref="AgentException"/>. Cancelling <paramref name="ct"/> (the client went away) throws
     /// <see cref="OperationCanceledException"/>.
     /// </summary>
-    public async IAsyncEnumerable<AgentEvent> RunTurnAsync(AgentTurnRequest turn, string? bearerToken,
-        [EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<AgentEvent> RunTurnAsync(AgentTurnRequest turn, [EnumeratorCancellation] CancellationToken ct)
     {
         var settings = options.Value;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(settings.ResponseTimeout);
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "/internal/turns");
-        Authorize(request, bearerToken);
         var body = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(turn, AgentJsonContext.Default.AgentTurnRequest));
         body.Headers.ContentType = JsonContentType;
         request.Content = body;
@@ -44,55 +41,78 @@ public sealed class AgentClient(HttpClient http, IOptions<AgentOptions> options,
         }
 
         var stream = await response.Content.ReadAsStreamAsync(ct);
-        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024));
-        var batch = new List<AgentEvent>();
+        await using var events = JsonSerializer.DeserializeAsyncEnumerable(stream, AgentJsonContext.Default.AgentEvent, topLevelValues: true,
+            timeout.Token).GetAsyncEnumerator(timeout.Token);
+        AgentEvent.TextDelta? text = null;
+        var next = ValueTask.FromResult(false);
+        var readPending = false;
         try
         {
             while (true)
             {
+                // Each event must come within the idle timeout of the one before.
                 timeout.CancelAfter(settings.IdleTimeout);
-                var result = await ReadAsync(reader, timeout.Token, ct);
-                var buffer = result.Buffer;
-                var finished = ParseLines(ref buffer, batch, result.IsCompleted);
-                reader.AdvanceTo(buffer.Start, buffer.End);
-                foreach (var agentEvent in batch)
+                next = events.MoveNextAsync();
+                if (text is not null && !next.IsCompleted)
                 {
-                    if (agentEvent.Type == AgentEvent.Error)
-                    {
-                        logger.LogWarning("The agent failed a turn: {Code} {Message}", agentEvent.Code, agentEvent.Message);
-                        throw new AgentException(AgentFailure.Unavailable, agentEvent.Code ?? "agent_error",
-                            string.IsNullOrWhiteSpace(agentEvent.Message) ? "The assistant could not answer. Please try again." : agentEvent.Message,
-                            agentEvent.Retryable);
-                    }
-                    yield return agentEvent;
+                    // Nothing more is ready: the text merged so far goes out while the next event is awaited.
+                    readPending = true;
+                    yield return text;
+                    readPending = false;
+                    text = null;
                 }
-                batch.Clear();
-                if (finished) yield break;
-                if (result.IsCompleted) throw AgentException.BrokenStream("no final event");
+                var agentEvent = await ReadAsync(next, events, ct);
+                if (agentEvent is AgentEvent.TextDelta delta)
+                {
+                    text = text is null ? delta : text with { Delta = text.Delta + delta.Delta };
+                    continue;
+                }
+                if (text is not null)
+                {
+                    yield return text;
+                    text = null;
+                }
+                switch (agentEvent)
+                {
+                    case AgentEvent.Error error:
+                        logger.LogWarning("The agent failed a turn: {Code} {Message}", error.Code, error.Message);
+                        throw new AgentException(AgentFailure.Unavailable, error.Code ?? "agent_error",
+                            string.IsNullOrWhiteSpace(error.Message) ? "The assistant could not answer. Please try again." : error.Message,
+                            error.Retryable);
+                    case AgentEvent.Done:
+                        yield return agentEvent;
+                        yield break;
+                    case not null:
+                        yield return agentEvent;
+                        break;
+                }
             }
         }
         finally
         {
-            await reader.CompleteAsync();
+            // The caller stopped while a read was under way: end it before the reader is disposed (which it must not be mid-read).
+            if (readPending)
+            {
+                await timeout.CancelAsync();
+                await ((Task)next.AsTask()).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
     }
 
     /// <summary>The caller's tasks matching <paramref name="query"/> (title or description), newest first.</summary>
-    public async Task<AgentTaskPage> SearchTasksAsync(string? bearerToken, string? query, int limit, CancellationToken ct)
+    public async Task<AgentTaskPage> SearchTasksAsync(string? query, int limit, CancellationToken ct)
     {
         var path = $"/api/tasks?limit={limit}" + (string.IsNullOrWhiteSpace(query) ? "" : "&q=" + Uri.EscapeDataString(query.Trim()));
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        Authorize(request, bearerToken);
         using var response = await SendTaskCallAsync(request, ct);
         if (!response.IsSuccessStatusCode) throw AgentException.BadStatus((int)response.StatusCode);
         return await response.Content.ReadFromJsonAsync(AgentJsonContext.Default.AgentTaskPage, ct) ?? new AgentTaskPage();
     }
 
     /// <summary>Marks the caller's task done (idempotent); null when it does not exist or is someone else's.</summary>
-    public async Task<AgentTask?> CompleteTaskAsync(string? bearerToken, long taskId, CancellationToken ct)
+    public async Task<AgentTask?> CompleteTaskAsync(long taskId, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/tasks/{taskId}/complete");
-        Authorize(request, bearerToken);
         using var response = await SendTaskCallAsync(request, ct);
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
         if (!response.IsSuccessStatusCode) throw AgentException.BadStatus((int)response.StatusCode);
@@ -124,74 +144,24 @@ public sealed class AgentClient(HttpClient http, IOptions<AgentOptions> options,
         }
     }
 
-    static async ValueTask<ReadResult> ReadAsync(PipeReader reader, CancellationToken timeoutToken, CancellationToken callerToken)
+    /// <summary>The next event of the stream (null for a JSON <c>null</c>), with its failures as <see cref="AgentException"/>s.</summary>
+    static async ValueTask<AgentEvent?> ReadAsync(ValueTask<bool> next, IAsyncEnumerator<AgentEvent?> events, CancellationToken callerToken)
     {
         try
         {
-            return await reader.ReadAsync(timeoutToken);
+            return await next ? events.Current : throw AgentException.BrokenStream("no final event");
         }
         catch (OperationCanceledException) when (!callerToken.IsCancellationRequested)
         {
             throw AgentException.TimedOut();
         }
+        catch (JsonException e)
+        {
+            throw AgentException.BrokenStream("malformed event", e);
+        }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
             throw AgentException.BrokenStream("connection lost", e);
         }
-    }
-
-    /// <summary>Parses the complete lines in the buffer; true once the final <c>done</c> event has been read.</summary>
-    static bool ParseLines(ref ReadOnlySequence<byte> buffer, List<AgentEvent> events, bool isCompleted)
-    {
-        var sequence = new SequenceReader<byte>(buffer);
-        var done = false;
-        while (!done)
-        {
-            ReadOnlySequence<byte> line;
-            if (!sequence.TryReadTo(out line, (byte)'\n'))
-            {
-                if (!isCompleted || sequence.End) break;
-                line = sequence.UnreadSequence;   // a last line without a newline
-                sequence.AdvanceToEnd();
-            }
-            if (IsBlank(line)) continue;
-            AgentEvent? parsed;
-            try
-            {
-                var json = new Utf8JsonReader(line);
-                parsed = JsonSerializer.Deserialize(ref json, AgentJsonContext.Default.AgentEvent);
-            }
-            catch (JsonException e)
-            {
-                throw AgentException.BrokenStream("malformed event", e);
-            }
-            if (parsed is null) continue;
-            if (parsed.Type == AgentEvent.TextDelta && events.Count > 0 && events[^1].Type == AgentEvent.TextDelta)
-            {
-                events[^1] = events[^1] with { Delta = events[^1].Delta + parsed.Delta };
-                continue;
-            }
-            events.Add(parsed);
-            done = parsed.Type is AgentEvent.Done or AgentEvent.Error;
-        }
-        buffer = buffer.Slice(sequence.Position);
-        return done;
-    }
-
-    static bool IsBlank(ReadOnlySequence<byte> line)
-    {
-        foreach (var segment in line)
-        {
-            foreach (var b in segment.Span)
-            {
-                if (b is not ((byte)' ' or (byte)'\r' or (byte)'\t')) return false;
-            }
-        }
-        return true;
-    }
-
-    static void Authorize(HttpRequestMessage request, string? bearerToken)
-    {
-        if (!string.IsNullOrEmpty(bearerToken)) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
     }
 }

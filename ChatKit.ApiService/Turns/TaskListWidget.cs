@@ -6,48 +6,17 @@ using ChatKit.ApiService.ChatKit;
 namespace ChatKit.ApiService.Turns;
 
 /// <summary>
-/// The widget shown after <c>list_tasks</c>: a ListView with one row per task and a Complete button on each open one.
-/// The button's action <c>complete_task</c> {task_id} comes back as <c>threads.custom_action</c>; the row is then
-/// re-rendered in place. Widget JSON is camelCase, as ChatKit's widget types spell it.
+/// The widget shown when the agent lists tasks (a tool result with a task list): a ListView with one row per task and
+/// a Complete button on each open one. The button's action <c>complete_task</c> {task_id} comes back as
+/// <c>threads.custom_action</c>; the row is then re-rendered in place. Widget JSON is camelCase, as ChatKit's widget
+/// types spell it.
 /// </summary>
 public static class TaskListWidget
 {
     public const string CompleteAction = "complete_task";
     const string RowKeyPrefix = "task_";
 
-    public sealed record TaskRow(long TaskId, string Title, string? Description, bool Completed);
-
-    /// <summary>
-    /// Parses a <c>list_tasks</c> result (its tasks and <c>total</c>, which may exceed what was listed); null when it is
-    /// not one (an error result, another shape).
-    /// </summary>
-    public static (List<TaskRow> Rows, int Total)? ParseListResult(RawJson? result)
-    {
-        if (result is not { IsEmpty: false } raw) return null;
-        try
-        {
-            using var document = raw.Parse();
-            if (document.RootElement.ValueKind != JsonValueKind.Object
-                || !document.RootElement.TryGetProperty("tasks", out var tasks) || tasks.ValueKind != JsonValueKind.Array) return null;
-            var rows = new List<TaskRow>();
-            foreach (var task in tasks.EnumerateArray())
-            {
-                if (task.ValueKind != JsonValueKind.Object || !TryGetId(task, out var id)) continue;
-                rows.Add(new TaskRow(id,
-                    task.TryGetProperty("title", out var title) && title.ValueKind == JsonValueKind.String ? title.GetString()! : $"Task {id}",
-                    task.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null,
-                    task.TryGetProperty("completed", out var c) && c.ValueKind == JsonValueKind.True));
-            }
-            var total = document.RootElement.TryGetProperty("total", out var t) && t.TryGetInt32(out var n) && n >= rows.Count ? n : rows.Count;
-            return (rows, total);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    public static (RawJson Widget, string CopyText) Render(IReadOnlyList<TaskRow> tasks, int total)
+    public static (RawJson Widget, string CopyText) Render(IReadOnlyList<TaskListRow> tasks, int total)
     {
         var children = new JsonArray();
         foreach (var task in tasks) children.Add(Row(task));
@@ -76,7 +45,7 @@ public static class TaskListWidget
     }
 
     /// <summary>The widget with the task's row shown as done; null when the widget has no row for the task.</summary>
-    public static RawJson? MarkCompleted(RawJson widget, TaskRow task)
+    public static RawJson? MarkCompleted(RawJson widget, TaskListRow task)
     {
         if (JsonNode.Parse(widget.Utf8.Span) is not JsonObject root || root["children"] is not JsonArray children) return null;
         var key = RowKeyPrefix + task.TaskId;
@@ -133,7 +102,7 @@ public static class TaskListWidget
         ["icon"] = "notebook",
     };
 
-    static JsonObject Row(TaskRow task)
+    static JsonObject Row(TaskListRow task)
     {
         var text = new JsonArray(new JsonObject
         {

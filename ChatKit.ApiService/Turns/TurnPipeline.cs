@@ -18,7 +18,7 @@ public sealed record TurnOutcome(string ThreadId, string? UserMessageId, string?
 /// <summary>
 /// The one turn pipeline behind both the REST endpoints and the ChatKit protocol: save what the user sent, run the
 /// agent with the thread's history, stream its answer as ChatKit events (progress while tools run, a task widget
-/// after list_tasks, the text as it arrives), and persist the answer. Turns on one thread run one after the other.
+/// when the agent lists tasks, the text as it arrives), and persist the answer. Turns on one thread run one after the other.
 /// Agent failures end as an <c>error</c> event and a <see cref="TurnOutcome.Failure"/>; a client that goes away
 /// leaves its partial answer saved plus a hidden note for the model's next turn.
 /// </summary>
@@ -209,10 +209,10 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         if (!TaskListWidget.TryGetTaskId(action.Payload, out var taskId))
             throw ApiError.BadRequest("invalid_action", "The complete_task action needs a numeric task_id in its payload.");
 
-        var task = await agent.CompleteTaskAsync(bearerToken, taskId, ct) ?? throw ApiError.NotFound("The task");
+        var task = await agent.CompleteTaskAsync(taskId, ct) ?? throw ApiError.NotFound("The task");
         var now = clock.UtcNowMicros();
         // The model learns about the click like about any tool call of its own.
-        var record = new ToolRecord("action_" + Ids.Secret()[..12], "complete_task",
+        var record = new ToolRecord("action_" + Ids.Secret()[..12], CompletedTaskResult.ToolName,
             RawJson.FromString($$"""{"task_id":{{task.Id}}}"""),
             ChatKitJson.ToRaw(new CompletedTaskResult(task.Id, "completed", task.Title), ChatKitJson.Context.CompletedTaskResult));
         var items = new List<NewItem>
@@ -226,7 +226,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         await store.AppendItemsAsync(turn, owner, items, CancellationToken.None);
 
         if (widget is null) return null;
-        var row = new TaskListWidget.TaskRow(task.Id, task.Title, task.Description, Completed: true);
+        var row = new TaskListRow(task.Id, task.Title, task.Description, Completed: true);
         if (TaskListWidget.MarkCompleted(widget.Widget, row) is not { } updatedWidget) return null;
         var replaced = ToNew(widget with { Widget = updatedWidget }, null);
         await store.SaveItemAsync(turn, owner, replaced, CancellationToken.None);
@@ -259,46 +259,47 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         CancellationToken ct)
     {
         var pending = new List<NewItem>();
-        var calls = new Dictionary<string, AgentEvent>(StringComparer.Ordinal);
+        var calls = new Dictionary<string, AgentEvent.ToolCall>(StringComparer.Ordinal);
         var answer = new StringBuilder();
         Draft? draft = null;
         string? lastAssistantId = null;
 
         try
         {
-            await using var events = agent.RunTurnAsync(new AgentTurnRequest(context.ThreadId, history, input), context.BearerToken, ct)
-                .GetAsyncEnumerator(ct);
+            await using var events = agent.RunTurnAsync(new AgentTurnRequest(context.ThreadId, history, input), ct).GetAsyncEnumerator(ct);
             while (true)
             {
                 // Send what is written only when the agent makes us wait: events that arrive together leave together.
                 var next = events.MoveNextAsync();
                 if (!next.IsCompleted) await sink.FlushAsync();
                 if (!await next) break;
-                var e = events.Current;
-                switch (e.Type)
+                switch (events.Current)
                 {
-                    case AgentEvent.TextDelta when !string.IsNullOrEmpty(e.Delta):
+                    case AgentEvent.TextDelta { Delta: { Length: > 0 } delta }:
                         draft ??= await OpenDraftAsync(context, sink);
-                        draft.Text.Append(e.Delta);
-                        await sink.WriteAsync(new ThreadItemUpdatedEvent(draft.Id, new ContentPartTextDelta(0, e.Delta)));
+                        draft.Text.Append(delta);
+                        await sink.WriteAsync(new ThreadItemUpdatedEvent(draft.Id, new ContentPartTextDelta(0, delta)));
                         break;
 
-                    case AgentEvent.ToolCall:
+                    case AgentEvent.ToolCall toolCall:
                         if (draft is not null)
                         {
                             lastAssistantId = await CloseDraftAsync(context, draft, pending, answer, sink, persistFirst: false);
                             draft = null;
                         }
-                        if (e.CallId is not null) calls[e.CallId] = e;
-                        await sink.WriteAsync(ToolProgress.For(e.Name, e.Arguments));
+                        if (toolCall.CallId is not null) calls[toolCall.CallId] = toolCall;
+                        // What to show is the agent's to say; a call without it still shows that something is going on.
+                        await sink.WriteAsync(toolCall.Display is { Text.Length: > 0 } display
+                            ? new ProgressUpdateEvent(display.Icon, display.Text)
+                            : new ProgressUpdateEvent("sparkle", "Working on it…"));
                         break;
 
-                    case AgentEvent.ToolResult:
-                        var call = e.CallId is null ? null : calls.GetValueOrDefault(e.CallId);
-                        pending.Add(ToolItem(context.ThreadId, call, e));
-                        if (e.Name == "list_tasks" && TaskListWidget.ParseListResult(e.Result) is var (rows, total))
+                    case AgentEvent.ToolResult result:
+                        var call = result.CallId is null ? null : calls.GetValueOrDefault(result.CallId);
+                        pending.Add(ToolItem(context.ThreadId, call, result));
+                        if (result.TaskList is { Tasks: { } rows } list)
                         {
-                            var (widget, copyText) = TaskListWidget.Render(rows, total);
+                            var (widget, copyText) = TaskListWidget.Render(rows, Math.Max(list.Total, rows.Count));
                             var item = ToNew(new WidgetItem
                             {
                                 Id = Ids.Message(), ThreadId = context.ThreadId, CreatedAt = clock.UtcNowMicros(), Widget = widget, CopyText = copyText,
@@ -309,12 +310,12 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
                         }
                         break;
 
-                    case AgentEvent.Done:
-                        if (draft is null && answer.Length == 0 && !string.IsNullOrWhiteSpace(e.Text))
+                    case AgentEvent.Done done:
+                        if (draft is null && answer.Length == 0 && !string.IsNullOrWhiteSpace(done.Text))
                         {
                             draft = await OpenDraftAsync(context, sink);
-                            draft.Text.Append(e.Text);
-                            await sink.WriteAsync(new ThreadItemUpdatedEvent(draft.Id, new ContentPartTextDelta(0, e.Text)));
+                            draft.Text.Append(done.Text);
+                            await sink.WriteAsync(new ThreadItemUpdatedEvent(draft.Id, new ContentPartTextDelta(0, done.Text)));
                         }
                         if (draft is not null)
                         {
@@ -403,10 +404,10 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         Id = draft.Id, ThreadId = threadId, CreatedAt = draft.CreatedAt, Content = [new OutputText { Text = draft.Text.ToString() }],
     }, draft.Text.ToString());
 
-    NewItem ToolItem(string threadId, AgentEvent? call, AgentEvent result)
+    NewItem ToolItem(string threadId, AgentEvent.ToolCall? call, AgentEvent.ToolResult result)
     {
         var record = new ToolRecord(result.CallId ?? call?.CallId ?? "", result.Name ?? call?.Name ?? "",
-            call?.Arguments ?? result.Arguments ?? RawJson.EmptyObject, result.Result);
+            call?.Arguments ?? RawJson.EmptyObject, result.Result);
         return ToNew(new HiddenContextItem
         {
             Id = Ids.HiddenContext(), ThreadId = threadId, CreatedAt = clock.UtcNowMicros(),
@@ -456,5 +457,3 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         return (item with { Status = submission.Status, Inputs = inputs }, summary.ToString());
     }
 }
-
-public sealed record CompletedTaskResult(long TaskId, string Status, string Title);
