@@ -1,32 +1,30 @@
 using ChatKit.ApiService.Auth;
 using ChatKit.ApiService.Turns;
-using ChatKit.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace ChatKit.ApiService.Tasks;
 
 /// <summary>
-/// The public tasks API: the agent owns tasks, so every request is passed through to it with the caller's token.
-/// The user comes from that token on the agent's side too; nothing here names a user.
+/// The public tasks API: the agent owns tasks, so every request is passed through to it by YARP's forwarder, with the
+/// caller's own token (the request's headers go along), which the agent validates again. The user comes from that
+/// token on the agent's side too; nothing here names a user. The agent's status, headers and problem bodies come back
+/// as they are.
 /// </summary>
 public static class TasksApi
 {
     public const int MaxRequestBytes = 16 * 1024;
 
     /// <summary>
-    /// The typed client for the agent, at the same address as the turns (<c>ChatKit:Agent:BaseAddress</c>), without
-    /// retries for writes (a retried POST could add a task twice).
+    /// YARP's forwarder to the agent at the turns' address (<c>ChatKit:Agent:BaseAddress</c>, resolved through service
+    /// discovery). It never retries: a POST sent twice could add a task twice.
     /// </summary>
     public static TBuilder AddAgentTasksClient<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-#pragma warning disable EXTEXP0001 // replaces the default resilience handler of ConfigureHttpClientDefaults for this client
-        builder.Services.AddHttpClient<AgentTasksClient>((services, client) =>
-                client.BaseAddress = services.GetRequiredService<IOptions<AgentOptions>>().Value.BaseAddress)
-            .RemoveAllResilienceHandlers()
-            .AddStandardResilienceHandler(options => options.Retry.DisableForUnsafeHttpMethods());
-#pragma warning restore EXTEXP0001
+        builder.Services.AddHttpForwarderWithServiceDiscovery();
+        builder.Services.AddSingleton<AgentTasksForwarder>();
         return builder;
     }
 
@@ -44,6 +42,31 @@ public static class TasksApi
         return group;
     }
 
-    static Task<IResult> ForwardAsync(HttpContext context, CurrentUser user, AgentTasksClient agent) =>
-        agent.ForwardAsync(context.Request, user.BearerToken!, context.RequestAborted);
+    static Task ForwardAsync(HttpContext context, AgentTasksForwarder agent) => agent.ForwardAsync(context);
+}
+
+/// <summary>
+/// The request as it came (method, path, query, headers, body under this endpoint's size limit) to the agent, and the
+/// agent's answer back. An agent that cannot be reached or does not answer within <see cref="AgentOptions.TaskApiTimeout"/>
+/// is a 503 problem; an oversized body stays a 413.
+/// </summary>
+public sealed class AgentTasksForwarder(IHttpForwarder forwarder, IForwarderHttpClientFactory clients, IOptions<AgentOptions> options,
+    ILogger<AgentTasksForwarder> logger)
+{
+    readonly HttpMessageInvoker agent = clients.CreateClient(new ForwarderHttpClientContext { NewConfig = HttpClientConfig.Empty });
+    readonly string address = options.Value.BaseAddress.ToString();
+    readonly ForwarderRequestConfig request = new() { ActivityTimeout = options.Value.TaskApiTimeout };
+
+    public async Task ForwardAsync(HttpContext context)
+    {
+        var error = await forwarder.SendAsync(context, address, agent, request, HttpTransformer.Default);
+        if ((error is ForwarderError.Request or ForwarderError.RequestTimedOut or ForwarderError.RequestBodyDestination)
+            && !context.Response.HasStarted)
+        {
+            logger.LogWarning("The agent did not answer {Method} {Path}: {Error}", context.Request.Method, context.Request.Path, error);
+            context.Response.Clear();
+            await TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "The task service is unavailable.", detail: "The agent did not answer; try again shortly.").ExecuteAsync(context);
+        }
+    }
 }

@@ -19,7 +19,10 @@ public sealed class AgentOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(90);
 
-    /// <summary>Timeout of the task API calls (entity search, completing a task from a widget).</summary>
+    /// <summary>
+    /// Timeout of the task API calls (entity search, completing a task from a widget) and the longest silence of the
+    /// agent on a passed-through <c>/api/tasks</c> request.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan TaskApiTimeout { get; set; } = TimeSpan.FromSeconds(15);
 }

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using ChatKit.Agent.Tools;
 
 namespace ChatKit.Tests.Infrastructure;
 
@@ -81,7 +83,12 @@ public sealed class FakeTurn(HttpListenerResponse response, JsonElement body)
 
     bool started;
 
-    public Task SendAsync(object agentEvent) => SendRawAsync(JsonSerializer.Serialize(agentEvent) + "\n");
+    /// <summary>
+    /// Sends one event. A tool event is completed as the real agent completes the model's: a <c>tool_call</c> gets its
+    /// <c>display</c> and a task list result its <c>task_list</c>, from the agent's own <see cref="ToolViews"/>, unless
+    /// the script gives them.
+    /// </summary>
+    public Task SendAsync(object agentEvent) => SendRawAsync(AsTheAgentSendsIt(JsonSerializer.SerializeToNode(agentEvent)!.AsObject()) + "\n");
 
     public async Task SendRawAsync(string text)
     {
@@ -109,6 +116,28 @@ public sealed class FakeTurn(HttpListenerResponse response, JsonElement body)
             await SendAsync(new { type = "text_delta", delta = "" });
             await Task.WhenAny(until, Task.Delay(250));
         }
+    }
+
+    static string AsTheAgentSendsIt(JsonObject agentEvent)
+    {
+        var name = (string?)agentEvent["name"] ?? "";
+        switch ((string?)agentEvent["type"])
+        {
+            case "tool_call" when !agentEvent.ContainsKey("display"):
+                var (icon, text) = ToolViews.Progress(name, JsonSerializer.SerializeToElement(agentEvent["arguments"]));
+                agentEvent["display"] = new JsonObject { ["icon"] = icon, ["text"] = text };
+                break;
+            case "tool_result" when !agentEvent.ContainsKey("task_list")
+                                    && ToolViews.ShowsTaskList(name, JsonSerializer.SerializeToElement(agentEvent["result"])):
+                var tasks = agentEvent["result"]!["tasks"]!.AsArray();
+                agentEvent["task_list"] = new JsonObject
+                {
+                    ["tasks"] = tasks.DeepClone(),
+                    ["total"] = Math.Max((int?)agentEvent["result"]!["total"] ?? 0, tasks.Count),
+                };
+                break;
+        }
+        return agentEvent.ToJsonString();
     }
 
     public Task StatusAsync(int status) => WriteJsonAsync(response, status, new { title = "failed" });
