@@ -1,6 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace ChatKit.Agent.Tasks;
 
@@ -9,8 +7,10 @@ public enum TaskStatusFilter { All, Pending, Completed }
 public sealed record TaskPage(IReadOnlyList<TaskItem> Items, bool HasMore, long? After);
 
 /// <summary>
-/// The one place tasks are read and written, used by the REST endpoints and the agent's kernel functions alike.
-/// Every method takes the owner from the caller's validated token and filters by it, so a foreign id behaves like a missing one.
+/// The one place tasks are read and written, used by the REST endpoints and the agent's kernel functions alike: EF Core
+/// queries, an insert through <see cref="DbContext.SaveChangesAsync(CancellationToken)"/>, owner-scoped
+/// <c>ExecuteUpdateAsync</c>/<c>ExecuteDeleteAsync</c> for changes. Every method takes the owner from the caller's
+/// validated token and filters by it, so a foreign id behaves like a missing one.
 /// </summary>
 public sealed class TaskService(TasksDbContext db, TimeProvider clock)
 {
@@ -60,60 +60,49 @@ public sealed class TaskService(TasksDbContext db, TimeProvider clock)
             CreatedAt = now,
             UpdatedAt = now,
         };
-        // One plain INSERT: change tracking and SaveChanges cost more than the insert itself on the agent's hot path
-        // (add_task runs in most turns; docs/benchmarks.md). EF still owns the table and its migrations.
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            await using var command = new NpgsqlCommand(
-                "INSERT INTO tasks (owner_id, title, description, completed, created_at, updated_at) VALUES ($1, $2, $3, false, $4, $4) RETURNING id",
-                connection)
-            {
-                Parameters =
-                {
-                    new() { Value = task.OwnerId },
-                    new() { Value = task.Title },
-                    new() { Value = (object?)task.Description ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar },
-                    new() { Value = now },
-                },
-            };
-            task.Id = (long)(await command.ExecuteScalarAsync(ct))!;
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+        // One INSERT … RETURNING id. The task is not kept tracked: a turn that adds many tasks must not make each
+        // SaveChanges look through the ones before (add_task runs in most turns; docs/benchmarks.md).
+        db.Tasks.Add(task);
+        await db.SaveChangesAsync(ct);
+        db.Entry(task).State = EntityState.Detached;
         return task;
     }
 
-    /// <summary>Changes the given fields; null means "leave as is", an empty description clears it.</summary>
+    /// <summary>
+    /// Changes the given fields; null means "leave as is", an empty description clears it. A task that would not
+    /// change is not written (its <c>updated_at</c> stays). Null when the owner has no such task.
+    /// </summary>
     public async Task<TaskItem?> UpdateAsync(string ownerId, long id, string? title = null, string? description = null,
         bool? completed = null, CancellationToken ct = default)
     {
-        var task = await db.Tasks.AsTracking().FirstOrDefaultAsync(t => t.Id == id && t.OwnerId == ownerId, ct);
-        if (task is null) return null;
-        if (title is not null) task.Title = title.Trim();
-        if (description is not null) task.Description = NormalizeDescription(description);
-        if (completed is { } done) task.Completed = done;
-        if (db.ChangeTracker.HasChanges())
-        {
-            task.UpdatedAt = Now();
-            await db.SaveChangesAsync(ct);
-        }
-        return task;
+        title = title?.Trim();
+        var setDescription = description is not null;
+        description = NormalizeDescription(description);
+        var now = Now();
+        await OwnedBy(ownerId)
+            .Where(t => t.Id == id)
+            .Where(t => (title != null && t.Title != title) || (setDescription && t.Description != description)
+                        || (completed != null && t.Completed != completed))
+            .ExecuteUpdateAsync(task =>
+            {
+                if (title is not null) task.SetProperty(t => t.Title, title);
+                if (setDescription) task.SetProperty(t => t.Description, description);
+                if (completed is { } done) task.SetProperty(t => t.Completed, done);
+                task.SetProperty(t => t.UpdatedAt, now);
+            }, ct);
+        return await GetAsync(ownerId, id, ct);
     }
 
     /// <summary>Idempotent: completing a completed task returns it unchanged.</summary>
     public Task<TaskItem?> CompleteAsync(string ownerId, long id, CancellationToken ct = default) =>
         UpdateAsync(ownerId, id, completed: true, ct: ct);
 
+    /// <summary>Deletes the task and returns it as it was; null when the owner has no such task.</summary>
     public async Task<TaskItem?> DeleteAsync(string ownerId, long id, CancellationToken ct = default)
     {
         var task = await GetAsync(ownerId, id, ct);
         if (task is null) return null;
-        var deleted = await db.Tasks.Where(t => t.Id == id && t.OwnerId == ownerId).ExecuteDeleteAsync(ct);
-        return deleted == 0 ? null : task;
+        return await OwnedBy(ownerId).Where(t => t.Id == id).ExecuteDeleteAsync(ct) == 0 ? null : task;
     }
 
     /// <summary>Deletes every completed task of the owner and returns what was removed.</summary>
@@ -122,7 +111,7 @@ public sealed class TaskService(TasksDbContext db, TimeProvider clock)
         var completed = await OwnedBy(ownerId).Where(t => t.Completed).OrderBy(t => t.Id).ToListAsync(ct);
         if (completed.Count == 0) return completed;
         var ids = completed.Select(t => t.Id).ToArray();
-        await db.Tasks.Where(t => t.OwnerId == ownerId && ids.Contains(t.Id)).ExecuteDeleteAsync(ct);
+        await OwnedBy(ownerId).Where(t => ids.Contains(t.Id)).ExecuteDeleteAsync(ct);
         return completed;
     }
 
