@@ -100,6 +100,28 @@ public sealed class TurnEndpointTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task ToolEventsSayWhatToShowTheUser()
+    {
+        var (_, _, conversation) = await StartAsync("buy milk", "[x] call mom");
+
+        var added = await conversation.SendAsync("add pay rent");
+        var listed = await conversation.SendAsync("what's on my list?");
+
+        var progress = added.OfType("tool_call").Single().GetProperty("display");
+        Assert.Equal("plus", progress.GetProperty("icon").GetString());
+        Assert.Equal("Adding “pay rent”…", progress.GetProperty("text").GetString());
+        Assert.False(added.OfType("tool_result").Single().TryGetProperty("task_list", out _));
+        Assert.Equal("Looking at your tasks…", listed.OfType("tool_call").Single().GetProperty("display").GetProperty("text").GetString());
+        var list = listed.OfType("tool_result").Single().GetProperty("task_list");
+        Assert.Equal(3, list.GetProperty("total").GetInt32());
+        Assert.Equal(
+            listed.OfType("tool_result").Single().GetProperty("result").GetProperty("tasks").EnumerateArray()
+                .Select(t => (t.GetProperty("task_id").GetInt64(), t.GetProperty("title").GetString(), t.GetProperty("completed").GetBoolean())),
+            list.GetProperty("tasks").EnumerateArray()
+                .Select(t => (t.GetProperty("task_id").GetInt64(), t.GetProperty("title").GetString(), t.GetProperty("completed").GetBoolean())));
+    }
+
+    [Fact]
     public async Task TheAnswerStreamsInSeveralDeltas()
     {
         var (_, _, conversation) = await StartAsync();

@@ -271,6 +271,33 @@ public sealed class StreamingTests
         Assert.Equal("Done.", events.AssistantText());
     }
 
+    [Fact]
+    public async Task WhatTheAgentSaysToShowIsShownWhateverTheTool()
+    {
+        using var http = fixture.CreateClientFor(NewUser("display"));
+        Agent.Script = async turn =>
+        {
+            await turn.SendAsync(new { type = "tool_call", call_id = "c1", name = "plan_week", arguments = new { }, display = new { icon = "calendar", text = "Planning your week…" } });
+            await turn.SendAsync(new
+            {
+                type = "tool_result", call_id = "c1", name = "plan_week", result = new { status = "planned" },
+                task_list = new { tasks = new object[] { new { task_id = 3, title = "gym", completed = false } }, total = 1 },
+            });
+            await turn.SendAsync(new { type = "tool_call", call_id = "c2", name = "list_tasks", arguments = new { }, display = new { icon = "notebook", text = "Peeking…" } });
+            await turn.SendAsync(new { type = "tool_result", call_id = "c2", name = "list_tasks", result = new { status = "listed", tasks = Array.Empty<object>(), total = 0 }, task_list = (object?)null });
+            await turn.SendAsync(new { type = "keep_alive" });
+            await turn.SendAsync(new { type = "done", text = "Planned.", usage = new { input_tokens = 0, output_tokens = 0 } });
+        };
+
+        var events = await http.ChatKitStreamAsync("threads.create", new { input = Input("plan my week") });
+
+        Assert.Equal([("calendar", "Planning your week…"), ("notebook", "Peeking…")],
+            events.Where(e => e.Type() == "progress_update").Select(e => (e.GetProperty("icon").GetString(), e.GetProperty("text").GetString())));
+        var widget = Assert.Single(events, e => e.Type() == "thread.item.done" && e.GetProperty("item").Type() == "widget").GetProperty("item");
+        Assert.Equal("1. [ ] gym", widget.GetProperty("copy_text").GetString());
+        Assert.Equal("Planned.", events.AssistantText());
+    }
+
     internal static async Task ListTasksScript(FakeTurn turn)
     {
         await turn.SendAsync(new { type = "tool_call", call_id = "call_9", name = "list_tasks", arguments = new { filter = "all" } });
