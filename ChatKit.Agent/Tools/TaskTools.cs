@@ -93,7 +93,7 @@ public sealed class TaskTools(ILogger<TaskTools> logger)
         {
             var before = await tasks.GetAsync(owner, task_id, cancellationToken);
             if (before is null) return NotFound(task_id);
-            var task = await tasks.CompleteAsync(owner, task_id, cancellationToken) ?? before;
+            var task = before.Completed ? before : await tasks.CompleteAsync(owner, task_id, cancellationToken) ?? before;
             return ToolResults.Changed(task, "completed", alreadyCompleted: before.Completed ? true : null);
         });
 
