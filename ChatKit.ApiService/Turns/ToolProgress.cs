@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ChatKit.ApiService.ChatKit;
+using ChatKit.ApiService.Infrastructure;
 
 namespace ChatKit.ApiService.Turns;
 

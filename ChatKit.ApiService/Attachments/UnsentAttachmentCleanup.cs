@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace ChatKit.ApiService.ChatKit.Attachments;
+namespace ChatKit.ApiService.Attachments;
 
 /// <summary>
 /// Deletes attachments that were created but never sent within the upload window (bytes included), every

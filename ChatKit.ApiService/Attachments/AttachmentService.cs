@@ -1,10 +1,11 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
 using ChatKit.ApiService.Conversations;
+using ChatKit.ApiService.Infrastructure;
 using Microsoft.Extensions.Options;
 
-namespace ChatKit.ApiService.ChatKit.Attachments;
+namespace ChatKit.ApiService.Attachments;
 
 /// <summary>
 /// Two-phase attachments: <c>attachments.create</c> stores the metadata and returns an upload URL of ours; the bytes
@@ -22,19 +23,19 @@ public sealed partial class AttachmentService(ConversationStore store, IAttachme
     public string BaseUrlFor(HttpRequest request) =>
         Settings.PublicBaseUrl?.ToString().TrimEnd('/') ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
 
-    public async Task<Attachment> CreateAsync(string owner, AttachmentsCreateParams request, string baseUrl, CancellationToken ct)
+    public async Task<Attachment> CreateAsync(string owner, string? fileName, long size, string? mimeType, string baseUrl, CancellationToken ct)
     {
-        var name = Path.GetFileName(request.Name?.Trim() ?? "");
+        var name = Path.GetFileName(fileName?.Trim() ?? "");
         if (name.Length == 0) throw ApiError.BadRequest("invalid_attachment", "The attachment needs a name.");
         if (name.Length > 255) throw ApiError.BadRequest("invalid_attachment", "The attachment name must be at most 255 characters.");
-        if (request.Size <= 0) throw ApiError.BadRequest("invalid_attachment", "The attachment size must be positive.");
-        if (request.Size > Settings.MaxBytes)
+        if (size <= 0) throw ApiError.BadRequest("invalid_attachment", "The attachment size must be positive.");
+        if (size > Settings.MaxBytes)
             throw ApiError.BadRequest("attachment_too_large", $"Attachments may be at most {Settings.MaxBytes / 1024 / 1024.0:0.#} MB.");
-        var mime = NormalizeMime(request.MimeType);
+        var mime = NormalizeMime(mimeType);
         if (!Settings.AllowedMimeTypes.Contains(mime, StringComparer.OrdinalIgnoreCase))
             throw ApiError.BadRequest("unsupported_attachment_type", $"Files of type '{mime}' cannot be attached.");
 
-        var record = new AttachmentRecord(Ids.Attachment(), owner, null, name, mime, request.Size, false, Ids.Secret(), clock.UtcNowMicros());
+        var record = new AttachmentRecord(Ids.Attachment(), owner, null, name, mime, size, false, Ids.Secret(), clock.UtcNowMicros());
         if (!await store.CreateAttachmentAsync(record, Settings.QuotaBytes, ct)) throw OverQuota();
         return ToWire(record, baseUrl, withUpload: true);
     }

@@ -1,36 +1,11 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using ChatKit.ApiService.Infrastructure;
+using ChatKit.ApiService.Turns;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace ChatKit.ApiService.ChatKit;
-
-/// <summary>Where a turn's ChatKit events go: an SSE response, or nowhere (the REST JSON reply).</summary>
-public interface IChatKitEventSink
-{
-    /// <summary>True once the first event went out: from then on failures are error events, not HTTP statuses.</summary>
-    bool Started { get; }
-
-    /// <summary>Adds an event to the response; it goes out on the next <see cref="FlushAsync"/>.</summary>
-    ValueTask WriteAsync(ChatKitEvent chatKitEvent);
-
-    /// <summary>
-    /// Sends what was written. Call it before waiting for anything (the agent, the database) and at the end, so
-    /// events that are ready together leave in one write instead of one system call each.
-    /// </summary>
-    ValueTask FlushAsync();
-}
-
-public sealed class NullEventSink : IChatKitEventSink
-{
-    public static NullEventSink Instance { get; } = new();
-
-    public bool Started => false;
-
-    public ValueTask WriteAsync(ChatKitEvent chatKitEvent) => ValueTask.CompletedTask;
-
-    public ValueTask FlushAsync() => ValueTask.CompletedTask;
-}
 
 /// <summary>
 /// Server-sent events as ChatKit frames them (a1): <c>data: </c> + compact JSON + blank line; no event names, ids,
@@ -86,13 +61,14 @@ public sealed class SseEventSink(HttpContext context) : IChatKitEventSink
     }
 }
 
+/// <summary>Runs a turn against an SSE response, the one place where a stream's failures are answered.</summary>
 public static class EventStreams
 {
     /// <summary>
-    /// Runs a streaming operation against an SSE response: failures before the first event become problem details
-    /// with their status; after it, an <c>error</c> event and a clean end. A client that goes away ends it quietly.
+    /// Failures before the first event propagate (the service's exception handler answers them with their status); after
+    /// it they become an <c>error</c> event and a clean end of the stream. A client that goes away ends it quietly.
     /// </summary>
-    public static async Task RunAsync(HttpContext http, ILogger logger, string operation, Func<IChatKitEventSink, Task> run)
+    public static async Task RunAsync(HttpContext http, ILogger logger, Func<IChatKitEventSink, Task> run)
     {
         var sink = new SseEventSink(http);
         try
@@ -103,32 +79,14 @@ public static class EventStreams
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
         }
-        catch (Exception e) when (!sink.Started)
-        {
-            await WriteProblemAsync(http, logger, e);
-        }
-        catch (Exception e)
+        catch (Exception e) when (sink.Started)
         {
             var error = ApiError.From(e);
-            if (error is null) logger.LogError(e, "A {Operation} stream failed.", operation);
+            if (error is null) logger.LogError(e, "A stream of {Path} failed after it started.", http.Request.Path);
             await sink.WriteAsync(error is null
                 ? new ErrorEvent(ErrorEvent.StreamError, null, AllowRetry: true)
-                : new ErrorEvent(ErrorEvent.Custom, error.Message, AllowRetry: error.Status >= 500));
+                : new ErrorEvent(ErrorEvent.Custom, error.Message, error.Retryable));
             await sink.FlushAsync();
         }
-    }
-
-    /// <summary>The problem details an exception stands for; a genuine server error is logged and answered 500.</summary>
-    public static async Task WriteProblemAsync(HttpContext http, ILogger logger, Exception exception)
-    {
-        var error = ApiError.From(exception);
-        if (error is null)
-        {
-            logger.LogError(exception, "Request {Method} {Path} failed.", http.Request.Method, http.Request.Path);
-            error = new ApiError(StatusCodes.Status500InternalServerError, "internal_error", "The server failed to handle the request.");
-        }
-        if (http.Response.HasStarted) return;
-        error.AddHeaders(http.Response);
-        await error.ToResult().ExecuteAsync(http);
     }
 }

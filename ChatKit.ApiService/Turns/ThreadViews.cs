@@ -1,7 +1,8 @@
 using System.Text.Json;
 using ChatKit.ApiService.Conversations;
+using ChatKit.ApiService.Infrastructure;
 
-namespace ChatKit.ApiService.ChatKit;
+namespace ChatKit.ApiService.Turns;
 
 /// <summary>Stored threads and items as ChatKit wire objects.</summary>
 public static class ThreadViews
@@ -24,6 +25,6 @@ public static class ThreadViews
     {
         if (json is """{"type": "active"}""" or """{"type":"active"}""") return Active;
         using var document = JsonDocument.Parse(json);
-        return new RawJson(JsonSerializer.SerializeToUtf8Bytes(document.RootElement, ChatKitJson.Context.JsonElement));
+        return RawJson.From(document.RootElement);
     }
 }

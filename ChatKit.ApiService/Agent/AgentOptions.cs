@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace ChatKit.ApiService.Turns;
+namespace ChatKit.ApiService.Agent;
 
 /// <summary>How the API service reaches the agent (configuration section <c>ChatKit:Agent</c>).</summary>
 public sealed class AgentOptions

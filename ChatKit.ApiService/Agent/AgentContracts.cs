@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
-using ChatKit.ApiService.ChatKit;
+using ChatKit.ApiService.Infrastructure;
 
-namespace ChatKit.ApiService.Turns;
+namespace ChatKit.ApiService.Agent;
 
 // The agent's internal turn endpoint (docs/agent-turns.md) and its task API, as the API service uses them.
 

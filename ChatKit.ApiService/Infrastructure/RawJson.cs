@@ -1,8 +1,8 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using System.Text;
 
-namespace ChatKit.ApiService.ChatKit;
+namespace ChatKit.ApiService.Infrastructure;
 
 /// <summary>
 /// A JSON value kept as UTF-8 bytes and written exactly as given: stored items, user dictionaries
@@ -19,6 +19,16 @@ public readonly struct RawJson(ReadOnlyMemory<byte> utf8)
 
     public static RawJson FromString(string json) => new(Encoding.UTF8.GetBytes(json));
 
+    /// <summary>A JSON value re-written compactly (a pretty-printed payload would otherwise put newlines into an SSE line), non-ASCII as is.</summary>
+    public static RawJson From(JsonElement element)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, CompactWriter)) element.WriteTo(writer);
+        return new RawJson(buffer.WrittenMemory.ToArray());
+    }
+
+    static readonly JsonWriterOptions CompactWriter = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public JsonDocument Parse() => JsonDocument.Parse(Utf8);
 
     public override string ToString() => Encoding.UTF8.GetString(Utf8.Span);
@@ -31,9 +41,8 @@ sealed class RawJsonConverter : JsonConverter<RawJson>
     public override RawJson Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         if (reader.TokenType == JsonTokenType.Null) return RawJson.EmptyObject;
-        // Re-written compactly (a pretty-printed payload would otherwise put newlines into an SSE line); keys and values as given.
         using var document = JsonDocument.ParseValue(ref reader);
-        return new RawJson(JsonSerializer.SerializeToUtf8Bytes(document.RootElement, ChatKitJson.Context.JsonElement));
+        return RawJson.From(document.RootElement);
     }
 
     public override void Write(Utf8JsonWriter writer, RawJson value, JsonSerializerOptions options)

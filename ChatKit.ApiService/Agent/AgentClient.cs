@@ -1,12 +1,12 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Net;
 using System.Net.Http.Headers;
+using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 
-namespace ChatKit.ApiService.Turns;
+namespace ChatKit.ApiService.Agent;
 
 /// <summary>
 /// The agent as the API service sees it: one streaming turn call (<c>POST /internal/turns</c>, NDJSON) and the task

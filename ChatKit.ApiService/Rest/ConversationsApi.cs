@@ -1,16 +1,19 @@
-using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using System.Text.Json;
+using ChatKit.ApiService.Agent;
+using ChatKit.ApiService.Attachments;
 using ChatKit.ApiService.Auth;
 using ChatKit.ApiService.ChatKit;
-using ChatKit.ApiService.ChatKit.Attachments;
+using ChatKit.ApiService.Conversations;
+using ChatKit.ApiService.Infrastructure;
 using ChatKit.ApiService.Turns;
 using ChatKit.ServiceDefaults.Auth;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
-namespace ChatKit.ApiService.Conversations;
+namespace ChatKit.ApiService.Rest;
 
 /// <summary>
 /// The REST endpoints of the original design over the same store and turn pipeline as <c>POST /api/chatkit</c>:
@@ -39,87 +42,56 @@ public static class ConversationsApi
         return group;
     }
 
-    static async Task<Results<JsonHttpResult<ThreadList>, ProblemHttpResult>> ListThreadsAsync(int? limit, string? after, string? q,
-        CurrentUser user, ConversationStore store, CancellationToken ct)
+    static async Task<JsonHttpResult<ThreadList>> ListThreadsAsync(int? limit, string? after, string? q, CurrentUser user,
+        ConversationStore store, CancellationToken ct)
     {
-        if (Limit(limit, DefaultThreadPage) is not { } size) return BadLimit();
+        var size = Limit(limit, DefaultThreadPage);
         ActivityCursor? cursor = null;
         if (after is not null)
         {
             if (!ActivityCursor.TryParse(after, out var parsed))
-                return ApiError.BadRequest("invalid_cursor", "after must be a cursor from a previous page.").ToResult();
+                throw ApiError.BadRequest("invalid_cursor", "after must be a cursor from a previous page.");
             cursor = parsed;
         }
-        if (q?.Length > MaxQueryLength)
-            return ApiError.BadRequest("invalid_query", $"q may be at most {MaxQueryLength} characters.").ToResult();
-
-        var page = await store.ListThreadsByActivityAsync(user.Id, size, cursor, q, ct);
+        var page = await store.ListThreadsByActivityAsync(user.Id, size, cursor, Query(q), ct);
         return Json(new ThreadList(page.Data.Select(Summary).ToList(), page.HasMore, page.After), ConversationsJson.Context.ThreadList);
     }
 
-    static async Task<Results<JsonHttpResult<CreatedThread>, ProblemHttpResult>> CreateThreadAsync(HttpRequest request, CurrentUser user,
-        ConversationStore store, TimeProvider clock, CancellationToken ct)
+    static async Task<JsonHttpResult<CreatedThread>> CreateThreadAsync(HttpRequest request, CurrentUser user, ConversationStore store,
+        TimeProvider clock, CancellationToken ct)
     {
-        CreateThreadRequest? body;
-        try
-        {
-            body = await ReadOptionalBodyAsync(request, ConversationsJsonContext.Default.CreateThreadRequest, ct);
-        }
-        catch (ApiError e)
-        {
-            return e.ToResult();
-        }
-        string? title = null;
-        if (body?.Title is not null)
-        {
-            try
-            {
-                title = ChatKitServer.ValidTitle(body.Title);
-            }
-            catch (ApiError e)
-            {
-                return e.ToResult();
-            }
-        }
+        var body = await ReadOptionalBodyAsync(request, ConversationsJsonContext.Default.CreateThreadRequest, ct);
+        var title = body?.Title is null ? null : Titles.Valid(body.Title);
         var thread = await store.CreateThreadAsync(user.Id, title, clock.UtcNowMicros(), ct);
         request.HttpContext.Response.Headers.Location = $"/api/chatkit/threads/{thread.Id}";
         return TypedResults.Json(new CreatedThread(thread.Id, thread.CreatedAt), ConversationsJson.Context.CreatedThread,
             statusCode: StatusCodes.Status201Created);
     }
 
-    static async Task<Results<JsonHttpResult<ThreadWithMessages>, ProblemHttpResult>> GetThreadAsync(string threadId, int? limit,
-        string? after, CurrentUser user, ConversationStore store, CancellationToken ct)
+    static async Task<JsonHttpResult<ThreadWithMessages>> GetThreadAsync(string threadId, int? limit, string? after, CurrentUser user,
+        ConversationStore store, CancellationToken ct)
     {
-        if (Limit(limit, DefaultMessagePage) is not { } size) return BadLimit();
-        var found = await store.GetThreadMessagesAsync(user.Id, threadId, size, after, ct);
-        if (found is not var (thread, messages)) return ApiError.NotFound("The thread").ToResult();
+        var found = await store.GetThreadMessagesAsync(user.Id, threadId, Limit(limit, DefaultMessagePage), after, ct)
+                    ?? throw ApiError.NotFound("The thread");
+        var (thread, messages) = found;
         var views = messages.Data.Select(m => new MessageView(m.Id, m.Type == ItemTypes.UserMessage ? "user" : "assistant", m.Text ?? "", m.CreatedAt))
             .ToList();
         return Json(new ThreadWithMessages(thread.Id, thread.Title, thread.CreatedAt, thread.UpdatedAt, thread.MessageCount, views,
             messages.HasMore, messages.After), ConversationsJson.Context.ThreadWithMessages);
     }
 
-    static async Task<Results<JsonHttpResult<ThreadSummary>, ProblemHttpResult>> RenameThreadAsync(string threadId, HttpRequest request,
-        CurrentUser user, ConversationStore store, CancellationToken ct)
+    static async Task<JsonHttpResult<ThreadSummary>> RenameThreadAsync(string threadId, HttpRequest request, CurrentUser user,
+        ConversationStore store, CancellationToken ct)
     {
-        try
-        {
-            var body = await ReadOptionalBodyAsync(request, ConversationsJsonContext.Default.RenameThreadRequest, ct);
-            var title = ChatKitServer.ValidTitle(body?.Title);
-            var renamed = await store.RenameThreadAsync(user.Id, threadId, title, ct) ?? throw ApiError.NotFound("The thread");
-            return Json(Summary(renamed), ConversationsJson.Context.ThreadSummary);
-        }
-        catch (ApiError e)
-        {
-            return e.ToResult();
-        }
+        var body = await ReadOptionalBodyAsync(request, ConversationsJsonContext.Default.RenameThreadRequest, ct);
+        var renamed = await store.RenameThreadAsync(user.Id, threadId, Titles.Valid(body?.Title), ct) ?? throw ApiError.NotFound("The thread");
+        return Json(Summary(renamed), ConversationsJson.Context.ThreadSummary);
     }
 
-    static async Task<Results<NoContent, ProblemHttpResult>> DeleteThreadAsync(string threadId, CurrentUser user, ConversationStore store,
-        AttachmentService attachments, CancellationToken ct)
+    static async Task<NoContent> DeleteThreadAsync(string threadId, CurrentUser user, ConversationStore store, AttachmentService attachments,
+        CancellationToken ct)
     {
-        var removed = await store.DeleteThreadAsync(user.Id, threadId, ct);
-        if (removed is null) return ApiError.NotFound("The thread").ToResult();
+        var removed = await store.DeleteThreadAsync(user.Id, threadId, ct) ?? throw ApiError.NotFound("The thread");
         await attachments.DeleteContentsAsync(removed);
         return TypedResults.NoContent();
     }
@@ -132,60 +104,39 @@ public static class ConversationsApi
         IOptions<ConversationOptions> options, ILoggerFactory loggers)
     {
         var ct = http.RequestAborted;
-        SendMessageRequest body;
-        try
-        {
-            body = await ReadOptionalBodyAsync(http.Request, ConversationsJsonContext.Default.SendMessageRequest, ct)
+        var body = await ReadOptionalBodyAsync(http.Request, ConversationsJsonContext.Default.SendMessageRequest, ct)
                    ?? throw ApiError.BadRequest("invalid_body", "The request needs a JSON body {\"thread_id\", \"message\"}.");
-            if (body.ThreadId is { } id && string.IsNullOrWhiteSpace(id))
-                throw ApiError.BadRequest("invalid_thread_id", "thread_id must not be empty; leave it out to start a new thread.");
-            // Stored as sent, spaces included: the limit is on the whole field, not only on its trimmed text.
-            if (body.Message?.Length > options.Value.MaxMessageLength)
-                throw ApiError.TooLarge("message_too_long", "message", $"A message may be at most {options.Value.MaxMessageLength} characters.");
-        }
-        catch (ApiError e)
-        {
-            return e.ToResult();
-        }
+        if (body.ThreadId is { } id && string.IsNullOrWhiteSpace(id))
+            throw ApiError.BadRequest("invalid_thread_id", "thread_id must not be empty; leave it out to start a new thread.");
+        // Stored as sent, spaces included: the limit is on the whole field, not only on its trimmed text.
+        if (body.Message?.Length > options.Value.MaxMessageLength)
+            throw ApiError.TooLarge("message_too_long", "message", $"A message may be at most {options.Value.MaxMessageLength} characters.");
 
         var turn = new UserTurn(user.Id, user.BearerToken, body.ThreadId,
             new UserMessageInput { Content = [new InputText { Text = body.Message ?? "" }] }, attachments.BaseUrlFor(http.Request));
-        var logger = loggers.CreateLogger(typeof(ConversationsApi));
-
         if (WantsEventStream(http.Request))
         {
-            await EventStreams.RunAsync(http, logger, "messages", sink => pipeline.SendAsync(turn, sink, ct));
+            await EventStreams.RunAsync(http, loggers.CreateLogger(typeof(ConversationsApi)), sink => pipeline.SendAsync(turn, sink, ct));
             return TypedResults.Empty;
         }
 
-        TurnOutcome outcome;
-        try
-        {
-            outcome = await pipeline.SendAsync(turn, NullEventSink.Instance, ct);
-        }
-        catch (Exception e) when (ApiError.From(e) is { } error)
-        {
-            error.AddHeaders(http.Response);
-            return error.ToResult();
-        }
+        var outcome = await pipeline.SendAsync(turn, NullEventSink.Instance, ct);
         if (outcome.Failure is { } failure)
         {
-            return new ApiError(failure.StatusCode, failure.Code, failure.Message).ToResult(new Dictionary<string, object?>
+            // The message is saved: the problem names it, so the client can show it and retry.
+            throw new ApiError(failure.Status, failure.Code, failure.Message)
             {
-                ["thread_id"] = outcome.ThreadId,
-                ["message_id"] = outcome.UserMessageId,
-            });
+                Extensions = new Dictionary<string, object?> { ["thread_id"] = outcome.ThreadId, ["message_id"] = outcome.UserMessageId },
+            };
         }
         return Json(new SendMessageResponse(outcome.UserMessageId!, outcome.AssistantMessageId, outcome.AssistantText, outcome.ThreadId),
             ConversationsJson.Context.SendMessageResponse);
     }
 
     /// <summary>The caller's tasks as ChatKit entities, for <c>entities.onTagSearch</c>.</summary>
-    static async Task<Results<JsonHttpResult<EntityList>, ProblemHttpResult>> SearchEntitiesAsync(string? q, CurrentUser user,
-        AgentClient agent, CancellationToken ct)
+    static async Task<JsonHttpResult<EntityList>> SearchEntitiesAsync(string? q, CurrentUser user, AgentClient agent, CancellationToken ct)
     {
-        if (q?.Length > MaxQueryLength)
-            return ApiError.BadRequest("invalid_query", $"q may be at most {MaxQueryLength} characters.").ToResult();
+        q = Query(q);
         try
         {
             var page = await agent.SearchTasksAsync(user.BearerToken, q, limit: 20, ct);
@@ -203,7 +154,7 @@ public static class ConversationsApi
         }
         catch (AgentException e)
         {
-            return new ApiError(e.StatusCode, e.Code, "Tasks cannot be searched right now; please try again.").ToResult();
+            throw new ApiError(e.Status, e.Code, "Tasks cannot be searched right now; please try again.", e);
         }
     }
 
@@ -211,14 +162,16 @@ public static class ConversationsApi
 
     static JsonHttpResult<T> Json<T>(T value, JsonTypeInfo<T> info) => TypedResults.Json(value, info);
 
-    static int? Limit(int? limit, int fallback) => limit switch
+    static int Limit(int? limit, int fallback) => limit switch
     {
         null => fallback,
-        < 1 => null,
+        < 1 => throw ApiError.BadRequest("invalid_limit", "limit must be a positive number."),
         _ => Math.Min(limit.Value, MaxPage),
     };
 
-    static ProblemHttpResult BadLimit() => ApiError.BadRequest("invalid_limit", "limit must be a positive number.").ToResult();
+    static string? Query(string? q) => q?.Length > MaxQueryLength
+        ? throw ApiError.BadRequest("invalid_query", $"q may be at most {MaxQueryLength} characters.")
+        : q;
 
     static bool WantsEventStream(HttpRequest request) =>
         request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase));

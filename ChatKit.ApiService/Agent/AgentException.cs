@@ -1,4 +1,6 @@
-namespace ChatKit.ApiService.Turns;
+using ChatKit.ApiService.Infrastructure;
+
+namespace ChatKit.ApiService.Agent;
 
 public enum AgentFailure
 {
@@ -10,13 +12,11 @@ public enum AgentFailure
 
 /// <summary>A turn or task call the agent could not complete. The message is safe to show to the user.</summary>
 public sealed class AgentException(AgentFailure failure, string code, string message, bool retryable = true, Exception? inner = null)
-    : Exception(message, inner)
+    : ApiError(failure == AgentFailure.Timeout ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status503ServiceUnavailable, code, message, inner)
 {
     public AgentFailure Failure { get; } = failure;
-    public string Code { get; } = code;
-    public bool Retryable { get; } = retryable;
 
-    public int StatusCode => Failure == AgentFailure.Timeout ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status503ServiceUnavailable;
+    public override bool Retryable { get; } = retryable;
 
     public static AgentException Unreachable(Exception inner) => new(AgentFailure.Unavailable, "agent_unavailable",
         "The assistant is unavailable right now. Your message was saved; please try again in a moment.", true, inner);

@@ -1,19 +1,10 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using ChatKit.ApiService.Attachments;
+using ChatKit.ApiService.Conversations;
+using ChatKit.ApiService.Infrastructure;
 
-namespace ChatKit.ApiService.ChatKit;
-
-/// <summary>The <c>type</c> values of ChatKit thread items (chatkit-protocol.md a6).</summary>
-public static class ItemTypes
-{
-    public const string UserMessage = "user_message";
-    public const string AssistantMessage = "assistant_message";
-    public const string ClientToolCall = "client_tool_call";
-    public const string Widget = "widget";
-    public const string StructuredInput = "structured_input";
-    public const string HiddenContext = "hidden_context_item";
-    public const string SdkHiddenContext = "sdk_hidden_context";
-}
+namespace ChatKit.ApiService.Turns;
 
 /// <summary>
 /// A thread item as it goes over the wire and into <c>thread_items.data</c>. Only the kinds this server creates or
@@ -117,20 +108,6 @@ public sealed record ToolChoice
     [JsonRequired] public string Id { get; init; } = "";
 }
 
-/// <summary>An attachment as the client sees it; <c>preview_url</c> only for images.</summary>
-public sealed record Attachment
-{
-    public required string Type { get; init; }
-    public required string Id { get; init; }
-    public required string Name { get; init; }
-    public required string MimeType { get; init; }
-    public UploadDescriptor? UploadDescriptor { get; init; }
-    public string? ThreadId { get; init; }
-    public string? PreviewUrl { get; init; }
-}
-
-public sealed record UploadDescriptor(string Url, string Method, Dictionary<string, string> Headers);
-
 /// <summary>A thread on the wire. <c>metadata</c> is always <c>{}</c>: server-side metadata never reaches the client.</summary>
 public sealed record ChatKitThread
 {
@@ -146,7 +123,3 @@ public sealed record ItemsPage(IReadOnlyList<RawJson> Data, bool HasMore, string
 {
     public static ItemsPage Empty { get; } = new([], false);
 }
-
-public sealed record ThreadsPage(IReadOnlyList<ChatKitThread> Data, bool HasMore, string? After = null);
-
-public sealed record UpdatedItemResponse(RawJson UpdatedItem);

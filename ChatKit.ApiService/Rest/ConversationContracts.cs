@@ -1,8 +1,8 @@
 using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 
-namespace ChatKit.ApiService.Conversations;
+namespace ChatKit.ApiService.Rest;
 
 // The REST shapes of the original design (snake_case), plus paging fields where a list can grow.
 

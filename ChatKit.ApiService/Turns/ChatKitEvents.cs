@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
+using ChatKit.ApiService.Infrastructure;
 
-namespace ChatKit.ApiService.ChatKit;
+namespace ChatKit.ApiService.Turns;
 
 /// <summary>The stream events of chatkit-protocol.md a3. Items travel as the raw JSON that is also stored.</summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]

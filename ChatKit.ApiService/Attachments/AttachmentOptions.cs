@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace ChatKit.ApiService.ChatKit.Attachments;
+namespace ChatKit.ApiService.Attachments;
 
 /// <summary>Attachment storage and limits (configuration section <c>ChatKit:Attachments</c>).</summary>
 public sealed class AttachmentOptions

@@ -1,12 +1,13 @@
-using Microsoft.AspNetCore.Http.HttpResults;
+using System.Globalization;
 
-namespace ChatKit.ApiService.ChatKit;
+namespace ChatKit.ApiService.Infrastructure;
 
 /// <summary>
-/// A request the API refuses, with its HTTP status and a stable <c>code</c>. Both the REST endpoints and the ChatKit
-/// endpoint turn it into RFC 7807 problem details (or, once a stream has started, an <c>error</c> event).
+/// A request the API refuses, with its HTTP status and a stable <c>code</c>: the one exception type handlers throw.
+/// <see cref="ApiErrorHandler"/> answers it as RFC 7807 problem details; once a stream has started,
+/// <c>EventStreams</c> sends it as an <c>error</c> event.
 /// </summary>
-public sealed class ApiError(int status, string code, string message) : Exception(message)
+public class ApiError(int status, string code, string message, Exception? inner = null) : Exception(message, inner)
 {
     public int Status { get; } = status;
     public string Code { get; } = code;
@@ -16,6 +17,12 @@ public sealed class ApiError(int status, string code, string message) : Exceptio
 
     /// <summary>The request field at fault (a JSON path such as <c>params.input.quoted_text</c>), when there is one.</summary>
     public string? Field { get; init; }
+
+    /// <summary>Whether sending the same request again may succeed (a stream's <c>error</c> event says so).</summary>
+    public virtual bool Retryable => Status >= 500;
+
+    /// <summary>More members of the problem details (the REST message endpoint names the saved message).</summary>
+    public IReadOnlyDictionary<string, object?>? Extensions { get; init; }
 
     public static ApiError BadRequest(string code, string message) => new(StatusCodes.Status400BadRequest, code, message);
 
@@ -34,28 +41,27 @@ public sealed class ApiError(int status, string code, string message) : Exceptio
     public static ApiError? From(Exception exception) => exception switch
     {
         ApiError error => error,
-        Conversations.ThreadBusyException busy => Conflict("thread_busy", busy.Message),
-        Turns.AgentException agent => new ApiError(agent.StatusCode, agent.Code, agent.Message),
         BadHttpRequestException bad => new ApiError(bad.StatusCode, "bad_request", bad.Message),
         Npgsql.NpgsqlException { IsTransient: true } or TimeoutException =>
             new ApiError(StatusCodes.Status503ServiceUnavailable, "storage_unavailable", "The conversation store is unavailable; please try again."),
         _ => null,
     };
 
+    /// <summary>The problem details members beyond the standard ones.</summary>
+    public Dictionary<string, object?> ProblemExtensions()
+    {
+        var all = new Dictionary<string, object?> { ["code"] = Code };
+        if (Field is not null) all["field"] = Field;
+        if (Extensions is not null) foreach (var (key, value) in Extensions) all[key] = value;
+        return all;
+    }
+
     /// <summary>Headers that go with the status (<c>Retry-After</c>); call before the response starts.</summary>
     public void AddHeaders(HttpResponse response)
     {
         if (RetryAfter is { } retryAfter)
         {
-            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
-    }
-
-    public ProblemHttpResult ToResult(IDictionary<string, object?>? extensions = null)
-    {
-        var all = new Dictionary<string, object?> { ["code"] = Code };
-        if (Field is not null) all["field"] = Field;
-        if (extensions is not null) foreach (var (key, value) in extensions) all[key] = value;
-        return TypedResults.Problem(Message, statusCode: Status, extensions: all);
     }
 }
