@@ -27,7 +27,7 @@ public sealed class ChatKitServer(ConversationStore store, TurnPipeline pipeline
     /// <summary>A request type: whether it streams, and how it runs once its params are parsed.</summary>
     sealed record Route(bool Streams, Func<ChatKitServer, Call, JsonElement, IChatKitEventSink, Task<IResult?>> Run);
 
-    /// <summary>Every request type of the protocol (chatkit-protocol.md a2), once.</summary>
+    /// <summary>Every request type of the protocol (docs/chatkit-protocol.md a2), once.</summary>
     static readonly FrozenDictionary<string, Route> Requests = new Dictionary<string, Route>
     {
         ["threads.create"] = Streamed(ProtocolJson.Requests.ThreadsCreateParams, (server, call, p, sink) =>

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http.Features;
 namespace ChatKit.ApiService.ChatKit;
 
 /// <summary>
-/// Server-sent events as ChatKit frames them (a1): <c>data: </c> + compact JSON + blank line; no event names, ids,
+/// Server-sent events as ChatKit frames them (docs/chatkit-protocol.md a1): <c>data: </c> + compact JSON + blank line; no event names, ids,
 /// heartbeats or end marker. Events are flushed when the writer is about to wait, not one by one: ten events that are
 /// ready at once cost one send instead of ten (per-event sends were 17% of the API's CPU; docs/benchmarks.md).
 /// Headers go out with the first event, so errors before it can still be a proper HTTP status. Once the client has

@@ -1,6 +1,6 @@
 namespace ChatKit.ApiService.Conversations;
 
-/// <summary>The <c>type</c> values of ChatKit thread items (chatkit-protocol.md a6).</summary>
+/// <summary>The <c>type</c> values of ChatKit thread items (docs/chatkit-protocol.md a6).</summary>
 public static class ItemTypes
 {
     public const string UserMessage = "user_message";

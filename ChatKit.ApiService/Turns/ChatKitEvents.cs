@@ -3,19 +3,17 @@ using ChatKit.ApiService.Infrastructure;
 
 namespace ChatKit.ApiService.Turns;
 
-/// <summary>The stream events of chatkit-protocol.md a3. Items travel as the raw JSON that is also stored.</summary>
+/// <summary>The stream events this server sends (docs/chatkit-protocol.md a3; the others are not modelled). Items travel as the raw JSON that is also stored.</summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
 [JsonDerivedType(typeof(ThreadCreatedEvent), "thread.created")]
 [JsonDerivedType(typeof(ThreadUpdatedEvent), "thread.updated")]
 [JsonDerivedType(typeof(ThreadItemAddedEvent), "thread.item.added")]
 [JsonDerivedType(typeof(ThreadItemUpdatedEvent), "thread.item.updated")]
 [JsonDerivedType(typeof(ThreadItemDoneEvent), "thread.item.done")]
-[JsonDerivedType(typeof(ThreadItemRemovedEvent), "thread.item.removed")]
 [JsonDerivedType(typeof(ThreadItemReplacedEvent), "thread.item.replaced")]
 [JsonDerivedType(typeof(StreamOptionsEvent), "stream_options")]
 [JsonDerivedType(typeof(ProgressUpdateEvent), "progress_update")]
 [JsonDerivedType(typeof(ErrorEvent), "error")]
-[JsonDerivedType(typeof(NoticeEvent), "notice")]
 public abstract record ChatKitEvent;
 
 public sealed record ThreadCreatedEvent(ChatKitThread Thread) : ChatKitEvent;
@@ -27,8 +25,6 @@ public sealed record ThreadItemAddedEvent(RawJson Item) : ChatKitEvent;
 public sealed record ThreadItemUpdatedEvent(string ItemId, ItemUpdate Update) : ChatKitEvent;
 
 public sealed record ThreadItemDoneEvent(RawJson Item) : ChatKitEvent;
-
-public sealed record ThreadItemRemovedEvent(string ItemId) : ChatKitEvent;
 
 public sealed record ThreadItemReplacedEvent(RawJson Item) : ChatKitEvent;
 
@@ -45,13 +41,10 @@ public sealed record ErrorEvent(string Code, string? Message, bool AllowRetry) :
     public const string Custom = "custom";
 }
 
-public sealed record NoticeEvent(string Level, string Message, string? Title) : ChatKitEvent;
-
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
 [JsonDerivedType(typeof(ContentPartAdded), "assistant_message.content_part.added")]
 [JsonDerivedType(typeof(ContentPartTextDelta), "assistant_message.content_part.text_delta")]
 [JsonDerivedType(typeof(ContentPartDone), "assistant_message.content_part.done")]
-[JsonDerivedType(typeof(WidgetRootUpdated), "widget.root.updated")]
 public abstract record ItemUpdate;
 
 public sealed record ContentPartAdded(int ContentIndex, OutputText Content) : ItemUpdate;
@@ -59,5 +52,3 @@ public sealed record ContentPartAdded(int ContentIndex, OutputText Content) : It
 public sealed record ContentPartTextDelta(int ContentIndex, string Delta) : ItemUpdate;
 
 public sealed record ContentPartDone(int ContentIndex, OutputText Content) : ItemUpdate;
-
-public sealed record WidgetRootUpdated(RawJson Widget) : ItemUpdate;

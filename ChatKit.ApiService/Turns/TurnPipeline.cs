@@ -243,7 +243,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
     }
 
     /// <summary>
-    /// Runs the agent and streams its answer (a4's respond events), persisting as a5 says: done items are stored
+    /// Runs the agent and streams its answer (docs/chatkit-protocol.md a4's respond events), persisting as a5 says: done items are stored
     /// (the last batch before its events go out), hidden items stored and not sent, a widget stored before it is
     /// shown so that its buttons always find it.
     /// </summary>
