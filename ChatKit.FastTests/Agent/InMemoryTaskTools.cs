@@ -30,8 +30,6 @@ public sealed class InMemoryTaskTools
     public IReadOnlyList<string> State =>
         [.. tasks.Select(t => (t.Completed ? "[x] " : "") + t.Title + (t.Description is { } d ? $" {{{d}}}" : ""))];
 
-    public IReadOnlyList<TaskItem> Tasks => tasks;
-
     public IList<AITool> Tools(string prefix = "") =>
     [
         AIFunctionFactory.Create((string title, string? description = null) => ToolResults.Changed(Add(title, description), "created"),
