@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 
-namespace ChatKit.Tests.Foundation;
+namespace ChatKit.FastTests.Foundation;
 
 /// <summary>The Npgsql settings both services' data sources get (docs/benchmarks.md), and that a deployment can override them.</summary>
 public sealed class PostgresConnectionsTests
