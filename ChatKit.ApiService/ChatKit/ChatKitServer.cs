@@ -12,7 +12,7 @@ namespace ChatKit.ApiService.ChatKit;
 /// <c>POST /api/chatkit</c>: reads the envelope <c>{type, params, metadata}</c> (<c>type</c> anywhere in the object),
 /// finds the request type in <see cref="Requests"/>, parses its params and runs it. Streaming requests answer as
 /// server-sent events, the others as JSON. Refusals are <see cref="ApiError"/>s: problem details before a stream
-/// starts, an <c>error</c> event after (<see cref="EventStreams"/>).
+/// starts (the service's exception handler), an <c>error</c> event after (<see cref="SseEventSink.FailAsync"/>).
 /// </summary>
 public sealed class ChatKitServer(ConversationStore store, TurnPipeline pipeline, AttachmentService attachments, ILogger<ChatKitServer> logger)
 {
@@ -64,13 +64,27 @@ public sealed class ChatKitServer(ConversationStore store, TurnPipeline pipeline
         using var document = await ReadBodyAsync(http);
         var (route, parameters) = ReadEnvelope(document.RootElement);
         var call = new Call(owner, bearerToken, attachments.BaseUrlFor(http.Request), http.RequestAborted);
-        if (route.Streams)
+        if (!route.Streams)
         {
-            await EventStreams.RunAsync(http, logger, sink => route.Run(this, call, parameters, sink));
+            var answer = await route.Run(this, call, parameters, NullEventSink.Instance);
+            await answer!.ExecuteAsync(http);
+            return;
         }
-        else if (await route.Run(this, call, parameters, NullEventSink.Instance) is { } answer)
+
+        // Until the first event, a refusal propagates and becomes problem details; after it, an error event.
+        var sink = new SseEventSink(http);
+        try
         {
-            await answer.ExecuteAsync(http);
+            await route.Run(this, call, parameters, sink);
+            await sink.FlushAsync();
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; what the turn made is saved.
+        }
+        catch (Exception e) when (sink.Started)
+        {
+            await sink.FailAsync(e, logger);
         }
     }
 

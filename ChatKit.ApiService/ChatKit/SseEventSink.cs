@@ -46,6 +46,20 @@ public sealed class SseEventSink(HttpContext context) : IChatKitEventSink
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// Ends a stream that failed after its first event (before it, the failure is an HTTP status): an <c>error</c>
+    /// event with the refusal's message, or <c>stream.error</c> for a genuine server error, which is logged.
+    /// </summary>
+    public async Task FailAsync(Exception exception, ILogger logger)
+    {
+        var error = ApiError.From(exception);
+        if (error is null) logger.LogError(exception, "A stream of {Path} failed after it started.", context.Request.Path);
+        await WriteAsync(error is null
+            ? new ErrorEvent(ErrorEvent.StreamError, null, AllowRetry: true)
+            : new ErrorEvent(ErrorEvent.Custom, error.Message, error.Retryable));
+        await FlushAsync();
+    }
+
     public async ValueTask FlushAsync()
     {
         if (!unflushed || context.RequestAborted.IsCancellationRequested) return;
@@ -57,36 +71,6 @@ public sealed class SseEventSink(HttpContext context) : IChatKitEventSink
         catch (Exception e) when (e is OperationCanceledException or IOException)
         {
             // The client went away; the turn notices through RequestAborted.
-        }
-    }
-}
-
-/// <summary>Runs a turn against an SSE response, the one place where a stream's failures are answered.</summary>
-public static class EventStreams
-{
-    /// <summary>
-    /// Failures before the first event propagate (the service's exception handler answers them with their status); after
-    /// it they become an <c>error</c> event and a clean end of the stream. A client that goes away ends it quietly.
-    /// </summary>
-    public static async Task RunAsync(HttpContext http, ILogger logger, Func<IChatKitEventSink, Task> run)
-    {
-        var sink = new SseEventSink(http);
-        try
-        {
-            await run(sink);
-            await sink.FlushAsync();
-        }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
-        {
-        }
-        catch (Exception e) when (sink.Started)
-        {
-            var error = ApiError.From(e);
-            if (error is null) logger.LogError(e, "A stream of {Path} failed after it started.", http.Request.Path);
-            await sink.WriteAsync(error is null
-                ? new ErrorEvent(ErrorEvent.StreamError, null, AllowRetry: true)
-                : new ErrorEvent(ErrorEvent.Custom, error.Message, error.Retryable));
-            await sink.FlushAsync();
         }
     }
 }

@@ -5,7 +5,7 @@ namespace ChatKit.ApiService.Infrastructure;
 /// <summary>
 /// A request the API refuses, with its HTTP status and a stable <c>code</c>: the one exception type handlers throw.
 /// <see cref="ApiErrorHandler"/> answers it as RFC 7807 problem details; once a stream has started,
-/// <c>EventStreams</c> sends it as an <c>error</c> event.
+/// <c>SseEventSink.FailAsync</c> sends it as an <c>error</c> event.
 /// </summary>
 public class ApiError(int status, string code, string message, Exception? inner = null) : Exception(message, inner)
 {

@@ -116,7 +116,21 @@ public static class ConversationsApi
             new UserMessageInput { Content = [new InputText { Text = body.Message ?? "" }] }, attachments.BaseUrlFor(http.Request));
         if (WantsEventStream(http.Request))
         {
-            await EventStreams.RunAsync(http, loggers.CreateLogger(typeof(ConversationsApi)), sink => pipeline.SendAsync(turn, sink, ct));
+            // As POST /api/chatkit: a refusal before the first event is problem details, after it an error event.
+            var sink = new SseEventSink(http);
+            try
+            {
+                await pipeline.SendAsync(turn, sink, ct);
+                await sink.FlushAsync();
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client went away; what the turn made is saved.
+        }
+        catch (Exception e) when (sink.Started)
+            {
+                await sink.FailAsync(e, loggers.CreateLogger(typeof(ConversationsApi)));
+            }
             return TypedResults.Empty;
         }
 

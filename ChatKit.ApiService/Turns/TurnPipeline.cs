@@ -173,7 +173,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         }
         await sink.WriteAsync(AllowCancel);
         await sink.FlushAsync();
-        // From here a refusal is an error event (EventStreams).
+        // The stream has started: from here a refusal ends it as an error event.
         var updated = await ApplyActionAsync(turn, owner, bearerToken, action, widget, ct);
         if (updated is { } raw) await sink.WriteAsync(new ThreadItemReplacedEvent(raw));
     }
