@@ -26,7 +26,7 @@ public static class Titles
             if (title.Length >= MaxLength) break;
         }
         var shortened = title.Length < string.Join(' ', words).Length;
-        var result = title.ToString().TrimEnd('.', ',', ';', ':', '!', '?', '-');
+        var result = title.ToString().TrimEnd('.', ',', ';', ':', '!', '?', '-', ' ');
         if (result.Length == 0) return null;
         result = char.ToUpperInvariant(result[0]) + result[1..];
         return shortened ? result + "…" : result;

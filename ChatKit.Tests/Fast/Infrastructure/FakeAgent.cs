@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
-namespace ChatKit.FastTests.Infrastructure;
+namespace ChatKit.Tests.Fast.Infrastructure;
 
 /// <summary>
 /// A stand-in for the agent's turn endpoint (docs/agent-turns.md) on an HttpListener at 127.0.0.1, where the API

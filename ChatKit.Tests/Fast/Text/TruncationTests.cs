@@ -5,7 +5,7 @@ using ChatKit.ApiService.ChatKit;
 using ChatKit.ApiService.Turns;
 using ChatKit.ServiceDefaults.Text;
 
-namespace ChatKit.FastTests.Text;
+namespace ChatKit.Tests.Fast.Text;
 
 /// <summary>
 /// Every cut of user text (titles, quoted text for the agent, the agent's history window) falls between text elements:

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace ChatKit.FastTests.Infrastructure;
+namespace ChatKit.Tests.Fast.Infrastructure;
 
 /// <summary>Calls of the ChatKit endpoint (POST /api/chatkit) and its SSE framing, as ChatKit's client makes them.</summary>
 public static class ChatKitCalls

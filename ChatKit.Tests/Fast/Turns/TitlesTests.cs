@@ -1,6 +1,6 @@
 using ChatKit.ApiService.Turns;
 
-namespace ChatKit.FastTests.Turns;
+namespace ChatKit.Tests.Fast.Turns;
 
 /// <summary>A thread's title from its first message (emoji and other text elements: Text/TruncationTests).</summary>
 public sealed class TitlesTests
@@ -10,6 +10,7 @@ public sealed class TitlesTests
     [InlineData("  plan\n the   trip\t", "Plan the trip")]
     [InlineData("what's left?!", "What's left")]
     [InlineData("élan vital", "Élan vital")]
+    [InlineData("buy milk ...", "Buy milk")]
     public void AShortMessageBecomesTheTitleOnOneLineWithACapitalAndNoEndPunctuation(string message, string title)
     {
         Assert.Equal(title, Titles.FromMessage(message));
@@ -19,6 +20,7 @@ public sealed class TitlesTests
     [InlineData("")]
     [InlineData(" \n\t ")]
     [InlineData("?!")]
+    [InlineData("?! ...")]
     public void AMessageWithoutWordsGivesNoTitle(string message)
     {
         Assert.Null(Titles.FromMessage(message));

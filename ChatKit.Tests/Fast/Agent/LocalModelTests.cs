@@ -4,7 +4,7 @@ using ChatKit.Agent.Tools;
 using ChatKit.Agent.Turns;
 using Microsoft.Extensions.AI;
 
-namespace ChatKit.FastTests.Agent;
+namespace ChatKit.Tests.Fast.Agent;
 
 /// <summary>
 /// The agent's built-in local model (planner, language, replies) in process: the tool calls it asks for, how it reads

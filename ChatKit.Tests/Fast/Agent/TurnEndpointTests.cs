@@ -1,8 +1,8 @@
 using System.Text.Json;
-using ChatKit.FastTests.Infrastructure;
-using static ChatKit.FastTests.Infrastructure.TestTokens;
+using ChatKit.Tests.Fast.Infrastructure;
+using static ChatKit.Tests.Fast.Infrastructure.TestTokens;
 
-namespace ChatKit.FastTests.Agent;
+namespace ChatKit.Tests.Fast.Agent;
 
 /// <summary>The agent's turn endpoint (/internal/turns) in process with the local model: tools, the database, the stream.</summary>
 [Collection(PostgresCollection.Name)]

@@ -1,6 +1,6 @@
 using ChatKit.Agent.Tools;
 
-namespace ChatKit.FastTests.Agent;
+namespace ChatKit.Tests.Fast.Agent;
 
 /// <summary>Forgiving title matching ("the groceries one", "grocries"), as find_tasks and the local model use it.</summary>
 public sealed class TaskMatcherTests

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace ChatKit.FastTests.Infrastructure;
+namespace ChatKit.Tests.Fast.Infrastructure;
 
 /// <summary>
 /// Real tokens for the services under test, signed with the keys their configuration names (<see cref="Settings"/>):

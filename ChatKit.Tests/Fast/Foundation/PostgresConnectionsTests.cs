@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 
-namespace ChatKit.FastTests.Foundation;
+namespace ChatKit.Tests.Fast.Foundation;
 
 /// <summary>The Npgsql settings both services' data sources get (docs/benchmarks.md), and that a deployment can override them.</summary>
 public sealed class PostgresConnectionsTests

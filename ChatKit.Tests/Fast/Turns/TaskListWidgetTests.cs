@@ -1,9 +1,9 @@
 using System.Text.Json;
-using ChatKit.ApiService.ChatKit;
+using ChatKit.ApiService.Infrastructure;
 using ChatKit.ApiService.Turns;
 using static ChatKit.ApiService.Turns.TaskListWidget;
 
-namespace ChatKit.FastTests.Turns;
+namespace ChatKit.Tests.Fast.Turns;
 
 /// <summary>The task list widget shown after list_tasks: its rows, its Complete buttons, and a row completed in place.</summary>
 public sealed class TaskListWidgetTests

@@ -1,6 +1,6 @@
 using ChatKit.ApiService.Conversations;
 
-namespace ChatKit.FastTests.Conversations;
+namespace ChatKit.Tests.Fast.Conversations;
 
 /// <summary>The REST thread list's activity cursor and the search box's prefix query.</summary>
 public sealed class ThreadCursorTests

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using ChatKit.FastTests.Infrastructure;
-using static ChatKit.FastTests.Infrastructure.TestTokens;
+using ChatKit.Tests.Fast.Infrastructure;
+using static ChatKit.Tests.Fast.Infrastructure.TestTokens;
 
-namespace ChatKit.FastTests.Agent;
+namespace ChatKit.Tests.Fast.Agent;
 
 /// <summary>The agent's tasks REST API (/api/tasks) in process, against its own PostgreSQL database.</summary>
 [Collection(PostgresCollection.Name)]

@@ -3,7 +3,7 @@ using ChatKit.Agent.Tasks;
 using ChatKit.Agent.Tools;
 using Microsoft.Extensions.AI;
 
-namespace ChatKit.FastTests.Agent;
+namespace ChatKit.Tests.Fast.Agent;
 
 /// <summary>
 /// The agent's task tools over a list in memory: the same names, parameters and result documents

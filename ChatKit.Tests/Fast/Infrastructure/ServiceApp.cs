@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
-namespace ChatKit.FastTests.Infrastructure;
+namespace ChatKit.Tests.Fast.Infrastructure;
 
 /// <summary>
 /// One service in process (<see cref="WebApplicationFactory{TEntryPoint}"/> on a TestServer) with a database of its

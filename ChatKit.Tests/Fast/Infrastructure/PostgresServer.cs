@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace ChatKit.FastTests.Infrastructure;
+namespace ChatKit.Tests.Fast.Infrastructure;
 
 /// <summary>
 /// A throwaway PostgreSQL cluster from the machine's server binaries (newest <c>/usr/lib/postgresql/N/bin</c>, or

@@ -1,6 +1,6 @@
 extern alias AgentService;
 
-namespace ChatKit.FastTests.Infrastructure;
+namespace ChatKit.Tests.Fast.Infrastructure;
 
 /// <summary>The agent service in process with the built-in local model and its own tasks database.</summary>
 public sealed class AgentApp(PostgresServer postgres) : ServiceApp<AgentService::Program>(postgres, "tasksdb")

@@ -1,9 +1,9 @@
 using System.Text.Json;
-using ChatKit.FastTests.Infrastructure;
-using static ChatKit.FastTests.Infrastructure.ChatKitCalls;
-using static ChatKit.FastTests.Infrastructure.TestTokens;
+using ChatKit.Tests.Fast.Infrastructure;
+using static ChatKit.Tests.Fast.Infrastructure.ChatKitCalls;
+using static ChatKit.Tests.Fast.Infrastructure.TestTokens;
 
-namespace ChatKit.FastTests.Conversations;
+namespace ChatKit.Tests.Fast.Conversations;
 
 /// <summary>
 /// The API service in process against its own PostgreSQL database and a fake agent: the conversation store as the

@@ -4,7 +4,7 @@ using ChatKit.Agent.Tools;
 using ChatKit.Agent.Turns;
 using Microsoft.Extensions.AI;
 
-namespace ChatKit.FastTests.Agent;
+namespace ChatKit.Tests.Fast.Agent;
 
 /// <summary>
 /// The local model in process, driven the way a turn drives it: <see cref="TurnPrompt"/> builds the messages from the

@@ -1,6 +1,6 @@
 extern alias ApiService;
 
-namespace ChatKit.FastTests.Infrastructure;
+namespace ChatKit.Tests.Fast.Infrastructure;
 
 /// <summary>The API service in process with its own conversations database, calling a <see cref="FakeAgent"/> for turns.</summary>
 public sealed class ApiApp(PostgresServer postgres) : ServiceApp<ApiService::Program>(postgres, "conversationsdb")
