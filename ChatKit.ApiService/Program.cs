@@ -1,6 +1,9 @@
+using ChatKit.ApiService.Attachments;
 using ChatKit.ApiService.Auth;
 using ChatKit.ApiService.ChatKit;
 using ChatKit.ApiService.Conversations;
+using ChatKit.ApiService.Infrastructure;
+using ChatKit.ApiService.Rest;
 using ChatKit.ApiService.Tasks;
 using ChatKit.ApiService.Turns;
 using Microsoft.EntityFrameworkCore;
@@ -19,8 +22,12 @@ builder.AddNpgsqlDbContext<ConversationsDbContext>("conversationsdb",
     options => options.UseSnakeCaseNamingConvention());
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddConversationStore();
+builder.AddAttachments();
 builder.AddTurns();
 builder.AddChatKitProtocol();
+// One mapping from refusals to problem details, for every endpoint (ChatKit streams that started send an error event instead).
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ApiErrorHandler>();
 
 var app = builder.Build();
 

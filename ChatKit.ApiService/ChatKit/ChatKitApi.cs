@@ -1,7 +1,9 @@
+using ChatKit.ApiService.Attachments;
 using ChatKit.ApiService.Auth;
-using ChatKit.ApiService.ChatKit.Attachments;
+using ChatKit.ApiService.Infrastructure;
 using ChatKit.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace ChatKit.ApiService.ChatKit;
@@ -28,61 +30,47 @@ public static class ChatKitApi
 
     static Task HandleAsync(HttpContext http, ChatKitServer server, CurrentUser user) => server.HandleAsync(http, user.Id, user.BearerToken);
 
-    static async Task<IResult> UploadAsync(string attachmentId, string? key, HttpRequest request, AttachmentService attachments,
+    static async Task<JsonHttpResult<Attachment>> UploadAsync(string attachmentId, string? key, HttpRequest request, AttachmentService attachments,
         CancellationToken ct)
     {
-        try
+        // The configured attachment limit plus room for the multipart framing; more is a 413 while reading.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = attachments.MaxUploadBytes + 64 * 1024;
+        Stream content;
+        if (request.HasFormContentType)
         {
-            // The configured attachment limit plus room for the multipart framing; more is a 413 while reading.
-            if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-                limit.MaxRequestBodySize = attachments.MaxUploadBytes + 64 * 1024;
-            Stream content;
-            if (request.HasFormContentType)
+            IFormCollection form;
+            try
             {
-                IFormCollection form;
-                try
-                {
-                    form = await request.ReadFormAsync(ct);
-                }
-                catch (Exception e) when (e is InvalidDataException or IOException && e is not BadHttpRequestException)
-                {
-                    throw ApiError.BadRequest("invalid_multipart", "The upload is not a readable multipart/form-data body.");
-                }
-                var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
-                if (file is null) throw ApiError.BadRequest("missing_file", "The upload needs a multipart field named \"file\".");
-                content = file.OpenReadStream();
+                form = await request.ReadFormAsync(ct);
             }
-            else
+            catch (Exception e) when (e is InvalidDataException or IOException && e is not BadHttpRequestException)
             {
-                content = request.Body;
+                throw ApiError.BadRequest("invalid_multipart", "The upload is not a readable multipart/form-data body.");
             }
-            await using (content)
-            {
-                var attachment = await attachments.UploadAsync(attachmentId, key, content, attachments.BaseUrlFor(request), ct);
-                return TypedResults.Json(attachment, ChatKitJson.Context.Attachment);
-            }
+            var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
+            if (file is null) throw ApiError.BadRequest("missing_file", "The upload needs a multipart field named \"file\".");
+            content = file.OpenReadStream();
         }
-        catch (Exception e) when (ApiError.From(e) is { } error)
+        else
         {
-            return error.ToResult();
+            content = request.Body;
+        }
+        await using (content)
+        {
+            var attachment = await attachments.UploadAsync(attachmentId, key, content, attachments.BaseUrlFor(request), ct);
+            return TypedResults.Json(attachment, ProtocolJson.Context.Attachment);
         }
     }
 
-    static async Task<IResult> ContentAsync(string attachmentId, string? key, HttpResponse response, AttachmentService attachments,
+    static async Task<FileContentHttpResult> ContentAsync(string attachmentId, string? key, HttpResponse response, AttachmentService attachments,
         CancellationToken ct)
     {
-        try
-        {
-            var (record, content) = await attachments.OpenAsync(attachmentId, key, ct);
-            response.Headers.CacheControl = "private, max-age=3600";
-            response.Headers.XContentTypeOptions = "nosniff";
-            response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
-            var inline = record.MimeType.StartsWith("image/", StringComparison.Ordinal);
-            return TypedResults.File(content, record.MimeType, inline ? null : record.Name, enableRangeProcessing: true);
-        }
-        catch (ApiError e)
-        {
-            return e.ToResult();
-        }
+        var (record, content) = await attachments.OpenAsync(attachmentId, key, ct);
+        response.Headers.CacheControl = "private, max-age=3600";
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
+        var inline = record.MimeType.StartsWith("image/", StringComparison.Ordinal);
+        return TypedResults.File(content, record.MimeType, inline ? null : record.Name, enableRangeProcessing: true);
     }
 }

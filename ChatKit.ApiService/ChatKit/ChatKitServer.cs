@@ -1,210 +1,205 @@
-using System.Text.Json;
+using System.Collections.Frozen;
 using System.Text.Json.Serialization.Metadata;
-using ChatKit.ApiService.ChatKit.Attachments;
+using System.Text.Json;
+using ChatKit.ApiService.Attachments;
 using ChatKit.ApiService.Conversations;
+using ChatKit.ApiService.Infrastructure;
 using ChatKit.ApiService.Turns;
 
 namespace ChatKit.ApiService.ChatKit;
 
 /// <summary>
-/// <c>POST /api/chatkit</c>: parses the envelope <c>{type, params, metadata}</c> (type anywhere in the object),
-/// dispatches on <c>type</c>, and answers streaming ops as SSE and the others as JSON. Bad JSON, an unknown type or
-/// bad params are a 400 problem, unknown or foreign ids a 404, never a 500; a failure after the stream started is an
-/// <c>error</c> event followed by a clean end of the stream.
+/// <c>POST /api/chatkit</c>: reads the envelope <c>{type, params, metadata}</c> (<c>type</c> anywhere in the object),
+/// finds the request type in <see cref="Requests"/>, parses its params and runs it. Streaming requests answer as
+/// server-sent events, the others as JSON. Refusals are <see cref="ApiError"/>s: problem details before a stream
+/// starts (the service's exception handler), an <c>error</c> event after (<see cref="SseEventSink.FailAsync"/>).
 /// </summary>
 public sealed class ChatKitServer(ConversationStore store, TurnPipeline pipeline, AttachmentService attachments, ILogger<ChatKitServer> logger)
 {
     const int DefaultPageSize = 20;
     const int MaxPageSize = 100;
-    static readonly byte[] EmptyObject = "{}"u8.ToArray();
 
-    public static bool IsStreaming(string type) => type is RequestTypes.ThreadsCreate or RequestTypes.ThreadsAddUserMessage
-        or RequestTypes.ThreadsAddClientToolOutput or RequestTypes.ThreadsAddStructuredInput or RequestTypes.ThreadsRetryAfterItem
-        or RequestTypes.ThreadsCustomAction;
+    TurnPipeline Pipeline => pipeline;
+
+    /// <summary>Who is asking, and what the request's answers are built with.</summary>
+    sealed record Call(string Owner, string? BearerToken, string BaseUrl, CancellationToken Aborted);
+
+    /// <summary>A request type: whether it streams, and how it runs once its params are parsed.</summary>
+    sealed record Route(bool Streams, Func<ChatKitServer, Call, JsonElement, IChatKitEventSink, Task<IResult?>> Run);
+
+    /// <summary>Every request type of the protocol (docs/chatkit-protocol.md a2), once.</summary>
+    static readonly FrozenDictionary<string, Route> Requests = new Dictionary<string, Route>
+    {
+        ["threads.create"] = Streamed(ProtocolJson.Requests.ThreadsCreateParams, (server, call, p, sink) =>
+            server.Pipeline.SendAsync(new UserTurn(call.Owner, call.BearerToken, null, Valid(p.Input), call.BaseUrl), sink, call.Aborted)),
+        ["threads.add_user_message"] = Streamed(ProtocolJson.Requests.ThreadsAddUserMessageParams, (server, call, p, sink) =>
+            server.Pipeline.SendAsync(new UserTurn(call.Owner, call.BearerToken, Required(p.ThreadId, "thread_id"), Valid(p.Input), call.BaseUrl),
+                sink, call.Aborted)),
+        ["threads.retry_after_item"] = Streamed(ProtocolJson.Requests.ThreadItemRef, (server, call, p, sink) =>
+            server.Pipeline.RetryAsync(call.Owner, call.BearerToken, Required(p.ThreadId, "thread_id"), Required(p.ItemId, "item_id"), sink,
+                call.Aborted)),
+        ["threads.custom_action"] = Streamed(ProtocolJson.Requests.ThreadsCustomActionParams, (server, call, p, sink) =>
+            server.Pipeline.ActionAsync(call.Owner, call.BearerToken, Required(p.ThreadId, "thread_id"), p.ItemId,
+                p.Action with { Type = Required(p.Action.Type, "action.type") }, sink, call.Aborted)),
+        ["threads.add_client_tool_output"] = Streamed(ProtocolJson.Requests.ThreadsAddClientToolOutputParams, (server, call, p, sink) =>
+            server.Pipeline.ClientToolOutputAsync(call.Owner, call.BearerToken, Required(p.ThreadId, "thread_id"), p.Result, sink, call.Aborted)),
+        ["threads.add_structured_input"] = Streamed(ProtocolJson.Requests.ThreadsAddStructuredInputParams, (server, call, p, sink) =>
+            server.Pipeline.StructuredInputAsync(call.Owner, call.BearerToken, Required(p.ThreadId, "thread_id"), Required(p.ItemId, "item_id"),
+                p.Input, sink, call.Aborted)),
+
+        ["threads.get_by_id"] = Answered(ProtocolJson.Requests.ThreadRef, (server, call, p) => server.GetThreadAsync(call, p)),
+        ["threads.list"] = Answered(ProtocolJson.Requests.ThreadsListParams, (server, call, p) => server.ListThreadsAsync(call, p)),
+        ["items.list"] = Answered(ProtocolJson.Requests.ItemsListParams, (server, call, p) => server.ListItemsAsync(call, p)),
+        ["threads.update"] = Answered(ProtocolJson.Requests.ThreadsUpdateParams, (server, call, p) => server.RenameThreadAsync(call, p)),
+        ["threads.delete"] = Answered(ProtocolJson.Requests.ThreadRef, (server, call, p) => server.DeleteThreadAsync(call, p)),
+        ["items.feedback"] = Answered(ProtocolJson.Requests.ItemsFeedbackParams, (server, call, p) => server.FeedbackAsync(call, p)),
+        ["threads.sync_custom_action"] = Answered(ProtocolJson.Requests.ThreadsCustomActionParams, (server, call, p) => server.SyncActionAsync(call, p)),
+        ["attachments.create"] = Answered(ProtocolJson.Requests.AttachmentsCreateParams, (server, call, p) => server.CreateAttachmentAsync(call, p)),
+        ["attachments.delete"] = Answered(ProtocolJson.Requests.AttachmentsDeleteParams, (server, call, p) => server.DeleteAttachmentAsync(call, p)),
+        ["input.transcribe"] = Answered(ProtocolJson.Requests.InputTranscribeParams, (_, _, p) => Transcribe(p)),
+    }.ToFrozenDictionary();
 
     public async Task HandleAsync(HttpContext http, string owner, string? bearerToken)
     {
-        var ct = http.RequestAborted;
-        JsonDocument document;
+        using var document = await ReadBodyAsync(http);
+        var (route, parameters) = ReadEnvelope(document.RootElement);
+        var call = new Call(owner, bearerToken, attachments.BaseUrlFor(http.Request), http.RequestAborted);
+        if (!route.Streams)
+        {
+            var answer = await route.Run(this, call, parameters, NullEventSink.Instance);
+            await answer!.ExecuteAsync(http);
+            return;
+        }
+
+        // Until the first event, a refusal propagates and becomes problem details; after it, an error event.
+        var sink = new SseEventSink(http);
         try
         {
-            document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: ct);
+            await route.Run(this, call, parameters, sink);
+            await sink.FlushAsync();
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; what the turn made is saved.
+        }
+        catch (Exception e) when (sink.Started)
+        {
+            await sink.FailAsync(e, logger);
+        }
+    }
+
+    // ---- the answered requests -----------------------------------------------------------------------------
+
+    async Task<IResult> GetThreadAsync(Call call, ThreadRef request)
+    {
+        var found = await store.GetThreadWithItemsAsync(call.Owner, Required(request.ThreadId, "thread_id"), DefaultPageSize, call.Aborted)
+                    ?? throw ApiError.NotFound("The thread");
+        return Json(ThreadViews.ToWire(found.Thread, ThreadViews.ToWire(found.Items)), ChatKitJson.Context.ChatKitThread);
+    }
+
+    async Task<IResult> ListThreadsAsync(Call call, ThreadsListParams request)
+    {
+        var threads = await store.ListThreadsAsync(call.Owner, Limit(request.Limit), Order(request.Order), request.After, call.Aborted);
+        return Json(new ThreadsPage(threads.Data.Select(t => ThreadViews.ToWire(t)).ToList(), threads.HasMore, threads.After),
+            ProtocolJson.Context.ThreadsPage);
+    }
+
+    async Task<IResult> ListItemsAsync(Call call, ItemsListParams request)
+    {
+        var page = await store.ListItemsAsync(call.Owner, Required(request.ThreadId, "thread_id"), Limit(request.Limit), Order(request.Order),
+            request.After, call.Aborted) ?? throw ApiError.NotFound("The thread");
+        return Json(ThreadViews.ToWire(page), ChatKitJson.Context.ItemsPage);
+    }
+
+    async Task<IResult> RenameThreadAsync(Call call, ThreadsUpdateParams request)
+    {
+        var renamed = await store.RenameThreadAsync(call.Owner, Required(request.ThreadId, "thread_id"), Titles.Valid(request.Title), call.Aborted)
+                      ?? throw ApiError.NotFound("The thread");
+        return Json(ThreadViews.ToWire(renamed), ChatKitJson.Context.ChatKitThread);
+    }
+
+    async Task<IResult> DeleteThreadAsync(Call call, ThreadRef request)
+    {
+        var removed = await store.DeleteThreadAsync(call.Owner, Required(request.ThreadId, "thread_id"), call.Aborted)
+                      ?? throw ApiError.NotFound("The thread");
+        await attachments.DeleteContentsAsync(removed);
+        return EmptyObject;
+    }
+
+    async Task<IResult> FeedbackAsync(Call call, ItemsFeedbackParams request)
+    {
+        if (request.Kind is not ("positive" or "negative"))
+            throw ApiError.BadRequest("invalid_params", "kind must be \"positive\" or \"negative\".");
+        if (request.ItemIds.Count > MaxPageSize)
+            throw ApiError.BadRequest("invalid_params", $"At most {MaxPageSize} items per feedback request.");
+        if (!await store.SetFeedbackAsync(call.Owner, Required(request.ThreadId, "thread_id"), request.ItemIds, request.Kind, call.Aborted))
+            throw ApiError.NotFound("The thread");
+        return EmptyObject;
+    }
+
+    async Task<IResult> SyncActionAsync(Call call, ThreadsCustomActionParams request)
+    {
+        var updated = await pipeline.SyncActionAsync(call.Owner, call.BearerToken, Required(request.ThreadId, "thread_id"), request.ItemId,
+            request.Action, call.Aborted);
+        return updated is { } item ? Json(new UpdatedItemResponse(item), ProtocolJson.Context.UpdatedItemResponse) : EmptyObject;
+    }
+
+    async Task<IResult> CreateAttachmentAsync(Call call, AttachmentsCreateParams request)
+    {
+        var attachment = await attachments.CreateAsync(call.Owner, request.Name, request.Size, request.MimeType, call.BaseUrl, call.Aborted);
+        return Json(attachment, ProtocolJson.Context.Attachment);
+    }
+
+    async Task<IResult> DeleteAttachmentAsync(Call call, AttachmentsDeleteParams request)
+    {
+        await attachments.DeleteAsync(call.Owner, Required(request.AttachmentId, "attachment_id"), call.Aborted);
+        return EmptyObject;
+    }
+
+    static Task<IResult> Transcribe(InputTranscribeParams request)
+    {
+        Required(request.AudioBase64, "audio_base64");
+        Required(request.MimeType, "mime_type");
+        throw ApiError.BadRequest("transcription_unavailable",
+            "Dictation is not available: no speech-to-text provider is configured on this server.");
+    }
+
+    // ---- parsing -------------------------------------------------------------------------------------------
+
+    static Route Streamed<T>(JsonTypeInfo<T> info, Func<ChatKitServer, Call, T, IChatKitEventSink, Task> run) =>
+        new(Streams: true, async (server, call, parameters, sink) =>
+        {
+            await run(server, call, Parse(parameters, info), sink);
+            return null;
+        });
+
+    static Route Answered<T>(JsonTypeInfo<T> info, Func<ChatKitServer, Call, T, Task<IResult>> run) =>
+        new(Streams: false, async (server, call, parameters, _) => await run(server, call, Parse(parameters, info)));
+
+    static async Task<JsonDocument> ReadBodyAsync(HttpContext http)
+    {
+        try
+        {
+            return await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
         }
         catch (JsonException)
         {
-            await WriteProblemAsync(http, ApiError.BadRequest("invalid_json", "The request body is not valid JSON."));
-            return;
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            return;
-        }
-
-        using (document)
-        {
-            string type;
-            JsonElement parameters;
-            try
-            {
-                (type, parameters) = ReadEnvelope(document.RootElement);
-            }
-            catch (ApiError e)
-            {
-                await WriteProblemAsync(http, e);
-                return;
-            }
-            if (IsStreaming(type)) await StreamAsync(http, owner, bearerToken, type, parameters);
-            else await AnswerAsync(http, owner, bearerToken, type, parameters);
+            throw ApiError.BadRequest("invalid_json", "The request body is not valid JSON.");
         }
     }
 
-    Task StreamAsync(HttpContext http, string owner, string? bearerToken, string type, JsonElement parameters) =>
-        EventStreams.RunAsync(http, logger, type, async sink =>
-        {
-            var ct = http.RequestAborted;
-            var baseUrl = attachments.BaseUrlFor(http.Request);
-            switch (type)
-            {
-                case RequestTypes.ThreadsCreate:
-                    var create = Parse(parameters, ChatKitJson.Requests.ThreadsCreateParams);
-                    await pipeline.SendAsync(new UserTurn(owner, bearerToken, null, Valid(create.Input), baseUrl), sink, ct);
-                    break;
-                case RequestTypes.ThreadsAddUserMessage:
-                    var add = Parse(parameters, ChatKitJson.Requests.ThreadsAddUserMessageParams);
-                    await pipeline.SendAsync(new UserTurn(owner, bearerToken, Required(add.ThreadId, "thread_id"), Valid(add.Input), baseUrl), sink, ct);
-                    break;
-                case RequestTypes.ThreadsRetryAfterItem:
-                    var retry = Parse(parameters, ChatKitJson.Requests.ThreadItemRef);
-                    await pipeline.RetryAsync(owner, bearerToken, Required(retry.ThreadId, "thread_id"), Required(retry.ItemId, "item_id"), sink, ct);
-                    break;
-                case RequestTypes.ThreadsCustomAction:
-                    var action = Parse(parameters, ChatKitJson.Requests.ThreadsCustomActionParams);
-                    Required(action.ThreadId, "thread_id");
-                    Required(action.Action.Type, "action.type");
-                    await pipeline.ActionAsync(owner, bearerToken, action, sink, ct);
-                    break;
-                case RequestTypes.ThreadsAddClientToolOutput:
-                    var output = Parse(parameters, ChatKitJson.Requests.ThreadsAddClientToolOutputParams);
-                    await pipeline.ClientToolOutputAsync(owner, bearerToken, Required(output.ThreadId, "thread_id"), output.Result, sink, ct);
-                    break;
-                case RequestTypes.ThreadsAddStructuredInput:
-                    var structured = Parse(parameters, ChatKitJson.Requests.ThreadsAddStructuredInputParams);
-                    Required(structured.ThreadId, "thread_id");
-                    Required(structured.ItemId, "item_id");
-                    await pipeline.StructuredInputAsync(owner, bearerToken, structured, sink, ct);
-                    break;
-            }
-        });
-
-    async Task AnswerAsync(HttpContext http, string owner, string? bearerToken, string type, JsonElement parameters)
-    {
-        var ct = http.RequestAborted;
-        try
-        {
-            switch (type)
-            {
-                case RequestTypes.ThreadsGetById:
-                    var get = Parse(parameters, ChatKitJson.Requests.ThreadRef);
-                    var found = await store.GetThreadWithItemsAsync(owner, Required(get.ThreadId, "thread_id"), DefaultPageSize, ct)
-                                ?? throw ApiError.NotFound("The thread");
-                    await WriteAsync(http, ThreadViews.ToWire(found.Thread, ThreadViews.ToWire(found.Items)), ChatKitJson.Context.ChatKitThread);
-                    break;
-
-                case RequestTypes.ThreadsList:
-                    var list = Parse(parameters, ChatKitJson.Requests.ThreadsListParams);
-                    var threads = await store.ListThreadsAsync(owner, Limit(list.Limit), Order(list.Order), list.After, ct);
-                    await WriteAsync(http, new ThreadsPage(threads.Data.Select(t => ThreadViews.ToWire(t)).ToList(), threads.HasMore, threads.After),
-                        ChatKitJson.Context.ThreadsPage);
-                    break;
-
-                case RequestTypes.ItemsList:
-                    var items = Parse(parameters, ChatKitJson.Requests.ItemsListParams);
-                    var page = await store.ListItemsAsync(owner, Required(items.ThreadId, "thread_id"), Limit(items.Limit), Order(items.Order),
-                        items.After, ct) ?? throw ApiError.NotFound("The thread");
-                    await WriteAsync(http, ThreadViews.ToWire(page), ChatKitJson.Context.ItemsPage);
-                    break;
-
-                case RequestTypes.ThreadsUpdate:
-                    var update = Parse(parameters, ChatKitJson.Requests.ThreadsUpdateParams);
-                    var title = ValidTitle(update.Title);
-                    var renamed = await store.RenameThreadAsync(owner, Required(update.ThreadId, "thread_id"), title, ct)
-                                  ?? throw ApiError.NotFound("The thread");
-                    await WriteAsync(http, ThreadViews.ToWire(renamed), ChatKitJson.Context.ChatKitThread);
-                    break;
-
-                case RequestTypes.ThreadsDelete:
-                    var delete = Parse(parameters, ChatKitJson.Requests.ThreadRef);
-                    var removed = await store.DeleteThreadAsync(owner, Required(delete.ThreadId, "thread_id"), ct)
-                                  ?? throw ApiError.NotFound("The thread");
-                    await attachments.DeleteContentsAsync(removed);
-                    await WriteRawAsync(http, EmptyObject);
-                    break;
-
-                case RequestTypes.ItemsFeedback:
-                    var feedback = Parse(parameters, ChatKitJson.Requests.ItemsFeedbackParams);
-                    if (feedback.Kind is not ("positive" or "negative"))
-                        throw ApiError.BadRequest("invalid_params", "kind must be \"positive\" or \"negative\".");
-                    if (feedback.ItemIds.Count > MaxPageSize)
-                        throw ApiError.BadRequest("invalid_params", $"At most {MaxPageSize} items per feedback request.");
-                    if (!await store.SetFeedbackAsync(owner, Required(feedback.ThreadId, "thread_id"), feedback.ItemIds, feedback.Kind, ct))
-                        throw ApiError.NotFound("The thread");
-                    await WriteRawAsync(http, EmptyObject);
-                    break;
-
-                case RequestTypes.ThreadsSyncCustomAction:
-                    var action = Parse(parameters, ChatKitJson.Requests.ThreadsCustomActionParams);
-                    Required(action.ThreadId, "thread_id");
-                    var updated = await pipeline.SyncActionAsync(owner, bearerToken, action, ct);
-                    if (updated is { } item) await WriteAsync(http, new UpdatedItemResponse(item), ChatKitJson.Context.UpdatedItemResponse);
-                    else await WriteRawAsync(http, EmptyObject);
-                    break;
-
-                case RequestTypes.AttachmentsCreate:
-                    var create = Parse(parameters, ChatKitJson.Requests.AttachmentsCreateParams);
-                    var attachment = await attachments.CreateAsync(owner, create, attachments.BaseUrlFor(http.Request), ct);
-                    await WriteAsync(http, attachment, ChatKitJson.Context.Attachment);
-                    break;
-
-                case RequestTypes.AttachmentsDelete:
-                    var remove = Parse(parameters, ChatKitJson.Requests.AttachmentsDeleteParams);
-                    await attachments.DeleteAsync(owner, Required(remove.AttachmentId, "attachment_id"), ct);
-                    await WriteRawAsync(http, EmptyObject);
-                    break;
-
-                case RequestTypes.InputTranscribe:
-                    var transcribe = Parse(parameters, ChatKitJson.Requests.InputTranscribeParams);
-                    Required(transcribe.AudioBase64, "audio_base64");
-                    Required(transcribe.MimeType, "mime_type");
-                    throw ApiError.BadRequest("transcription_unavailable",
-                        "Dictation is not available: no speech-to-text provider is configured on this server.");
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
-        catch (Exception e)
-        {
-            await WriteProblemAsync(http, e);
-        }
-    }
-
-    static (string Type, JsonElement Params) ReadEnvelope(JsonElement root)
+    static (Route Route, JsonElement Params) ReadEnvelope(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object)
             throw ApiError.BadRequest("invalid_request", "The request must be a JSON object {\"type\", \"params\"}.");
         if (!root.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String)
             throw ApiError.BadRequest("invalid_request", "The request has no \"type\".");
         var type = typeElement.GetString()!;
-        if (!IsStreaming(type) && !IsKnownJsonOp(type))
-            throw ApiError.BadRequest("unknown_type", $"Unknown request type '{type}'.");
+        if (!Requests.TryGetValue(type, out var route)) throw ApiError.BadRequest("unknown_type", $"Unknown request type '{type}'.");
         if (!root.TryGetProperty("params", out var parameters) || parameters.ValueKind != JsonValueKind.Object)
             throw ApiError.BadRequest("invalid_params", "The request needs a \"params\" object (it may be empty).");
-        return (type, parameters);
+        return (route, parameters);
     }
-
-    static bool IsKnownJsonOp(string type) => type is RequestTypes.ThreadsGetById or RequestTypes.ThreadsList or RequestTypes.ItemsList
-        or RequestTypes.ThreadsUpdate or RequestTypes.ThreadsDelete or RequestTypes.ItemsFeedback or RequestTypes.ThreadsSyncCustomAction
-        or RequestTypes.AttachmentsCreate or RequestTypes.AttachmentsDelete or RequestTypes.InputTranscribe;
 
     static T Parse<T>(JsonElement parameters, JsonTypeInfo<T> info)
     {
@@ -242,23 +237,7 @@ public sealed class ChatKitServer(ConversationStore store, TurnPipeline pipeline
         _ => throw ApiError.BadRequest("invalid_params", "order must be \"asc\" or \"desc\"."),
     };
 
-    public static string ValidTitle(string? title)
-    {
-        var trimmed = title?.Trim() ?? "";
-        if (trimmed.Length == 0) throw ApiError.BadRequest("invalid_title", "The title must not be empty.");
-        if (trimmed.Length > ChatThread.TitleMaxLength)
-            throw ApiError.BadRequest("invalid_title", $"The title must be at most {ChatThread.TitleMaxLength} characters.");
-        return trimmed;
-    }
+    static IResult Json<T>(T value, JsonTypeInfo<T> info) => TypedResults.Json(value, info, "application/json");
 
-    static Task WriteAsync<T>(HttpContext http, T value, JsonTypeInfo<T> info) =>
-        http.Response.WriteAsJsonAsync(value, info, "application/json", http.RequestAborted);
-
-    static async Task WriteRawAsync(HttpContext http, byte[] json)
-    {
-        http.Response.ContentType = "application/json";
-        await http.Response.Body.WriteAsync(json, http.RequestAborted);
-    }
-
-    Task WriteProblemAsync(HttpContext http, Exception exception) => EventStreams.WriteProblemAsync(http, logger, exception);
+    static readonly IResult EmptyObject = TypedResults.Text("{}", "application/json");
 }

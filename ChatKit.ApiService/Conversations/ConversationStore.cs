@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
-using ChatKit.ApiService.ChatKit;
+using System.Text;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;

@@ -29,13 +29,3 @@ public static class Ids
         return prefix + Convert.ToHexStringLower(bytes);
     }
 }
-
-public static class TimeProviderExtensions
-{
-    /// <summary>UTC now at PostgreSQL's microsecond precision, so what is sent equals what is stored.</summary>
-    public static DateTime UtcNowMicros(this TimeProvider clock)
-    {
-        var ticks = clock.GetUtcNow().UtcTicks;
-        return new DateTime(ticks - ticks % 10, DateTimeKind.Utc);
-    }
-}

@@ -1,3 +1,5 @@
+using ChatKit.ApiService.Infrastructure;
+
 namespace ChatKit.ApiService.Conversations;
 
 /// <summary>
@@ -56,4 +58,6 @@ public sealed class ThreadLocks
 }
 
 /// <summary>Another turn on the thread did not finish within the lock timeout.</summary>
-public sealed class ThreadBusyException() : Exception("Another message to this thread is still being answered.");
+/// <summary>An earlier turn on the thread outlasted the wait (409).</summary>
+public sealed class ThreadBusyException()
+    : ApiError(StatusCodes.Status409Conflict, "thread_busy", "Another message to this thread is still being answered.");

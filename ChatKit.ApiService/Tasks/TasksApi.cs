@@ -1,5 +1,5 @@
+using ChatKit.ApiService.Agent;
 using ChatKit.ApiService.Auth;
-using ChatKit.ApiService.Turns;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using ChatKit.ApiService.ChatKit;
 using ChatKit.ApiService.Conversations;
+using ChatKit.ApiService.Infrastructure;
 
 namespace ChatKit.ApiService.Turns;
 
@@ -44,7 +44,7 @@ public static class InputLimits
     /// <summary>The output of a client tool, as it will be stored.</summary>
     public static byte[] ToolOutput(JsonElement result, ConversationOptions limits)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(result, ChatKitJson.Context.JsonElement);
+        var json = RawJson.From(result).Utf8.ToArray();
         Bytes(json.Length, limits.MaxToolOutputBytes, "params.result");
         return json;
     }

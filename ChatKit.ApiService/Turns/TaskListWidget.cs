@@ -1,7 +1,8 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using ChatKit.ApiService.ChatKit;
+using System.Text.Json;
+using System.Text;
+using ChatKit.ApiService.Agent;
+using ChatKit.ApiService.Infrastructure;
 
 namespace ChatKit.ApiService.Turns;
 

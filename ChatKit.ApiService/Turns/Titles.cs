@@ -1,4 +1,6 @@
 using System.Text;
+using ChatKit.ApiService.Conversations;
+using ChatKit.ApiService.Infrastructure;
 using ChatKit.ServiceDefaults.Text;
 
 namespace ChatKit.ApiService.Turns;
@@ -24,9 +26,19 @@ public static class Titles
             if (title.Length >= MaxLength) break;
         }
         var shortened = title.Length < string.Join(' ', words).Length;
-        var result = title.ToString().TrimEnd('.', ',', ';', ':', '!', '?', '-');
+        var result = title.ToString().TrimEnd('.', ',', ';', ':', '!', '?', '-', ' ');
         if (result.Length == 0) return null;
         result = char.ToUpperInvariant(result[0]) + result[1..];
         return shortened ? result + "…" : result;
+    }
+
+    /// <summary>A title the user gave (threads.update, REST create and rename): trimmed, not empty, within the column.</summary>
+    public static string Valid(string? title)
+    {
+        var trimmed = title?.Trim() ?? "";
+        if (trimmed.Length == 0) throw ApiError.BadRequest("invalid_title", "The title must not be empty.");
+        if (trimmed.Length > ChatThread.TitleMaxLength)
+            throw ApiError.BadRequest("invalid_title", $"The title must be at most {ChatThread.TitleMaxLength} characters.");
+        return trimmed;
     }
 }

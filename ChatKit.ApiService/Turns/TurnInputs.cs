@@ -1,7 +1,8 @@
-using System.Text;
 using System.Text.Json;
-using ChatKit.ApiService.ChatKit;
+using System.Text;
+using ChatKit.ApiService.Agent;
 using ChatKit.ApiService.Conversations;
+using ChatKit.ApiService.Infrastructure;
 using ChatKit.ServiceDefaults.Text;
 
 namespace ChatKit.ApiService.Turns;

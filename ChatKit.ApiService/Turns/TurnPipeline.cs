@@ -1,9 +1,10 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using ChatKit.ApiService.ChatKit;
-using ChatKit.ApiService.ChatKit.Attachments;
+using System.Text.Json;
+using System.Text;
+using ChatKit.ApiService.Agent;
+using ChatKit.ApiService.Attachments;
 using ChatKit.ApiService.Conversations;
+using ChatKit.ApiService.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace ChatKit.ApiService.Turns;
@@ -13,7 +14,7 @@ public sealed record UserTurn(string Owner, string? BearerToken, string? ThreadI
 
 /// <summary>How a turn ended. <see cref="Failure"/> is set when the agent failed (the user message is kept).</summary>
 public sealed record TurnOutcome(string ThreadId, string? UserMessageId, string? AssistantMessageId, string AssistantText,
-    AgentException? Failure, bool Cancelled);
+    AgentException? Failure);
 
 /// <summary>
 /// The one turn pipeline behind both the REST endpoints and the ChatKit protocol: save what the user sent, run the
@@ -126,20 +127,20 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
     }
 
     /// <summary>threads.add_structured_input: records the answers (skips become {skipped:true}) and lets the agent continue.</summary>
-    public async Task StructuredInputAsync(string owner, string? bearerToken, ThreadsAddStructuredInputParams request, IChatKitEventSink sink,
-        CancellationToken ct)
+    public async Task StructuredInputAsync(string owner, string? bearerToken, string threadId, string itemId, StructuredInputSubmission input,
+        IChatKitEventSink sink, CancellationToken ct)
     {
-        if (request.Input.Status is not ("answered" or "skipped"))
+        if (input.Status is not ("answered" or "skipped"))
             throw ApiError.BadRequest("invalid_params", "input.status must be \"answered\" or \"skipped\".");
         using var slot = limiter.Enter(owner);
-        await using var turn = await store.BeginTurnAsync(owner, request.ThreadId, ct) ?? throw ApiError.NotFound("The thread");
-        var item = await store.GetItemAsync(turn, owner, request.ItemId, ct) ?? throw ApiError.NotFound("The item");
+        await using var turn = await store.BeginTurnAsync(owner, threadId, ct) ?? throw ApiError.NotFound("The thread");
+        var item = await store.GetItemAsync(turn, owner, itemId, ct) ?? throw ApiError.NotFound("The item");
         if (TurnInputs.Parse(item) is not StructuredInputItem structured)
             throw ApiError.BadRequest("not_structured_input", "The item is not a structured input.");
         if (structured.Status != "pending") throw ApiError.Conflict("already_answered", "The structured input has been answered already.");
 
-        InputLimits.Check(request.Input, structured.Inputs.Select(InputId), Settings);
-        var (answered, summary) = ApplyAnswers(structured, request.Input);
+        InputLimits.Check(input, structured.Inputs.Select(InputId), Settings);
+        var (answered, summary) = ApplyAnswers(structured, input);
         var stored = ToNew(answered, summary);
         InputLimits.Check(stored, "params.input.answers", Settings);
         await store.SaveItemAsync(turn, owner, stored, ct);
@@ -147,21 +148,22 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         var history = await store.LoadHistoryAsync(turn, owner, item.Seq, Settings.HistoryLimit, ct);
         await sink.WriteAsync(AllowCancel);
         await sink.WriteAsync(new ThreadItemReplacedEvent(new RawJson(stored.Data)));
-        await RespondAsync(new TurnContext(owner, bearerToken, request.ThreadId, turn), TurnInputs.History(history), new AgentTurnInput(summary),
+        await RespondAsync(new TurnContext(owner, bearerToken, threadId, turn), TurnInputs.History(history), new AgentTurnInput(summary),
             sink, ct);
     }
 
     // ---- widget actions ------------------------------------------------------------------------------------
 
     /// <summary>threads.custom_action: runs the action and replaces its widget in place (<c>thread.item.replaced</c>).</summary>
-    public async Task ActionAsync(string owner, string? bearerToken, ThreadsCustomActionParams request, IChatKitEventSink sink, CancellationToken ct)
+    public async Task ActionAsync(string owner, string? bearerToken, string threadId, string? itemId, WidgetAction action, IChatKitEventSink sink,
+        CancellationToken ct)
     {
         using var slot = limiter.Enter(owner);
-        await using var turn = await store.BeginTurnAsync(owner, request.ThreadId, ct) ?? throw ApiError.NotFound("The thread");
+        await using var turn = await store.BeginTurnAsync(owner, threadId, ct) ?? throw ApiError.NotFound("The thread");
         WidgetItem? widget = null;
-        if (request.ItemId is not null)
+        if (itemId is not null)
         {
-            var item = await store.GetItemAsync(turn, owner, request.ItemId, ct) ?? throw ApiError.NotFound("The item");
+            var item = await store.GetItemAsync(turn, owner, itemId, ct) ?? throw ApiError.NotFound("The item");
             if (TurnInputs.Parse(item) is not WidgetItem sender)
             {
                 await sink.WriteAsync(new ErrorEvent(ErrorEvent.StreamError, null, AllowRetry: false));
@@ -171,34 +173,25 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         }
         await sink.WriteAsync(AllowCancel);
         await sink.FlushAsync();
-        try
-        {
-            var updated = await ApplyActionAsync(turn, owner, bearerToken, request.Action, widget, ct);
-            if (updated is { } raw) await sink.WriteAsync(new ThreadItemReplacedEvent(raw));
-        }
-        catch (ApiError e)
-        {
-            await sink.WriteAsync(new ErrorEvent(ErrorEvent.Custom, e.Message, AllowRetry: false));
-        }
-        catch (AgentException e)
-        {
-            await sink.WriteAsync(new ErrorEvent(ErrorEvent.Custom, e.Message, e.Retryable));
-        }
+        // The stream has started: from here a refusal ends it as an error event.
+        var updated = await ApplyActionAsync(turn, owner, bearerToken, action, widget, ct);
+        if (updated is { } raw) await sink.WriteAsync(new ThreadItemReplacedEvent(raw));
     }
 
     /// <summary>threads.sync_custom_action: the same, answered as JSON with the updated item (or null).</summary>
-    public async Task<RawJson?> SyncActionAsync(string owner, string? bearerToken, ThreadsCustomActionParams request, CancellationToken ct)
+    public async Task<RawJson?> SyncActionAsync(string owner, string? bearerToken, string threadId, string? itemId, WidgetAction action,
+        CancellationToken ct)
     {
         using var slot = limiter.Enter(owner);
-        await using var turn = await store.BeginTurnAsync(owner, request.ThreadId, ct) ?? throw ApiError.NotFound("The thread");
+        await using var turn = await store.BeginTurnAsync(owner, threadId, ct) ?? throw ApiError.NotFound("The thread");
         WidgetItem? widget = null;
-        if (request.ItemId is not null)
+        if (itemId is not null)
         {
-            var item = await store.GetItemAsync(turn, owner, request.ItemId, ct) ?? throw ApiError.NotFound("The item");
+            var item = await store.GetItemAsync(turn, owner, itemId, ct) ?? throw ApiError.NotFound("The item");
             widget = TurnInputs.Parse(item) as WidgetItem
                      ?? throw ApiError.BadRequest("not_a_widget", "Actions can only come from widget items.");
         }
-        return await ApplyActionAsync(turn, owner, bearerToken, request.Action, widget, ct);
+        return await ApplyActionAsync(turn, owner, bearerToken, action, widget, ct);
     }
 
     async Task<RawJson?> ApplyActionAsync(ThreadTurn turn, string owner, string? bearerToken, WidgetAction action, WidgetItem? widget,
@@ -237,10 +230,9 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
 
     sealed record TurnContext(string Owner, string? BearerToken, string ThreadId, ThreadTurn Turn);
 
-    sealed record Answer(string? AssistantMessageId, string Text, AgentException? Failure, bool Cancelled)
+    sealed record Answer(string? AssistantMessageId, string Text, AgentException? Failure)
     {
-        public TurnOutcome ToOutcome(string threadId, string userMessageId) =>
-            new(threadId, userMessageId, AssistantMessageId, Text, Failure, Cancelled);
+        public TurnOutcome ToOutcome(string threadId, string userMessageId) => new(threadId, userMessageId, AssistantMessageId, Text, Failure);
     }
 
     sealed class Draft(string id, DateTime createdAt)
@@ -251,7 +243,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
     }
 
     /// <summary>
-    /// Runs the agent and streams its answer (a4's respond events), persisting as a5 says: done items are stored
+    /// Runs the agent and streams its answer (docs/chatkit-protocol.md a4's respond events), persisting as a5 says: done items are stored
     /// (the last batch before its events go out), hidden items stored and not sent, a widget stored before it is
     /// shown so that its buttons always find it.
     /// </summary>
@@ -326,7 +318,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
                 }
             }
             await FlushAsync(context, pending);
-            return new Answer(lastAssistantId, answer.ToString(), null, false);
+            return new Answer(lastAssistantId, answer.ToString(), null);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -344,14 +336,14 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
             }, TurnInputs.CancelledNote));
             await FlushAsync(context, pending);
             logger.LogInformation("A turn on {ThreadId} was cancelled by the client.", context.ThreadId);
-            return new Answer(lastAssistantId, answer.ToString(), null, true);
+            return new Answer(lastAssistantId, answer.ToString(), null);
         }
         catch (AgentException e)
         {
             // What the agent did before failing (tool calls, widgets) stays; the unfinished message does not.
             await FlushAsync(context, pending);
             await sink.WriteAsync(new ErrorEvent(ErrorEvent.Custom, e.Message, e.Retryable));
-            return new Answer(lastAssistantId, answer.ToString(), e, false);
+            return new Answer(lastAssistantId, answer.ToString(), e);
         }
     }
 

@@ -1,3 +1,4 @@
+using ChatKit.ApiService.Agent;
 using Microsoft.Extensions.Options;
 
 namespace ChatKit.ApiService.Turns;

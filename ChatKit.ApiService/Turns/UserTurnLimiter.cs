@@ -1,6 +1,6 @@
 using System.Threading.RateLimiting;
-using ChatKit.ApiService.ChatKit;
 using ChatKit.ApiService.Conversations;
+using ChatKit.ApiService.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace ChatKit.ApiService.Turns;

@@ -6,7 +6,7 @@ namespace ChatKit.Tests.ChatKitProtocol;
 
 /// <summary>
 /// The streaming operations replayed against a scripted agent: event order and JSON shapes as in
-/// chatkit-protocol.md a4/a6/a7, what reaches the agent, and what is stored.
+/// docs/chatkit-protocol.md a4/a6/a7, what reaches the agent, and what is stored.
 /// </summary>
 [Collection(FakeAgentCollection.Name)]
 public sealed class StreamingTests

@@ -1,0 +1,206 @@
+using System.Text.Json.Serialization.Metadata;
+using System.Text.Json;
+using ChatKit.ApiService.Agent;
+using ChatKit.ApiService.Attachments;
+using ChatKit.ApiService.Auth;
+using ChatKit.ApiService.ChatKit;
+using ChatKit.ApiService.Conversations;
+using ChatKit.ApiService.Infrastructure;
+using ChatKit.ApiService.Turns;
+using ChatKit.ServiceDefaults.Auth;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace ChatKit.ApiService.Rest;
+
+/// <summary>
+/// The REST endpoints of the original design over the same store and turn pipeline as <c>POST /api/chatkit</c>:
+/// threads (list with paging and search, create, read, rename, delete), messages (JSON, or SSE with
+/// <c>Accept: text/event-stream</c>) and the @-mention entity search.
+/// </summary>
+public static class ConversationsApi
+{
+    const int DefaultThreadPage = 20;
+    const int DefaultMessagePage = 100;
+    const int MaxPage = 500;
+    const int MaxQueryLength = 200;
+    const int MaxRequestBytes = 64 * 1024;
+
+    public static RouteGroupBuilder MapConversationsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/chatkit").RequireAuthorization().WithTags("Conversations");
+        group.MapGet("/threads", ListThreadsAsync);
+        group.MapPost("/threads", CreateThreadAsync).RequireRateLimiting(UserRateLimits.Writes);
+        group.MapGet("/threads/{threadId}", GetThreadAsync);
+        group.MapPatch("/threads/{threadId}", RenameThreadAsync).RequireRateLimiting(UserRateLimits.Writes);
+        group.MapDelete("/threads/{threadId}", DeleteThreadAsync).RequireRateLimiting(UserRateLimits.Writes);
+        group.MapPost("/messages", SendMessageAsync).RequireRateLimiting(UserRateLimits.Writes)
+            .WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes));
+        group.MapGet("/entities/search", SearchEntitiesAsync);
+        return group;
+    }
+
+    static async Task<JsonHttpResult<ThreadList>> ListThreadsAsync(int? limit, string? after, string? q, CurrentUser user,
+        ConversationStore store, CancellationToken ct)
+    {
+        var size = Limit(limit, DefaultThreadPage);
+        ActivityCursor? cursor = null;
+        if (after is not null)
+        {
+            if (!ActivityCursor.TryParse(after, out var parsed))
+                throw ApiError.BadRequest("invalid_cursor", "after must be a cursor from a previous page.");
+            cursor = parsed;
+        }
+        var page = await store.ListThreadsByActivityAsync(user.Id, size, cursor, Query(q), ct);
+        return Json(new ThreadList(page.Data.Select(Summary).ToList(), page.HasMore, page.After), ConversationsJson.Context.ThreadList);
+    }
+
+    static async Task<JsonHttpResult<CreatedThread>> CreateThreadAsync(HttpRequest request, CurrentUser user, ConversationStore store,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var body = await ReadOptionalBodyAsync(request, ConversationsJsonContext.Default.CreateThreadRequest, ct);
+        var title = body?.Title is null ? null : Titles.Valid(body.Title);
+        var thread = await store.CreateThreadAsync(user.Id, title, clock.UtcNowMicros(), ct);
+        request.HttpContext.Response.Headers.Location = $"/api/chatkit/threads/{thread.Id}";
+        return TypedResults.Json(new CreatedThread(thread.Id, thread.CreatedAt), ConversationsJson.Context.CreatedThread,
+            statusCode: StatusCodes.Status201Created);
+    }
+
+    static async Task<JsonHttpResult<ThreadWithMessages>> GetThreadAsync(string threadId, int? limit, string? after, CurrentUser user,
+        ConversationStore store, CancellationToken ct)
+    {
+        var found = await store.GetThreadMessagesAsync(user.Id, threadId, Limit(limit, DefaultMessagePage), after, ct)
+                    ?? throw ApiError.NotFound("The thread");
+        var (thread, messages) = found;
+        var views = messages.Data.Select(m => new MessageView(m.Id, m.Type == ItemTypes.UserMessage ? "user" : "assistant", m.Text ?? "", m.CreatedAt))
+            .ToList();
+        return Json(new ThreadWithMessages(thread.Id, thread.Title, thread.CreatedAt, thread.UpdatedAt, thread.MessageCount, views,
+            messages.HasMore, messages.After), ConversationsJson.Context.ThreadWithMessages);
+    }
+
+    static async Task<JsonHttpResult<ThreadSummary>> RenameThreadAsync(string threadId, HttpRequest request, CurrentUser user,
+        ConversationStore store, CancellationToken ct)
+    {
+        var body = await ReadOptionalBodyAsync(request, ConversationsJsonContext.Default.RenameThreadRequest, ct);
+        var renamed = await store.RenameThreadAsync(user.Id, threadId, Titles.Valid(body?.Title), ct) ?? throw ApiError.NotFound("The thread");
+        return Json(Summary(renamed), ConversationsJson.Context.ThreadSummary);
+    }
+
+    static async Task<NoContent> DeleteThreadAsync(string threadId, CurrentUser user, ConversationStore store, AttachmentService attachments,
+        CancellationToken ct)
+    {
+        var removed = await store.DeleteThreadAsync(user.Id, threadId, ct) ?? throw ApiError.NotFound("The thread");
+        await attachments.DeleteContentsAsync(removed);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Saves the user message, runs a turn with the thread's history and returns the answer; without a
+    /// <c>thread_id</c> it starts a new thread. With <c>Accept: text/event-stream</c> the answer streams as ChatKit events.
+    /// </summary>
+    static async Task<IResult> SendMessageAsync(HttpContext http, CurrentUser user, TurnPipeline pipeline, AttachmentService attachments,
+        IOptions<ConversationOptions> options, ILoggerFactory loggers)
+    {
+        var ct = http.RequestAborted;
+        var body = await ReadOptionalBodyAsync(http.Request, ConversationsJsonContext.Default.SendMessageRequest, ct)
+                   ?? throw ApiError.BadRequest("invalid_body", "The request needs a JSON body {\"thread_id\", \"message\"}.");
+        if (body.ThreadId is { } id && string.IsNullOrWhiteSpace(id))
+            throw ApiError.BadRequest("invalid_thread_id", "thread_id must not be empty; leave it out to start a new thread.");
+        // Stored as sent, spaces included: the limit is on the whole field, not only on its trimmed text.
+        if (body.Message?.Length > options.Value.MaxMessageLength)
+            throw ApiError.TooLarge("message_too_long", "message", $"A message may be at most {options.Value.MaxMessageLength} characters.");
+
+        var turn = new UserTurn(user.Id, user.BearerToken, body.ThreadId,
+            new UserMessageInput { Content = [new InputText { Text = body.Message ?? "" }] }, attachments.BaseUrlFor(http.Request));
+        if (WantsEventStream(http.Request))
+        {
+            // As POST /api/chatkit: a refusal before the first event is problem details, after it an error event.
+            var sink = new SseEventSink(http);
+            try
+            {
+                await pipeline.SendAsync(turn, sink, ct);
+                await sink.FlushAsync();
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client went away; what the turn made is saved.
+        }
+        catch (Exception e) when (sink.Started)
+            {
+                await sink.FailAsync(e, loggers.CreateLogger(typeof(ConversationsApi)));
+            }
+            return TypedResults.Empty;
+        }
+
+        var outcome = await pipeline.SendAsync(turn, NullEventSink.Instance, ct);
+        if (outcome.Failure is { } failure)
+        {
+            // The message is saved: the problem names it, so the client can show it and retry.
+            throw new ApiError(failure.Status, failure.Code, failure.Message)
+            {
+                Extensions = new Dictionary<string, object?> { ["thread_id"] = outcome.ThreadId, ["message_id"] = outcome.UserMessageId },
+            };
+        }
+        return Json(new SendMessageResponse(outcome.UserMessageId!, outcome.AssistantMessageId, outcome.AssistantText, outcome.ThreadId),
+            ConversationsJson.Context.SendMessageResponse);
+    }
+
+    /// <summary>The caller's tasks as ChatKit entities, for <c>entities.onTagSearch</c>.</summary>
+    static async Task<JsonHttpResult<EntityList>> SearchEntitiesAsync(string? q, AgentClient agent, CancellationToken ct)
+    {
+        q = Query(q);
+        try
+        {
+            var page = await agent.SearchTasksAsync(q, limit: 20, ct);
+            var entities = page.Tasks.Select(task =>
+            {
+                var data = new Dictionary<string, string>
+                {
+                    ["task_id"] = task.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["completed"] = task.Completed ? "true" : "false",
+                };
+                if (!string.IsNullOrWhiteSpace(task.Description)) data["description"] = task.Description;
+                return new TaskEntity($"task_{task.Id}", task.Title, task.Completed ? "Completed tasks" : "Open tasks", false, data);
+            }).ToList();
+            return Json(new EntityList(entities), ConversationsJson.Context.EntityList);
+        }
+        catch (AgentException e)
+        {
+            throw new ApiError(e.Status, e.Code, "Tasks cannot be searched right now; please try again.", e);
+        }
+    }
+
+    static ThreadSummary Summary(ThreadRecord thread) => new(thread.Id, thread.Title, thread.CreatedAt, thread.UpdatedAt, thread.MessageCount);
+
+    static JsonHttpResult<T> Json<T>(T value, JsonTypeInfo<T> info) => TypedResults.Json(value, info);
+
+    static int Limit(int? limit, int fallback) => limit switch
+    {
+        null => fallback,
+        < 1 => throw ApiError.BadRequest("invalid_limit", "limit must be a positive number."),
+        _ => Math.Min(limit.Value, MaxPage),
+    };
+
+    static string? Query(string? q) => q?.Length > MaxQueryLength
+        ? throw ApiError.BadRequest("invalid_query", $"q may be at most {MaxQueryLength} characters.")
+        : q;
+
+    static bool WantsEventStream(HttpRequest request) =>
+        request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The JSON body, or null when there is none; malformed JSON is a 400.</summary>
+    static async Task<T?> ReadOptionalBodyAsync<T>(HttpRequest request, JsonTypeInfo<T> info, CancellationToken ct) where T : class
+    {
+        if (request.ContentLength == 0 || request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false) return null;
+        try
+        {
+            return await JsonSerializer.DeserializeAsync(request.Body, info, ct);
+        }
+        catch (JsonException)
+        {
+            throw ApiError.BadRequest("invalid_json", "The request body is not valid JSON of the expected shape.");
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using System.Text.Json;
+using ChatKit.ApiService.Conversations;
+using ChatKit.ApiService.Infrastructure;
+
+namespace ChatKit.ApiService.Turns;
+
+/// <summary>Stored threads and items as ChatKit wire objects.</summary>
+public static class ThreadViews
+{
+    static readonly RawJson Active = RawJson.FromString("""{"type":"active"}""");
+
+    public static ChatKitThread ToWire(ThreadRecord thread, ItemsPage? items = null) => new()
+    {
+        Id = thread.Id,
+        Title = thread.Title,
+        CreatedAt = thread.CreatedAt,
+        Status = Status(thread.StatusJson),
+        Items = items ?? ItemsPage.Empty,
+    };
+
+    public static ItemsPage ToWire(Page<StoredItem> page) => new(page.Data.Select(i => new RawJson(i.Data)).ToList(), page.HasMore, page.After);
+
+    /// <summary>The status column is jsonb (PostgreSQL re-spaces it); written compactly, the common case without parsing.</summary>
+    static RawJson Status(string json)
+    {
+        if (json is """{"type": "active"}""" or """{"type":"active"}""") return Active;
+        using var document = JsonDocument.Parse(json);
+        return RawJson.From(document.RootElement);
+    }
+}

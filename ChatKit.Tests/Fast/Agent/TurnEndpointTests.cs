@@ -1,0 +1,72 @@
+using System.Text.Json;
+using ChatKit.Tests.Fast.Infrastructure;
+using static ChatKit.Tests.Fast.Infrastructure.TestTokens;
+
+namespace ChatKit.Tests.Fast.Agent;
+
+/// <summary>The agent's turn endpoint (/internal/turns) in process with the local model: tools, the database, the stream.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class TurnEndpointTests(AgentApp app) : IClassFixture<AgentApp>
+{
+    [Fact]
+    public async Task OneTurnAddsATaskForTheCallerAndStreamsWhatHappened()
+    {
+        var user = NewUser("turner");
+        using var http = app.ClientFor(user);
+
+        var events = await TurnAsync(http, "add buy milk");
+
+        Assert.Equal(["tool_call", "tool_result"], events.Take(2).Select(Type));
+        Assert.Equal("add_task", events[0].GetProperty("name").GetString());
+        Assert.Equal("buy milk", events[0].GetProperty("arguments").GetProperty("title").GetString());
+        Assert.Equal(events[0].GetProperty("call_id").GetString(), events[1].GetProperty("call_id").GetString());
+        Assert.Equal("created", events[1].GetProperty("result").GetProperty("status").GetString());
+        var done = events[^1];
+        Assert.Equal("done", Type(done));
+        Assert.Equal("Added “buy milk” to your list.", done.GetProperty("text").GetString());
+        Assert.Equal(done.GetProperty("text").GetString(),
+            string.Concat(events.Where(e => Type(e) == "text_delta").Select(e => e.GetProperty("delta").GetString())));
+        Assert.True(done.GetProperty("usage").GetProperty("input_tokens").GetInt64() > 0);
+
+        var tasks = await http.GetFromJsonAsync<JsonElement>("/api/tasks");
+        var task = Assert.Single(tasks.GetProperty("tasks").EnumerateArray());
+        Assert.Equal("buy milk", task.GetProperty("title").GetString());
+        Assert.Equal(events[1].GetProperty("result").GetProperty("task_id").GetInt64(), task.GetProperty("id").GetInt64());
+    }
+
+    [Fact]
+    public async Task ATurnSeesOnlyTheCallersTasks()
+    {
+        using var owner = app.ClientFor(NewUser("owner"));
+        using var other = app.ClientFor(NewUser("other"));
+        (await owner.PostAsJsonAsync("/api/tasks", new { title = "owner's secret" })).Dispose();
+
+        var events = await TurnAsync(other, "what's on my list?");
+
+        Assert.Equal(["tool_call", "tool_result"], events.Take(2).Select(Type));
+        Assert.Equal(0, events[1].GetProperty("result").GetProperty("total").GetInt32());
+        Assert.DoesNotContain("secret", events[^1].GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task ATurnWithoutTextIsAValidationProblem()
+    {
+        using var http = app.ClientFor(NewUser("empty"));
+
+        using var response = await http.PostAsJsonAsync("/internal/turns", new { thread_id = "thr_1", history = Array.Empty<object>(), input = new { text = " " } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("input.text", out _));
+    }
+
+    static async Task<List<JsonElement>> TurnAsync(HttpClient http, string text)
+    {
+        using var response = await http.PostAsJsonAsync("/internal/turns", new { thread_id = "thr_fast", history = Array.Empty<object>(), input = new { text } });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadAsStringAsync();
+        return [.. body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone())];
+    }
+
+    static string Type(JsonElement e) => e.GetProperty("type").GetString()!;
+}
