@@ -1,7 +1,7 @@
 using System.Text.Json;
 using ChatKit.Agent.Tools;
 
-namespace ChatKit.Tests.Agent;
+namespace ChatKit.Tests.Fast.Agent;
 
 /// <summary>What the user sees of each task tool (the agent says it in the turn's events; the API only shows it).</summary>
 public sealed class ToolViewsTests
