@@ -1,3 +1,4 @@
+using ChatKit.ApiService.Agent;
 using ChatKit.ApiService.Attachments;
 using ChatKit.ApiService.Auth;
 using ChatKit.ApiService.ChatKit;
@@ -23,6 +24,7 @@ builder.AddNpgsqlDbContext<ConversationsDbContext>("conversationsdb",
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddConversationStore();
 builder.AddAttachments();
+builder.AddAgentClient();
 builder.AddTurns();
 builder.AddChatKitProtocol();
 // One mapping from refusals to problem details, for every endpoint (ChatKit streams that started send an error event instead).

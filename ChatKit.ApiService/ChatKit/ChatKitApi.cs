@@ -28,7 +28,7 @@ public static class ChatKitApi
         return group;
     }
 
-    static Task HandleAsync(HttpContext http, ChatKitServer server, CurrentUser user) => server.HandleAsync(http, user.Id, user.BearerToken);
+    static Task HandleAsync(HttpContext http, ChatKitServer server, CurrentUser user) => server.HandleAsync(http, user.Id);
 
     static async Task<JsonHttpResult<Attachment>> UploadAsync(string attachmentId, string? key, HttpRequest request, AttachmentService attachments,
         CancellationToken ct)

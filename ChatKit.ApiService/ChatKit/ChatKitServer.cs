@@ -22,7 +22,7 @@ public sealed class ChatKitServer(ConversationStore store, TurnPipeline pipeline
     TurnPipeline Pipeline => pipeline;
 
     /// <summary>Who is asking, and what the request's answers are built with.</summary>
-    sealed record Call(string Owner, string? BearerToken, string BaseUrl, CancellationToken Aborted);
+    sealed record Call(string Owner, string BaseUrl, CancellationToken Aborted);
 
     /// <summary>A request type: whether it streams, and how it runs once its params are parsed.</summary>
     sealed record Route(bool Streams, Func<ChatKitServer, Call, JsonElement, IChatKitEventSink, Task<IResult?>> Run);
@@ -31,20 +31,20 @@ public sealed class ChatKitServer(ConversationStore store, TurnPipeline pipeline
     static readonly FrozenDictionary<string, Route> Requests = new Dictionary<string, Route>
     {
         ["threads.create"] = Streamed(ProtocolJson.Requests.ThreadsCreateParams, (server, call, p, sink) =>
-            server.Pipeline.SendAsync(new UserTurn(call.Owner, call.BearerToken, null, Valid(p.Input), call.BaseUrl), sink, call.Aborted)),
+            server.Pipeline.SendAsync(new UserTurn(call.Owner, null, Valid(p.Input), call.BaseUrl), sink, call.Aborted)),
         ["threads.add_user_message"] = Streamed(ProtocolJson.Requests.ThreadsAddUserMessageParams, (server, call, p, sink) =>
-            server.Pipeline.SendAsync(new UserTurn(call.Owner, call.BearerToken, Required(p.ThreadId, "thread_id"), Valid(p.Input), call.BaseUrl),
+            server.Pipeline.SendAsync(new UserTurn(call.Owner, Required(p.ThreadId, "thread_id"), Valid(p.Input), call.BaseUrl),
                 sink, call.Aborted)),
         ["threads.retry_after_item"] = Streamed(ProtocolJson.Requests.ThreadItemRef, (server, call, p, sink) =>
-            server.Pipeline.RetryAsync(call.Owner, call.BearerToken, Required(p.ThreadId, "thread_id"), Required(p.ItemId, "item_id"), sink,
+            server.Pipeline.RetryAsync(call.Owner, Required(p.ThreadId, "thread_id"), Required(p.ItemId, "item_id"), sink,
                 call.Aborted)),
         ["threads.custom_action"] = Streamed(ProtocolJson.Requests.ThreadsCustomActionParams, (server, call, p, sink) =>
-            server.Pipeline.ActionAsync(call.Owner, call.BearerToken, Required(p.ThreadId, "thread_id"), p.ItemId,
+            server.Pipeline.ActionAsync(call.Owner, Required(p.ThreadId, "thread_id"), p.ItemId,
                 p.Action with { Type = Required(p.Action.Type, "action.type") }, sink, call.Aborted)),
         ["threads.add_client_tool_output"] = Streamed(ProtocolJson.Requests.ThreadsAddClientToolOutputParams, (server, call, p, sink) =>
-            server.Pipeline.ClientToolOutputAsync(call.Owner, call.BearerToken, Required(p.ThreadId, "thread_id"), p.Result, sink, call.Aborted)),
+            server.Pipeline.ClientToolOutputAsync(call.Owner, Required(p.ThreadId, "thread_id"), p.Result, sink, call.Aborted)),
         ["threads.add_structured_input"] = Streamed(ProtocolJson.Requests.ThreadsAddStructuredInputParams, (server, call, p, sink) =>
-            server.Pipeline.StructuredInputAsync(call.Owner, call.BearerToken, Required(p.ThreadId, "thread_id"), Required(p.ItemId, "item_id"),
+            server.Pipeline.StructuredInputAsync(call.Owner, Required(p.ThreadId, "thread_id"), Required(p.ItemId, "item_id"),
                 p.Input, sink, call.Aborted)),
 
         ["threads.get_by_id"] = Answered(ProtocolJson.Requests.ThreadRef, (server, call, p) => server.GetThreadAsync(call, p)),
@@ -59,11 +59,11 @@ public sealed class ChatKitServer(ConversationStore store, TurnPipeline pipeline
         ["input.transcribe"] = Answered(ProtocolJson.Requests.InputTranscribeParams, (_, _, p) => Transcribe(p)),
     }.ToFrozenDictionary();
 
-    public async Task HandleAsync(HttpContext http, string owner, string? bearerToken)
+    public async Task HandleAsync(HttpContext http, string owner)
     {
         using var document = await ReadBodyAsync(http);
         var (route, parameters) = ReadEnvelope(document.RootElement);
-        var call = new Call(owner, bearerToken, attachments.BaseUrlFor(http.Request), http.RequestAborted);
+        var call = new Call(owner, attachments.BaseUrlFor(http.Request), http.RequestAborted);
         if (!route.Streams)
         {
             var answer = await route.Run(this, call, parameters, NullEventSink.Instance);
@@ -139,7 +139,7 @@ public sealed class ChatKitServer(ConversationStore store, TurnPipeline pipeline
 
     async Task<IResult> SyncActionAsync(Call call, ThreadsCustomActionParams request)
     {
-        var updated = await pipeline.SyncActionAsync(call.Owner, call.BearerToken, Required(request.ThreadId, "thread_id"), request.ItemId,
+        var updated = await pipeline.SyncActionAsync(call.Owner, Required(request.ThreadId, "thread_id"), request.ItemId,
             request.Action, call.Aborted);
         return updated is { } item ? Json(new UpdatedItemResponse(item), ProtocolJson.Context.UpdatedItemResponse) : EmptyObject;
     }

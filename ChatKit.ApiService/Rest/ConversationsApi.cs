@@ -112,7 +112,7 @@ public static class ConversationsApi
         if (body.Message?.Length > options.Value.MaxMessageLength)
             throw ApiError.TooLarge("message_too_long", "message", $"A message may be at most {options.Value.MaxMessageLength} characters.");
 
-        var turn = new UserTurn(user.Id, user.BearerToken, body.ThreadId,
+        var turn = new UserTurn(user.Id, body.ThreadId,
             new UserMessageInput { Content = [new InputText { Text = body.Message ?? "" }] }, attachments.BaseUrlFor(http.Request));
         if (WantsEventStream(http.Request))
         {

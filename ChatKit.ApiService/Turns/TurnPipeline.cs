@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace ChatKit.ApiService.Turns;
 
 /// <summary>A user message to answer: to an existing thread, or (no thread id) to a new one.</summary>
-public sealed record UserTurn(string Owner, string? BearerToken, string? ThreadId, UserMessageInput Input, string BaseUrl);
+public sealed record UserTurn(string Owner, string? ThreadId, UserMessageInput Input, string BaseUrl);
 
 /// <summary>How a turn ended. <see cref="Failure"/> is set when the agent failed (the user message is kept).</summary>
 public sealed record TurnOutcome(string ThreadId, string? UserMessageId, string? AssistantMessageId, string AssistantText,
@@ -56,7 +56,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
 
         await sink.WriteAsync(new ThreadItemDoneEvent(new RawJson(stored.Data)));
         await sink.WriteAsync(AllowCancel);
-        var context = new TurnContext(request.Owner, request.BearerToken, turn.ThreadId, turn);
+        var context = new TurnContext(request.Owner, turn.ThreadId, turn);
         var answer = await RespondAsync(context, TurnInputs.History(history), TurnInputs.ForAgent(message), sink, ct);
         if (title is not null)
         {
@@ -83,14 +83,14 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         await sink.WriteAsync(new ThreadCreatedEvent(ThreadViews.ToWire(thread with { Title = null })));
         await sink.WriteAsync(new ThreadItemDoneEvent(new RawJson(stored.Data)));
         await sink.WriteAsync(AllowCancel);
-        var context = new TurnContext(request.Owner, request.BearerToken, threadId, turn);
+        var context = new TurnContext(request.Owner, threadId, turn);
         var answer = await RespondAsync(context, [], TurnInputs.ForAgent(message), sink, ct);
         if (thread.Title is not null) await sink.WriteAsync(new ThreadUpdatedEvent(ThreadViews.ToWire(thread)));
         return answer.ToOutcome(threadId, message.Id);
     }
 
     /// <summary>threads.retry_after_item: drops everything after the user message (silently) and answers it again.</summary>
-    public async Task RetryAsync(string owner, string? bearerToken, string threadId, string itemId, IChatKitEventSink sink, CancellationToken ct)
+    public async Task RetryAsync(string owner, string threadId, string itemId, IChatKitEventSink sink, CancellationToken ct)
     {
         using var slot = limiter.Enter(owner);
         await using var turn = await store.BeginTurnAsync(owner, threadId, ct) ?? throw ApiError.NotFound("The thread");
@@ -100,11 +100,11 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         await store.DeleteItemsAfterAsync(turn, owner, item.Seq, ct);
         var history = await store.LoadHistoryAsync(turn, owner, item.Seq, Settings.HistoryLimit, ct);
         await sink.WriteAsync(AllowCancel);
-        await RespondAsync(new TurnContext(owner, bearerToken, threadId, turn), TurnInputs.History(history), TurnInputs.ForAgent(message), sink, ct);
+        await RespondAsync(new TurnContext(owner, threadId, turn), TurnInputs.History(history), TurnInputs.ForAgent(message), sink, ct);
     }
 
     /// <summary>threads.add_client_tool_output: completes the pending client tool call and lets the agent continue.</summary>
-    public async Task ClientToolOutputAsync(string owner, string? bearerToken, string threadId, JsonElement result, IChatKitEventSink sink,
+    public async Task ClientToolOutputAsync(string owner, string threadId, JsonElement result, IChatKitEventSink sink,
         CancellationToken ct)
     {
         var output = InputLimits.ToolOutput(result, Settings);
@@ -122,12 +122,12 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         await store.DeleteItemsAsync(turn, owner, stale, ct);
         var history = await store.LoadHistoryAsync(turn, owner, beforeSeq: null, Settings.HistoryLimit, ct);
         await sink.WriteAsync(AllowCancel);
-        await RespondAsync(new TurnContext(owner, bearerToken, threadId, turn), TurnInputs.History(history),
+        await RespondAsync(new TurnContext(owner, threadId, turn), TurnInputs.History(history),
             new AgentTurnInput(TurnInputs.ClientToolDone), sink, ct);
     }
 
     /// <summary>threads.add_structured_input: records the answers (skips become {skipped:true}) and lets the agent continue.</summary>
-    public async Task StructuredInputAsync(string owner, string? bearerToken, string threadId, string itemId, StructuredInputSubmission input,
+    public async Task StructuredInputAsync(string owner, string threadId, string itemId, StructuredInputSubmission input,
         IChatKitEventSink sink, CancellationToken ct)
     {
         if (input.Status is not ("answered" or "skipped"))
@@ -148,14 +148,14 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         var history = await store.LoadHistoryAsync(turn, owner, item.Seq, Settings.HistoryLimit, ct);
         await sink.WriteAsync(AllowCancel);
         await sink.WriteAsync(new ThreadItemReplacedEvent(new RawJson(stored.Data)));
-        await RespondAsync(new TurnContext(owner, bearerToken, threadId, turn), TurnInputs.History(history), new AgentTurnInput(summary),
+        await RespondAsync(new TurnContext(owner, threadId, turn), TurnInputs.History(history), new AgentTurnInput(summary),
             sink, ct);
     }
 
     // ---- widget actions ------------------------------------------------------------------------------------
 
     /// <summary>threads.custom_action: runs the action and replaces its widget in place (<c>thread.item.replaced</c>).</summary>
-    public async Task ActionAsync(string owner, string? bearerToken, string threadId, string? itemId, WidgetAction action, IChatKitEventSink sink,
+    public async Task ActionAsync(string owner, string threadId, string? itemId, WidgetAction action, IChatKitEventSink sink,
         CancellationToken ct)
     {
         using var slot = limiter.Enter(owner);
@@ -174,12 +174,12 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         await sink.WriteAsync(AllowCancel);
         await sink.FlushAsync();
         // The stream has started: from here a refusal ends it as an error event.
-        var updated = await ApplyActionAsync(turn, owner, bearerToken, action, widget, ct);
+        var updated = await ApplyActionAsync(turn, owner, action, widget, ct);
         if (updated is { } raw) await sink.WriteAsync(new ThreadItemReplacedEvent(raw));
     }
 
     /// <summary>threads.sync_custom_action: the same, answered as JSON with the updated item (or null).</summary>
-    public async Task<RawJson?> SyncActionAsync(string owner, string? bearerToken, string threadId, string? itemId, WidgetAction action,
+    public async Task<RawJson?> SyncActionAsync(string owner, string threadId, string? itemId, WidgetAction action,
         CancellationToken ct)
     {
         using var slot = limiter.Enter(owner);
@@ -191,10 +191,10 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
             widget = TurnInputs.Parse(item) as WidgetItem
                      ?? throw ApiError.BadRequest("not_a_widget", "Actions can only come from widget items.");
         }
-        return await ApplyActionAsync(turn, owner, bearerToken, action, widget, ct);
+        return await ApplyActionAsync(turn, owner, action, widget, ct);
     }
 
-    async Task<RawJson?> ApplyActionAsync(ThreadTurn turn, string owner, string? bearerToken, WidgetAction action, WidgetItem? widget,
+    async Task<RawJson?> ApplyActionAsync(ThreadTurn turn, string owner, WidgetAction action, WidgetItem? widget,
         CancellationToken ct)
     {
         if (action.Type != TaskListWidget.CompleteAction)
@@ -228,7 +228,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
 
     // ---- respond -------------------------------------------------------------------------------------------
 
-    sealed record TurnContext(string Owner, string? BearerToken, string ThreadId, ThreadTurn Turn);
+    sealed record TurnContext(string Owner, string ThreadId, ThreadTurn Turn);
 
     sealed record Answer(string? AssistantMessageId, string Text, AgentException? Failure)
     {
