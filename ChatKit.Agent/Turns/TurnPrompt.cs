@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ChatKit.ServiceDefaults;
 using ChatKit.ServiceDefaults.Text;
 using Microsoft.Extensions.AI;
 
@@ -11,8 +12,8 @@ public sealed class TurnOptions
 {
     public const string Section = "Agent:Turns";
 
-    /// <summary>At most this many history messages (the newest) reach the model.</summary>
-    public int MaxHistoryMessages { get; set; } = 40;
+    /// <summary>At most this many history messages (the newest) reach the model; the API sends no more (<see cref="HistoryWindow"/>).</summary>
+    public int MaxHistoryMessages { get; set; } = HistoryWindow.DefaultMessages;
 
     /// <summary>At most this many characters of history (text, tool arguments and results) reach the model.</summary>
     public int MaxHistoryCharacters { get; set; } = 24_000;

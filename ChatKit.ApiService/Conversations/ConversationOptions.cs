@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using ChatKit.ServiceDefaults;
 
 namespace ChatKit.ApiService.Conversations;
 
@@ -51,9 +52,9 @@ public sealed class ConversationOptions : IValidatableObject
     [Range(1024, 64 << 20)]
     public int MaxItemBytes { get; set; } = 256 * 1024;
 
-    /// <summary>How many earlier items a turn sends to the agent (the agent windows them further).</summary>
+    /// <summary>How many earlier items a turn sends to the agent: the agent's prompt window (<see cref="HistoryWindow"/>).</summary>
     [Range(1, 1000)]
-    public int HistoryLimit { get; set; } = 60;
+    public int HistoryLimit { get; set; } = HistoryWindow.DefaultMessages;
 
     /// <summary>How many bytes of stored items a turn reads back as history: the newest items that fit.</summary>
     [Range(1024, 256 << 20)]
