@@ -7,7 +7,6 @@ using ChatKit.ApiService.Infrastructure;
 using ChatKit.ApiService.Rest;
 using ChatKit.ApiService.Tasks;
 using ChatKit.ApiService.Turns;
-using Microsoft.EntityFrameworkCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -16,11 +15,6 @@ builder.AddChatKitAuthentication();
 builder.AddUserRateLimits();
 builder.AddFrontEndCors();
 builder.AddAgentTasksClient();
-builder.AddNpgsqlDbContext<ConversationsDbContext>("conversationsdb",
-    settings => settings.ConnectionString = settings.ConnectionString is { } connectionString
-        ? PostgresConnections.ForServices(connectionString)
-        : null,
-    options => options.UseSnakeCaseNamingConvention());
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddConversationStore();
 builder.AddAttachments();

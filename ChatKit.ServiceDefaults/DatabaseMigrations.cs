@@ -22,7 +22,7 @@ public static class DatabaseMigrations
         {
             try
             {
-                await using var migrationLock = await LockAsync(db.Database.GetConnectionString()!, typeof(TContext).FullName!, ct);
+                await using var migrationLock = await LockAsync(db, typeof(TContext).FullName!, ct);
                 await db.Database.MigrateAsync(ct);
                 return;
             }
@@ -35,24 +35,50 @@ public static class DatabaseMigrations
     }
 
     /// <summary>
-    /// A session advisory lock on its own unpooled connection (closing it releases the lock; a pooled connection
-    /// would keep it, as the services' pools skip the session reset).
+    /// A session advisory lock on the context's own connection, which the migrations then run on. The connection
+    /// comes from the service's pool (a data source hands out no password to open another one), and the pools skip the
+    /// session reset, so the lock is released explicitly before the connection goes back.
     /// </summary>
-    static async Task<NpgsqlConnection> LockAsync(string connectionString, string name, CancellationToken ct)
+    static async Task<IAsyncDisposable> LockAsync(DbContext db, string name, CancellationToken ct)
     {
-        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        await db.Database.OpenConnectionAsync(ct);
         try
         {
-            await connection.OpenAsync(ct);
-            await using var command = new NpgsqlCommand("SELECT pg_advisory_lock(hashtextextended($1, 0))", connection);
-            command.Parameters.Add(new NpgsqlParameter { Value = "migrations:" + name });
-            await command.ExecuteNonQueryAsync(ct);
-            return connection;
+            await AdvisoryAsync(db, "pg_advisory_lock", name, ct);
+            return new MigrationLock(db, name);
         }
         catch
         {
-            await connection.DisposeAsync();
+            await db.Database.CloseConnectionAsync();
             throw;
+        }
+    }
+
+    static async Task AdvisoryAsync(DbContext db, string function, string name, CancellationToken ct)
+    {
+        await using var command = (NpgsqlCommand)db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = $"SELECT {function}(hashtextextended($1, 0))";
+        command.Parameters.Add(new NpgsqlParameter { Value = "migrations:" + name });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    sealed class MigrationLock(DbContext db, string name) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await AdvisoryAsync(db, "pg_advisory_unlock", name, CancellationToken.None);
+            }
+            catch
+            {
+                // A connection that may still hold the lock must not be reused: PostgreSQL releases it when it closes.
+                NpgsqlConnection.ClearPool((NpgsqlConnection)db.Database.GetDbConnection());
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
         }
     }
 

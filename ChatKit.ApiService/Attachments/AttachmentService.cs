@@ -13,7 +13,7 @@ namespace ChatKit.ApiService.Attachments;
 /// redeploys). Upload and preview URLs carry a random access key (the ChatKit iframe cannot add an Authorization
 /// header to an &lt;img&gt;), so they work like presigned URLs.
 /// </summary>
-public sealed partial class AttachmentService(ConversationStore store, IAttachmentContents contents, IOptions<AttachmentOptions> options,
+public sealed partial class AttachmentService(AttachmentStore store, IAttachmentContents contents, IOptions<AttachmentOptions> options,
     TimeProvider clock)
 {
     AttachmentOptions Settings => options.Value;
@@ -35,7 +35,10 @@ public sealed partial class AttachmentService(ConversationStore store, IAttachme
         if (!Settings.AllowedMimeTypes.Contains(mime, StringComparer.OrdinalIgnoreCase))
             throw ApiError.BadRequest("unsupported_attachment_type", $"Files of type '{mime}' cannot be attached.");
 
-        var record = new AttachmentRecord(Ids.Attachment(), owner, null, name, mime, size, false, Ids.Secret(), clock.UtcNowMicros());
+        var record = new StoredAttachment
+        {
+            Id = Ids.Attachment(), OwnerId = owner, Name = name, MimeType = mime, Size = size, AccessKey = Ids.Secret(), CreatedAt = clock.UtcNowMicros(),
+        };
         if (!await store.CreateAttachmentAsync(record, Settings.QuotaBytes, ct)) throw OverQuota();
         return ToWire(record, baseUrl, withUpload: true);
     }
@@ -63,7 +66,7 @@ public sealed partial class AttachmentService(ConversationStore store, IAttachme
     }
 
     /// <summary>An uploaded attachment and its bytes, for its preview URL.</summary>
-    public async Task<(AttachmentRecord Record, byte[] Content)> OpenAsync(string attachmentId, string? key, CancellationToken ct)
+    public async Task<(StoredAttachment Record, byte[] Content)> OpenAsync(string attachmentId, string? key, CancellationToken ct)
     {
         var record = await FindAsync(attachmentId, key, ct);
         var bytes = record.Uploaded ? await contents.ReadAsync(record.Id, ct) : null;
@@ -73,7 +76,7 @@ public sealed partial class AttachmentService(ConversationStore store, IAttachme
     /// <summary>attachments.delete: the owner's attachment, metadata and bytes.</summary>
     public async Task DeleteAsync(string owner, string attachmentId, CancellationToken ct)
     {
-        _ = await store.DeleteAttachmentAsync(owner, attachmentId, ct) ?? throw ApiError.NotFound("The attachment");
+        if (!await store.DeleteAttachmentAsync(owner, attachmentId, ct)) throw ApiError.NotFound("The attachment");
         await contents.DeleteAsync([attachmentId], CancellationToken.None);
     }
 
@@ -130,7 +133,7 @@ public sealed partial class AttachmentService(ConversationStore store, IAttachme
         return result;
     }
 
-    public Attachment ToWire(AttachmentRecord record, string baseUrl, bool withUpload)
+    public Attachment ToWire(StoredAttachment record, string baseUrl, bool withUpload)
     {
         var isImage = record.MimeType.StartsWith("image/", StringComparison.OrdinalIgnoreCase);
         var urlBase = $"{baseUrl}/api/chatkit/attachments/{record.Id}";
@@ -146,7 +149,7 @@ public sealed partial class AttachmentService(ConversationStore store, IAttachme
         };
     }
 
-    async Task<AttachmentRecord> FindAsync(string attachmentId, string? key, CancellationToken ct)
+    async Task<StoredAttachment> FindAsync(string attachmentId, string? key, CancellationToken ct)
     {
         if (!IdPattern().IsMatch(attachmentId) || string.IsNullOrEmpty(key)) throw ApiError.NotFound("The attachment");
         var record = await store.GetAttachmentAsync(attachmentId, ct);

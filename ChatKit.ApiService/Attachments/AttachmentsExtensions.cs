@@ -6,7 +6,8 @@ public static class AttachmentsExtensions
     public static IHostApplicationBuilder AddAttachments(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AttachmentOptions>().BindConfiguration(AttachmentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<AttachmentService>();
+        // Scoped: the attachment store uses the (pooled) DbContext.
+        builder.Services.AddScoped<AttachmentService>();
         builder.Services.AddHostedService<UnsentAttachmentCleanup>();
         return builder;
     }

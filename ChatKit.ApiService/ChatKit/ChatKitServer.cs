@@ -14,7 +14,7 @@ namespace ChatKit.ApiService.ChatKit;
 /// server-sent events, the others as JSON. Refusals are <see cref="ApiError"/>s: problem details before a stream
 /// starts (the service's exception handler), an <c>error</c> event after (<see cref="SseEventSink.FailAsync"/>).
 /// </summary>
-public sealed class ChatKitServer(ConversationStore store, TurnPipeline pipeline, AttachmentService attachments, ILogger<ChatKitServer> logger)
+public sealed class ChatKitServer(ThreadStore threads, ItemStore items, TurnPipeline pipeline, AttachmentService attachments, ILogger<ChatKitServer> logger)
 {
     const int DefaultPageSize = 20;
     const int MaxPageSize = 100;
@@ -92,35 +92,35 @@ public sealed class ChatKitServer(ConversationStore store, TurnPipeline pipeline
 
     async Task<IResult> GetThreadAsync(Call call, ThreadRef request)
     {
-        var found = await store.GetThreadWithItemsAsync(call.Owner, Required(request.ThreadId, "thread_id"), DefaultPageSize, call.Aborted)
+        var found = await threads.GetThreadWithItemsAsync(call.Owner, Required(request.ThreadId, "thread_id"), DefaultPageSize, call.Aborted)
                     ?? throw ApiError.NotFound("The thread");
         return Json(ThreadViews.ToWire(found.Thread, ThreadViews.ToWire(found.Items)), ChatKitJson.Context.ChatKitThread);
     }
 
     async Task<IResult> ListThreadsAsync(Call call, ThreadsListParams request)
     {
-        var threads = await store.ListThreadsAsync(call.Owner, Limit(request.Limit), Order(request.Order), request.After, call.Aborted);
-        return Json(new ThreadsPage(threads.Data.Select(t => ThreadViews.ToWire(t)).ToList(), threads.HasMore, threads.After),
+        var page = await threads.ListThreadsAsync(call.Owner, Limit(request.Limit), Order(request.Order), request.After, call.Aborted);
+        return Json(new ThreadsPage(page.Data.Select(t => ThreadViews.ToWire(t)).ToList(), page.HasMore, page.After),
             ProtocolJson.Context.ThreadsPage);
     }
 
     async Task<IResult> ListItemsAsync(Call call, ItemsListParams request)
     {
-        var page = await store.ListItemsAsync(call.Owner, Required(request.ThreadId, "thread_id"), Limit(request.Limit), Order(request.Order),
+        var page = await items.ListItemsAsync(call.Owner, Required(request.ThreadId, "thread_id"), Limit(request.Limit), Order(request.Order),
             request.After, call.Aborted) ?? throw ApiError.NotFound("The thread");
         return Json(ThreadViews.ToWire(page), ChatKitJson.Context.ItemsPage);
     }
 
     async Task<IResult> RenameThreadAsync(Call call, ThreadsUpdateParams request)
     {
-        var renamed = await store.RenameThreadAsync(call.Owner, Required(request.ThreadId, "thread_id"), Titles.Valid(request.Title), call.Aborted)
+        var renamed = await threads.RenameThreadAsync(call.Owner, Required(request.ThreadId, "thread_id"), Titles.Valid(request.Title), call.Aborted)
                       ?? throw ApiError.NotFound("The thread");
         return Json(ThreadViews.ToWire(renamed), ChatKitJson.Context.ChatKitThread);
     }
 
     async Task<IResult> DeleteThreadAsync(Call call, ThreadRef request)
     {
-        var removed = await store.DeleteThreadAsync(call.Owner, Required(request.ThreadId, "thread_id"), call.Aborted)
+        var removed = await threads.DeleteThreadAsync(call.Owner, Required(request.ThreadId, "thread_id"), call.Aborted)
                       ?? throw ApiError.NotFound("The thread");
         await attachments.DeleteContentsAsync(removed);
         return EmptyObject;
@@ -132,7 +132,7 @@ public sealed class ChatKitServer(ConversationStore store, TurnPipeline pipeline
             throw ApiError.BadRequest("invalid_params", "kind must be \"positive\" or \"negative\".");
         if (request.ItemIds.Count > MaxPageSize)
             throw ApiError.BadRequest("invalid_params", $"At most {MaxPageSize} items per feedback request.");
-        if (!await store.SetFeedbackAsync(call.Owner, Required(request.ThreadId, "thread_id"), request.ItemIds, request.Kind, call.Aborted))
+        if (!await items.SetFeedbackAsync(call.Owner, Required(request.ThreadId, "thread_id"), request.ItemIds, request.Kind, call.Aborted))
             throw ApiError.NotFound("The thread");
         return EmptyObject;
     }

@@ -1,29 +1,42 @@
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace ChatKit.ApiService.Conversations;
 
 public static class ConversationsExtensions
 {
-    public const string DataSourceKey = "conversationsdb";
+    public const string ConnectionName = "conversationsdb";
 
     /// <summary>
-    /// The conversation store over a pooled <see cref="NpgsqlDataSource"/> of <c>conversationsdb</c>, tuned for the
-    /// write path (auto-prepared statements, no session reset on returning a connection to the pool).
+    /// The conversation store on one pooled <see cref="NpgsqlDataSource"/> of <c>conversationsdb</c>, registered by
+    /// Aspire's Npgsql integration (health check, tracing, metrics) with the settings the services are measured with
+    /// (<see cref="PostgresConnections.ForServices"/>: a small pool, auto-prepared statements, no session reset). EF Core
+    /// (<see cref="ConversationsDbContext"/>, pooled) runs on that same data source: it owns the schema and the
+    /// statements that are not hot; <see cref="TurnStore"/>, <see cref="ThreadStore"/> and <see cref="ItemStore"/>
+    /// keep the benchmarked statements as hand-written SQL.
     /// </summary>
     public static IHostApplicationBuilder AddConversationStore(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ConversationOptions>().BindConfiguration(ConversationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddKeyedSingleton(DataSourceKey, (services, _) =>
+        builder.AddNpgsqlDataSource(ConnectionName, settings => settings.ConnectionString = settings.ConnectionString is { } connectionString
+            ? PostgresConnections.ForServices(connectionString)
+            : null);
+        builder.Services.AddDbContextPool<ConversationsDbContext>((services, options) => options
+            .UseNpgsql(services.GetRequiredService<NpgsqlDataSource>())
+            .UseSnakeCaseNamingConvention());
+        // Retries and EF Core's metrics; the data source already checks health and traces every command.
+        builder.EnrichNpgsqlDbContext<ConversationsDbContext>(settings =>
         {
-            var connectionString = services.GetRequiredService<IConfiguration>().GetConnectionString(DataSourceKey)
-                                   ?? throw new InvalidOperationException($"ConnectionStrings:{DataSourceKey} is not configured.");
-            return new NpgsqlDataSourceBuilder(PostgresConnections.ForServices(connectionString)).Build();
+            settings.DisableHealthChecks = true;
+            settings.DisableTracing = true;
         });
         builder.Services.AddSingleton<ThreadLocks>();
-        builder.Services.AddSingleton<IAttachmentContents>(services =>
-            new PostgresAttachmentContents(services.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKey)));
-        builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<ConversationStore>(services,
-            services.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKey)));
+        builder.Services.AddSingleton<IAttachmentContents, PostgresAttachmentContents>();
+        builder.Services.AddSingleton<TurnStore>();
+        // Scoped: they use the (pooled) DbContext.
+        builder.Services.AddScoped<ThreadStore>();
+        builder.Services.AddScoped<ItemStore>();
+        builder.Services.AddScoped<AttachmentStore>();
         return builder;
     }
 }

@@ -3,23 +3,26 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ChatKit.ApiService.Conversations;
 
-/// <summary>A file attached to a message: metadata here, bytes in the attachment content store.</summary>
-public sealed class StoredAttachment
+/// <summary>
+/// A file attached to a message: the one type for a row of <c>attachments</c> (metadata here, bytes in the attachment
+/// content store).
+/// </summary>
+public sealed record StoredAttachment
 {
-    public required string Id { get; set; }
-    public required string OwnerId { get; set; }
-    public string? ThreadId { get; set; }
-    public required string Name { get; set; }
-    public required string MimeType { get; set; }
-    public long Size { get; set; }
+    public required string Id { get; init; }
+    public required string OwnerId { get; init; }
+    public string? ThreadId { get; init; }
+    public required string Name { get; init; }
+    public required string MimeType { get; init; }
+    public long Size { get; init; }
     /// <summary>
     /// Random secret in the upload and preview URLs: the ChatKit iframe loads previews with a plain &lt;img&gt;
     /// (no Authorization header), so the URL itself is the capability, like a presigned URL.
     /// </summary>
-    public required string AccessKey { get; set; }
+    public required string AccessKey { get; init; }
     /// <summary>False until the bytes have arrived (two-phase upload).</summary>
-    public bool Uploaded { get; set; }
-    public DateTime CreatedAt { get; set; }
+    public bool Uploaded { get; init; }
+    public DateTime CreatedAt { get; init; }
 }
 
 sealed class StoredAttachmentConfiguration : IEntityTypeConfiguration<StoredAttachment>
@@ -46,8 +49,8 @@ sealed class StoredAttachmentConfiguration : IEntityTypeConfiguration<StoredAtta
 /// </summary>
 public sealed class AttachmentContent
 {
-    public required string AttachmentId { get; set; }
-    public required byte[] Data { get; set; }
+    public required string AttachmentId { get; init; }
+    public required byte[] Data { get; init; }
 }
 
 sealed class AttachmentContentConfiguration : IEntityTypeConfiguration<AttachmentContent>

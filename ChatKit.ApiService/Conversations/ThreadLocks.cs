@@ -4,8 +4,8 @@ namespace ChatKit.ApiService.Conversations;
 
 /// <summary>
 /// In-process, per-thread mutual exclusion: turns on one thread run one after the other in this replica without
-/// each waiter holding a database connection. <see cref="ConversationStore.BeginTurnAsync"/> adds a PostgreSQL
-/// advisory lock on top, which orders turns across replicas.
+/// each waiter holding a database connection. <see cref="TurnStore.BeginTurnAsync"/> adds the thread's lease
+/// (a row lease, <see cref="ThreadTurn"/>) on top, which orders turns across replicas.
 /// </summary>
 public sealed class ThreadLocks
 {

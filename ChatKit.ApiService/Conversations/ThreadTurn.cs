@@ -7,7 +7,7 @@ namespace ChatKit.ApiService.Conversations;
 /// </summary>
 public sealed class ThreadTurn : IAsyncDisposable
 {
-    readonly ConversationStore store;
+    readonly TurnStore store;
     readonly Guid lease;
     readonly IDisposable localLock;
     readonly ILogger logger;
@@ -15,7 +15,7 @@ public sealed class ThreadTurn : IAsyncDisposable
     readonly Task renewals;
     volatile bool released;
 
-    internal ThreadTurn(ConversationStore store, ThreadRecord thread, Guid lease, IDisposable localLock, TimeSpan duration, ILogger logger)
+    internal ThreadTurn(TurnStore store, ChatThread thread, Guid lease, IDisposable localLock, TimeSpan duration, ILogger logger)
     {
         this.store = store;
         this.lease = lease;
@@ -25,13 +25,13 @@ public sealed class ThreadTurn : IAsyncDisposable
         renewals = RenewAsync(duration);
     }
 
-    public ThreadRecord Thread { get; set; }
+    public ChatThread Thread { get; set; }
 
     public string ThreadId => Thread.Id;
 
     internal Guid Lease => lease;
 
-    /// <summary>The turn's last write releases the lease with it (<see cref="ConversationStore.AppendItemsAsync"/>).</summary>
+    /// <summary>The turn's last write releases the lease with it (<see cref="TurnStore.AppendItemsAsync"/>).</summary>
     internal void MarkReleased() => released = true;
 
     /// <summary>That write failed: the lease is still held and released on dispose.</summary>
@@ -46,7 +46,7 @@ public sealed class ThreadTurn : IAsyncDisposable
             {
                 try
                 {
-                    if (!await store.RenewLeaseAsync(ThreadId, lease, duration, stop.Token))
+                    if (!await store.RenewLeaseAsync(Thread.OwnerId, ThreadId, lease, duration, stop.Token))
                     {
                         if (released) return;
                         logger.LogWarning("The turn on {ThreadId} lost its lease (the thread was deleted or the lease ran out).", ThreadId);
@@ -71,7 +71,7 @@ public sealed class ThreadTurn : IAsyncDisposable
         {
             await stop.CancelAsync();
             await renewals;
-            if (!released) await store.ReleaseLeaseAsync(ThreadId, lease);
+            if (!released) await store.ReleaseLeaseAsync(Thread.OwnerId, ThreadId, lease);
         }
         catch (Exception e)
         {

@@ -43,7 +43,7 @@ public static class ConversationsApi
     }
 
     static async Task<JsonHttpResult<ThreadList>> ListThreadsAsync(int? limit, string? after, string? q, CurrentUser user,
-        ConversationStore store, CancellationToken ct)
+        ThreadStore store, CancellationToken ct)
     {
         var size = Limit(limit, DefaultThreadPage);
         ActivityCursor? cursor = null;
@@ -57,7 +57,7 @@ public static class ConversationsApi
         return Json(new ThreadList(page.Data.Select(Summary).ToList(), page.HasMore, page.After), ConversationsJson.Context.ThreadList);
     }
 
-    static async Task<JsonHttpResult<CreatedThread>> CreateThreadAsync(HttpRequest request, CurrentUser user, ConversationStore store,
+    static async Task<JsonHttpResult<CreatedThread>> CreateThreadAsync(HttpRequest request, CurrentUser user, ThreadStore store,
         TimeProvider clock, CancellationToken ct)
     {
         var body = await ReadOptionalBodyAsync(request, ConversationsJsonContext.Default.CreateThreadRequest, ct);
@@ -69,7 +69,7 @@ public static class ConversationsApi
     }
 
     static async Task<JsonHttpResult<ThreadWithMessages>> GetThreadAsync(string threadId, int? limit, string? after, CurrentUser user,
-        ConversationStore store, CancellationToken ct)
+        ItemStore store, CancellationToken ct)
     {
         var found = await store.GetThreadMessagesAsync(user.Id, threadId, Limit(limit, DefaultMessagePage), after, ct)
                     ?? throw ApiError.NotFound("The thread");
@@ -81,14 +81,14 @@ public static class ConversationsApi
     }
 
     static async Task<JsonHttpResult<ThreadSummary>> RenameThreadAsync(string threadId, HttpRequest request, CurrentUser user,
-        ConversationStore store, CancellationToken ct)
+        ThreadStore store, CancellationToken ct)
     {
         var body = await ReadOptionalBodyAsync(request, ConversationsJsonContext.Default.RenameThreadRequest, ct);
         var renamed = await store.RenameThreadAsync(user.Id, threadId, Titles.Valid(body?.Title), ct) ?? throw ApiError.NotFound("The thread");
         return Json(Summary(renamed), ConversationsJson.Context.ThreadSummary);
     }
 
-    static async Task<NoContent> DeleteThreadAsync(string threadId, CurrentUser user, ConversationStore store, AttachmentService attachments,
+    static async Task<NoContent> DeleteThreadAsync(string threadId, CurrentUser user, ThreadStore store, AttachmentService attachments,
         CancellationToken ct)
     {
         var removed = await store.DeleteThreadAsync(user.Id, threadId, ct) ?? throw ApiError.NotFound("The thread");
@@ -172,7 +172,7 @@ public static class ConversationsApi
         }
     }
 
-    static ThreadSummary Summary(ThreadRecord thread) => new(thread.Id, thread.Title, thread.CreatedAt, thread.UpdatedAt, thread.MessageCount);
+    static ThreadSummary Summary(ChatThread thread) => new(thread.Id, thread.Title, thread.CreatedAt, thread.UpdatedAt, thread.MessageCount);
 
     static JsonHttpResult<T> Json<T>(T value, JsonTypeInfo<T> info) => TypedResults.Json(value, info);
 

@@ -63,7 +63,7 @@ public static class InputLimits
     }
 
     /// <summary>An item a request creates, as a whole: <paramref name="field"/> is the part of the request it came from.</summary>
-    public static void Check(NewItem item, string field, ConversationOptions limits)
+    public static void Check(ThreadItem item, string field, ConversationOptions limits)
     {
         if (item.Data.Length > limits.MaxItemBytes)
         {

@@ -9,7 +9,7 @@ public static class ThreadViews
 {
     static readonly RawJson Active = RawJson.FromString("""{"type":"active"}""");
 
-    public static ChatKitThread ToWire(ThreadRecord thread, ItemsPage? items = null) => new()
+    public static ChatKitThread ToWire(ChatThread thread, ItemsPage? items = null) => new()
     {
         Id = thread.Id,
         Title = thread.Title,
@@ -18,7 +18,7 @@ public static class ThreadViews
         Items = items ?? ItemsPage.Empty,
     };
 
-    public static ItemsPage ToWire(Page<StoredItem> page) => new(page.Data.Select(i => new RawJson(i.Data)).ToList(), page.HasMore, page.After);
+    public static ItemsPage ToWire(Page<ThreadItem> page) => new(page.Data.Select(i => new RawJson(i.Data)).ToList(), page.HasMore, page.After);
 
     /// <summary>The status column is jsonb (PostgreSQL re-spaces it); written compactly, the common case without parsing.</summary>
     static RawJson Status(string json)

@@ -68,7 +68,7 @@ public static class TurnInputs
     }
 
     /// <summary>Stored items (oldest first) as the agent's history; widgets and unknown kinds are left out.</summary>
-    public static List<AgentHistoryEntry> History(IReadOnlyList<StoredItem> items)
+    public static List<AgentHistoryEntry> History(IReadOnlyList<ThreadItem> items)
     {
         var history = new List<AgentHistoryEntry>(items.Count);
         foreach (var item in items)
@@ -104,7 +104,7 @@ public static class TurnInputs
         return history;
     }
 
-    public static ChatKitItem? Parse(StoredItem item)
+    public static ChatKitItem? Parse(ThreadItem item)
     {
         try
         {

@@ -23,7 +23,7 @@ public sealed record TurnOutcome(string ThreadId, string? UserMessageId, string?
 /// Agent failures end as an <c>error</c> event and a <see cref="TurnOutcome.Failure"/>; a client that goes away
 /// leaves its partial answer saved plus a hidden note for the model's next turn.
 /// </summary>
-public sealed class TurnPipeline(ConversationStore store, AgentClient agent, AttachmentService attachments, UserTurnLimiter limiter,
+public sealed class TurnPipeline(TurnStore store, AgentClient agent, AttachmentService attachments, UserTurnLimiter limiter,
     IOptions<ConversationOptions> options, TimeProvider clock, ILogger<TurnPipeline> logger)
 {
     static readonly StreamOptionsEvent AllowCancel = new(new StreamOptions(AllowCancel: true));
@@ -74,10 +74,13 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
             ? []
             : await attachments.ResolveForMessageAsync(request.Owner, request.Input.Attachments, threadId, request.BaseUrl, ct);
         var message = UserMessage(threadId, now, request.Input, attached);
-        var thread = new ThreadRecord(threadId, Titles.FromMessage(text), """{"type":"active"}""", now, now, MessageCount: 1);
+        var thread = new ChatThread
+        {
+            Id = threadId, OwnerId = request.Owner, Title = Titles.FromMessage(text), CreatedAt = now, UpdatedAt = now, MessageCount = 1,
+        };
         var stored = ToNew(message, text);
         InputLimits.Check(stored, "params.input", Settings);
-        await using var turn = await store.CreateThreadWithItemsAsync(request.Owner, thread, [stored], attached.Select(a => a.Id).ToList(), ct);
+        await using var turn = await store.CreateThreadWithItemsAsync(thread, [stored], attached.Select(a => a.Id).ToList(), ct);
 
         // As the reference server: thread.created without a title, the title follows as thread.updated.
         await sink.WriteAsync(new ThreadCreatedEvent(ThreadViews.ToWire(thread with { Title = null })));
@@ -208,7 +211,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         var record = new ToolRecord("action_" + Ids.Secret()[..12], CompletedTaskResult.ToolName,
             RawJson.FromString($$"""{"task_id":{{task.Id}}}"""),
             ChatKitJson.ToRaw(new CompletedTaskResult(task.Id, "completed", task.Title), ChatKitJson.Context.CompletedTaskResult));
-        var items = new List<NewItem>
+        var items = new List<ThreadItem>
         {
             ToNew(new HiddenContextItem
             {
@@ -250,7 +253,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
     async Task<Answer> RespondAsync(TurnContext context, IReadOnlyList<AgentHistoryEntry> history, AgentTurnInput input, IChatKitEventSink sink,
         CancellationToken ct)
     {
-        var pending = new List<NewItem>();
+        var pending = new List<ThreadItem>();
         var calls = new Dictionary<string, AgentEvent.ToolCall>(StringComparer.Ordinal);
         var answer = new StringBuilder();
         Draft? draft = null;
@@ -356,7 +359,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         return draft;
     }
 
-    async Task<string> CloseDraftAsync(TurnContext context, Draft draft, List<NewItem> pending, StringBuilder answer, IChatKitEventSink sink,
+    async Task<string> CloseDraftAsync(TurnContext context, Draft draft, List<ThreadItem> pending, StringBuilder answer, IChatKitEventSink sink,
         bool persistFirst)
     {
         var item = AssistantItem(context.ThreadId, draft);
@@ -371,7 +374,7 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
     }
 
     /// <summary>Writes what the turn produced so far. Never cancelled: a turn that ran is kept even if the client left.</summary>
-    async Task FlushAsync(TurnContext context, List<NewItem> pending, bool endsTurn = false)
+    async Task FlushAsync(TurnContext context, List<ThreadItem> pending, bool endsTurn = false)
     {
         if (pending.Count == 0) return;
         await store.AppendItemsAsync(context.Turn, context.Owner, [.. pending], CancellationToken.None, endsTurn);
@@ -391,12 +394,12 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         InferenceOptions = input.InferenceOptions ?? new InferenceOptions(),
     };
 
-    static NewItem AssistantItem(string threadId, Draft draft) => ToNew(new AssistantMessageItem
+    static ThreadItem AssistantItem(string threadId, Draft draft) => ToNew(new AssistantMessageItem
     {
         Id = draft.Id, ThreadId = threadId, CreatedAt = draft.CreatedAt, Content = [new OutputText { Text = draft.Text.ToString() }],
     }, draft.Text.ToString());
 
-    NewItem ToolItem(string threadId, AgentEvent.ToolCall? call, AgentEvent.ToolResult result)
+    ThreadItem ToolItem(string threadId, AgentEvent.ToolCall? call, AgentEvent.ToolResult result)
     {
         var record = new ToolRecord(result.CallId ?? call?.CallId ?? "", result.Name ?? call?.Name ?? "",
             call?.Arguments ?? RawJson.EmptyObject, result.Result);
@@ -407,7 +410,10 @@ public sealed class TurnPipeline(ConversationStore store, AgentClient agent, Att
         }, null);
     }
 
-    static NewItem ToNew(ChatKitItem item, string? text) => new(item.Id, TypeOf(item), item.CreatedAt, text, ChatKitJson.Serialize(item));
+    static ThreadItem ToNew(ChatKitItem item, string? text) => new()
+    {
+        Id = item.Id, ThreadId = item.ThreadId, Type = TypeOf(item), CreatedAt = item.CreatedAt, Text = text, Data = ChatKitJson.Serialize(item),
+    };
 
     static string TypeOf(ChatKitItem item) => item switch
     {

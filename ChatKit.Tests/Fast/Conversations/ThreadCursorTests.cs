@@ -52,7 +52,7 @@ public sealed class ThreadCursorTests
     [InlineData("a b c d e f g h i j", "'a':* & 'b':* & 'c':* & 'd':* & 'e':* & 'f':* & 'g':* & 'h':*")]
     public void SearchTextBecomesAPrefixQueryOfItsWordsOnly(string text, string query)
     {
-        Assert.Equal(query, ConversationStore.ToPrefixQuery(text));
+        Assert.Equal(query, ThreadStore.ToPrefixQuery(text));
     }
 
     [Theory]
@@ -62,6 +62,6 @@ public sealed class ThreadCursorTests
     [InlineData("'&|!():*")]
     public void SearchTextWithoutWordsGivesNoQuery(string? text)
     {
-        Assert.Null(ConversationStore.ToPrefixQuery(text));
+        Assert.Null(ThreadStore.ToPrefixQuery(text));
     }
 }

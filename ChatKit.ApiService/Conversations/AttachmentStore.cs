@@ -1,0 +1,76 @@
+using Microsoft.EntityFrameworkCore;
+using static ChatKit.ApiService.Conversations.Sql;
+
+namespace ChatKit.ApiService.Conversations;
+
+public enum UploadResult { Uploaded, GoneOrUploaded, OverQuota }
+
+/// <summary>
+/// Attachment metadata (the bytes are in <see cref="IAttachmentContents"/>), through EF Core with the owner in every
+/// <c>Where</c> (reads by id alone are for the capability URLs, whose callers check the access key). A turn stamps
+/// its message's attachments with the thread in its own batch (<see cref="TurnStore"/>).
+/// </summary>
+public sealed class AttachmentStore(ConversationsDbContext db)
+{
+    /// <summary>
+    /// Creates an attachment's metadata unless the owner's attachments would then take more than
+    /// <paramref name="quotaBytes"/> (declared sizes of pending uploads count); false when over the quota. The row goes
+    /// in first and comes out again when the owner's total is then over: two creates racing can both be refused, never
+    /// both let through.
+    /// </summary>
+    public async Task<bool> CreateAttachmentAsync(StoredAttachment attachment, long quotaBytes, CancellationToken ct)
+    {
+        db.Attachments.Add(attachment with { Name = PlainText(attachment.Name)!, MimeType = PlainText(attachment.MimeType)! });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+        var removed = await db.Attachments
+            .Where(a => a.Id == attachment.Id && a.OwnerId == attachment.OwnerId
+                        && db.Attachments.Where(o => o.OwnerId == attachment.OwnerId).Sum(o => o.Size) > quotaBytes)
+            .ExecuteDeleteAsync(ct);
+        return removed == 0;
+    }
+
+    /// <summary>An attachment by id alone; callers check the owner or the access key.</summary>
+    public Task<StoredAttachment?> GetAttachmentAsync(string attachmentId, CancellationToken ct) =>
+        db.Attachments.AsNoTracking().FirstOrDefaultAsync(a => a.Id == attachmentId, ct);
+
+    public Task<List<StoredAttachment>> GetAttachmentsAsync(string owner, IReadOnlyCollection<string> ids, CancellationToken ct) =>
+        db.Attachments.AsNoTracking().Where(a => a.OwnerId == owner && ids.Contains(a.Id)).ToListAsync(ct);
+
+    /// <summary>
+    /// Marks the bytes as arrived with their real size, unless the attachment is gone, was uploaded already, or the
+    /// owner's attachments would then take more than <paramref name="quotaBytes"/> (one statement).
+    /// </summary>
+    public async Task<UploadResult> MarkUploadedAsync(string attachmentId, long size, long quotaBytes, CancellationToken ct)
+    {
+        var updated = await db.Attachments
+            .Where(a => a.Id == attachmentId && !a.Uploaded
+                        && db.Attachments.Where(o => o.OwnerId == a.OwnerId && o.Id != a.Id).Sum(o => o.Size) + size <= quotaBytes)
+            .ExecuteUpdateAsync(set => set.SetProperty(a => a.Uploaded, true).SetProperty(a => a.Size, size), ct);
+        if (updated == 1) return UploadResult.Uploaded;
+        var uploaded = await db.Attachments.Where(a => a.Id == attachmentId).Select(a => (bool?)a.Uploaded).FirstOrDefaultAsync(ct);
+        return uploaded is false ? UploadResult.OverQuota : UploadResult.GoneOrUploaded;
+    }
+
+    /// <summary>Deletes attachments created before <paramref name="createdBefore"/> that never became part of a message.</summary>
+    public async Task<List<string>> DeleteUnsentAttachmentsAsync(DateTime createdBefore, CancellationToken ct)
+    {
+        var ids = await db.Attachments.Where(a => a.ThreadId == null && a.CreatedAt < createdBefore).Select(a => a.Id).ToListAsync(ct);
+        if (ids.Count == 0) return ids;
+        var deleted = await db.Attachments.Where(a => ids.Contains(a.Id) && a.ThreadId == null).ExecuteDeleteAsync(ct);
+        if (deleted == ids.Count) return ids;
+        // Sent (or deleted) in between: only the ids really deleted here are returned, so their bytes are not dropped.
+        var kept = await db.Attachments.Where(a => ids.Contains(a.Id)).Select(a => a.Id).ToListAsync(ct);
+        return ids.Except(kept, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Deletes the owner's attachment; false when there is none.</summary>
+    public async Task<bool> DeleteAttachmentAsync(string owner, string attachmentId, CancellationToken ct) =>
+        await db.Attachments.Where(a => a.OwnerId == owner && a.Id == attachmentId).ExecuteDeleteAsync(ct) == 1;
+}

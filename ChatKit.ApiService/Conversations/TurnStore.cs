@@ -1,0 +1,271 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+using static ChatKit.ApiService.Conversations.Sql;
+
+namespace ChatKit.ApiService.Conversations;
+
+/// <summary>
+/// A turn's reads and writes (docs/benchmarks.md measures them): the thread's lease, the history, the items a turn
+/// adds, replaces or drops. Hand-written SQL on the one <see cref="NpgsqlDataSource"/>, read by column name; every
+/// statement filters by the owner or by the turn's own lease, and statements that belong together go in one
+/// <see cref="NpgsqlBatch"/> (one round trip). Nothing is held in the database between statements.
+/// </summary>
+public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IOptions<ConversationOptions> options, ILogger<TurnStore> logger)
+{
+    const string InsertItem = "INSERT INTO thread_items (id, thread_id, owner_id, type, created_at, text, data) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    const string StampAttachments = "UPDATE attachments SET thread_id = $1 WHERE owner_id = $2 AND id = ANY($3)";
+    const string ItemColumns = "id, type, created_at, seq, text, data";
+
+    static readonly TimeSpan MaxLeasePollDelay = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// The hot path of a new conversation: the thread (its first turn's lease taken), its first items and the
+    /// attachment stamps in one round trip. A follow-up sent while this turn still runs waits for it.
+    /// </summary>
+    public async Task<ThreadTurn> CreateThreadWithItemsAsync(ChatThread thread, IReadOnlyList<ThreadItem> items,
+        IReadOnlyCollection<string> attachmentIds, CancellationToken ct)
+    {
+        var settings = options.Value;
+        // A new id: nobody else waits for it yet, so the in-process lock is free.
+        var local = await locks.AcquireAsync(thread.Id, settings.TurnLockTimeout, ct);
+        var lease = Guid.NewGuid();
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
+            await using var batch = new NpgsqlBatch(connection);
+            batch.BatchCommands.Add(BatchCommand(
+                "INSERT INTO threads (id, owner_id, title, status, metadata, created_at, updated_at, message_count, turn_lease, turn_lease_expires_at) " +
+                """VALUES ($1, $2, $3, '{"type":"active"}', '{}', $4, $5, $6, $7, now() + $8)""",
+                thread.Id, thread.OwnerId, thread.Title, thread.CreatedAt, thread.UpdatedAt, thread.MessageCount, lease, settings.TurnLease));
+            AddInserts(batch, thread.OwnerId, thread.Id, items);
+            if (attachmentIds.Count > 0) batch.BatchCommands.Add(BatchCommand(StampAttachments, thread.Id, thread.OwnerId, attachmentIds.ToArray()));
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        catch
+        {
+            local.Dispose();
+            throw;
+        }
+        return new ThreadTurn(this, thread, lease, local, settings.TurnLease, logger);
+    }
+
+    /// <summary>
+    /// Starts a turn on an existing thread of the owner: waits for earlier turns on it (in this replica in memory,
+    /// across replicas by polling the thread's lease), takes the lease and reads the thread as it is now. Nothing is
+    /// held in the database while waiting or while the turn runs. Null when the thread does not exist or belongs to
+    /// someone else; <see cref="ThreadBusyException"/> when an earlier turn outlasts <see cref="ConversationOptions.TurnLockTimeout"/>.
+    /// </summary>
+    public async Task<ThreadTurn?> BeginTurnAsync(string owner, string threadId, CancellationToken ct)
+    {
+        var settings = options.Value;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var local = await locks.AcquireAsync(threadId, settings.TurnLockTimeout, ct);
+        try
+        {
+            var lease = Guid.NewGuid();
+            var delay = TimeSpan.FromMilliseconds(20);
+            while (true)
+            {
+                var (thread, exists) = await TryLeaseAsync(owner, threadId, lease, settings.TurnLease, ct);
+                if (thread is not null) return new ThreadTurn(this, thread, lease, local, settings.TurnLease, logger);
+                if (!exists)
+                {
+                    local.Dispose();
+                    return null;
+                }
+                // Another replica's turn holds the thread: poll with backoff until it ends or its lease runs out.
+                if (waited.Elapsed + delay > settings.TurnLockTimeout) throw new ThreadBusyException();
+                await Task.Delay(delay, ct);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxLeasePollDelay.Ticks));
+            }
+        }
+        catch
+        {
+            local.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Takes the thread's lease when it is free or expired, in one statement; says whether the thread exists.</summary>
+    async Task<(ChatThread? Thread, bool Exists)> TryLeaseAsync(string owner, string threadId, Guid lease, TimeSpan duration,
+        CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(BatchCommand(
+            "UPDATE threads SET turn_lease = $3, turn_lease_expires_at = now() + $4 WHERE id = $1 AND owner_id = $2 " +
+            $"AND (turn_lease_expires_at IS NULL OR turn_lease_expires_at < now()) RETURNING {ChatThread.Columns}",
+            threadId, owner, lease, duration));
+        batch.BatchCommands.Add(BatchCommand("SELECT 1 FROM threads WHERE id = $1 AND owner_id = $2", threadId, owner));
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var thread = (await reader.ReadAllAsync(ChatThread.Read, ct)).FirstOrDefault();
+        await reader.NextResultAsync(ct);
+        return (thread, await reader.ReadAsync(ct));
+    }
+
+    /// <summary>Extends a held lease; false when it is no longer this turn's (expired and taken, or the thread deleted).</summary>
+    internal async Task<bool> RenewLeaseAsync(string owner, string threadId, Guid lease, TimeSpan duration, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = Command(connection,
+            "UPDATE threads SET turn_lease_expires_at = now() + $3 WHERE id = $1 AND owner_id = $4 AND turn_lease = $2",
+            threadId, lease, duration, owner);
+        return await command.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    internal async Task ReleaseLeaseAsync(string owner, string threadId, Guid lease)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+        await using var command = Command(connection,
+            "UPDATE threads SET turn_lease = NULL, turn_lease_expires_at = NULL WHERE id = $1 AND owner_id = $3 AND turn_lease = $2",
+            threadId, lease, owner);
+        await command.ExecuteNonQueryAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Adds a user message to a thread inside a turn, in one round trip: reads the history before it, inserts it,
+    /// stamps its attachments, bumps the thread (and sets its title when given).
+    /// </summary>
+    public async Task<IReadOnlyList<ThreadItem>> AddUserMessageAsync(ThreadTurn turn, string owner, ThreadItem message, string? title,
+        IReadOnlyCollection<string> attachmentIds, int historyLimit, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(HistoryCommand(turn.ThreadId, owner, beforeSeq: null, historyLimit, options.Value.MaxHistoryBytes));
+        AddInserts(batch, owner, turn.ThreadId, [message]);
+        batch.BatchCommands.Add(BatchCommand(
+            "UPDATE threads SET updated_at = $2, message_count = message_count + 1, title = coalesce($3, title) WHERE id = $1 AND owner_id = $4",
+            turn.ThreadId, message.CreatedAt, title, owner));
+        if (attachmentIds.Count > 0) batch.BatchCommands.Add(BatchCommand(StampAttachments, turn.ThreadId, owner, attachmentIds.ToArray()));
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var history = await reader.ReadAllAsync(ThreadItem.Read, ct);
+        history.Reverse();
+        return history;
+    }
+
+    /// <summary>History for the model: the newest items before <paramref name="beforeSeq"/> (all when null), oldest first.</summary>
+    public async Task<IReadOnlyList<ThreadItem>> LoadHistoryAsync(ThreadTurn turn, string owner, long? beforeSeq, int limit,
+        CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(HistoryCommand(turn.ThreadId, owner, beforeSeq, limit, options.Value.MaxHistoryBytes));
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var history = await reader.ReadAllAsync(ThreadItem.Read, ct);
+        history.Reverse();
+        return history;
+    }
+
+    /// <summary>
+    /// Appends items produced by a turn and bumps the thread's activity time and message count. With
+    /// <paramref name="endsTurn"/>, the same statement releases the turn's lease (the turn writes nothing after it),
+    /// which saves the turn a round trip.
+    /// </summary>
+    public async Task AppendItemsAsync(ThreadTurn turn, string owner, IReadOnlyList<ThreadItem> items, CancellationToken ct,
+        bool endsTurn = false)
+    {
+        if (items.Count == 0) return;
+        var threadId = turn.ThreadId;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        AddInserts(batch, owner, threadId, items);
+        if (endsTurn)
+        {
+            turn.MarkReleased();
+            batch.BatchCommands.Add(BatchCommand(
+                "UPDATE threads SET updated_at = greatest(updated_at, $2), message_count = message_count + $3, " +
+                "turn_lease = CASE WHEN turn_lease = $5 THEN NULL ELSE turn_lease END, " +
+                "turn_lease_expires_at = CASE WHEN turn_lease = $5 THEN NULL ELSE turn_lease_expires_at END WHERE id = $1 AND owner_id = $4",
+                threadId, items[^1].CreatedAt, items.Count(i => i.IsMessage), owner, turn.Lease));
+        }
+        else
+        {
+            batch.BatchCommands.Add(BatchCommand(
+                "UPDATE threads SET updated_at = greatest(updated_at, $2), message_count = message_count + $3 WHERE id = $1 AND owner_id = $4",
+                threadId, items[^1].CreatedAt, items.Count(i => i.IsMessage), owner));
+        }
+        try
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        catch
+        {
+            if (endsTurn) turn.MarkHeld();
+            throw;
+        }
+    }
+
+    /// <summary>Replaces an item in place (same position), or appends it when it does not exist yet.</summary>
+    public async Task SaveItemAsync(ThreadTurn turn, string owner, ThreadItem item, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = Command(connection,
+            InsertItem + " ON CONFLICT (id) DO UPDATE SET data = excluded.data, text = excluded.text " +
+            "WHERE thread_items.thread_id = excluded.thread_id AND thread_items.owner_id = excluded.owner_id",
+            item.Id, turn.ThreadId, owner, item.Type, item.CreatedAt, item.Text, Json(item.Data));
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<ThreadItem?> GetItemAsync(ThreadTurn turn, string owner, string itemId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = Command(connection,
+            $"SELECT {ItemColumns} FROM thread_items WHERE id = $1 AND thread_id = $2 AND owner_id = $3", itemId, turn.ThreadId, owner);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return (await reader.ReadAllAsync(ThreadItem.Read, ct)).FirstOrDefault();
+    }
+
+    /// <summary>The newest items of a thread, newest first, hidden ones included.</summary>
+    public async Task<IReadOnlyList<ThreadItem>> LatestItemsAsync(ThreadTurn turn, string owner, int limit, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = Command(connection,
+            $"SELECT {ItemColumns} FROM thread_items WHERE thread_id = $1 AND owner_id = $2 ORDER BY seq DESC LIMIT $3",
+            turn.ThreadId, owner, limit);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAllAsync(ThreadItem.Read, ct);
+    }
+
+    /// <summary>Deletes every item after <paramref name="seq"/> (retry) and recounts the thread's messages, in one round trip.</summary>
+    public async Task DeleteItemsAfterAsync(ThreadTurn turn, string owner, long seq, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(BatchCommand("DELETE FROM thread_items WHERE thread_id = $1 AND owner_id = $2 AND seq > $3",
+            turn.ThreadId, owner, seq));
+        batch.BatchCommands.Add(RecountCommand(turn.ThreadId, owner));
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Deletes items of the turn's thread and recounts its messages, in one round trip.</summary>
+    public async Task DeleteItemsAsync(ThreadTurn turn, string owner, IReadOnlyCollection<string> itemIds, CancellationToken ct)
+    {
+        if (itemIds.Count == 0) return;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(BatchCommand("DELETE FROM thread_items WHERE thread_id = $1 AND owner_id = $2 AND id = ANY($3)",
+            turn.ThreadId, owner, itemIds.ToArray()));
+        batch.BatchCommands.Add(RecountCommand(turn.ThreadId, owner));
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The newest items (at most <paramref name="limit"/>) whose JSON and text together fit in <paramref name="maxBytes"/>.</summary>
+    static NpgsqlBatchCommand HistoryCommand(string threadId, string owner, long? beforeSeq, int limit, int maxBytes) => BatchCommand(
+        $"SELECT {ItemColumns} FROM (SELECT {ItemColumns}, " +
+        "sum(octet_length(data::text) + coalesce(octet_length(text), 0)) OVER (ORDER BY seq DESC) AS bytes " +
+        "FROM thread_items WHERE thread_id = $1 AND owner_id = $2 AND type <> 'widget'" + (beforeSeq is null ? "" : " AND seq < $5") +
+        " ORDER BY seq DESC LIMIT $3) newest WHERE bytes <= $4 ORDER BY seq DESC",
+        beforeSeq is { } seq ? [threadId, owner, limit, maxBytes, seq] : [threadId, owner, limit, maxBytes]);
+
+    static NpgsqlBatchCommand RecountCommand(string threadId, string owner) => BatchCommand(
+        "UPDATE threads SET message_count = (SELECT count(*) FROM thread_items WHERE thread_id = $1 " +
+        "AND type IN ('user_message', 'assistant_message')) WHERE id = $1 AND owner_id = $2", threadId, owner);
+
+    static void AddInserts(NpgsqlBatch batch, string owner, string threadId, IReadOnlyList<ThreadItem> items)
+    {
+        foreach (var item in items)
+        {
+            batch.BatchCommands.Add(BatchCommand(InsertItem, item.Id, threadId, owner, item.Type, item.CreatedAt, item.Text, Json(item.Data)));
+        }
+    }
+}
