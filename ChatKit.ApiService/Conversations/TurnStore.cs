@@ -35,8 +35,9 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
             await using var batch = new NpgsqlBatch(connection);
             batch.BatchCommands.Add(BatchCommand(
                 "INSERT INTO threads (id, owner_id, title, status, metadata, created_at, updated_at, message_count, turn_lease, turn_lease_expires_at) " +
-                """VALUES ($1, $2, $3, '{"type":"active"}', '{}', $4, $5, $6, $7, now() + $8)""",
-                thread.Id, thread.OwnerId, thread.Title, thread.CreatedAt, thread.UpdatedAt, thread.MessageCount, lease, settings.TurnLease));
+                "VALUES ($1, $2, $3, $4::jsonb, '{}', $5, $6, $7, $8, now() + $9)",
+                thread.Id, thread.OwnerId, thread.Title, thread.StatusJson, thread.CreatedAt, thread.UpdatedAt, thread.MessageCount, lease,
+                settings.TurnLease));
             AddInserts(batch, thread.OwnerId, thread.Id, items);
             if (attachmentIds.Count > 0) batch.BatchCommands.Add(BatchCommand(StampAttachments, thread.Id, thread.OwnerId, attachmentIds.ToArray()));
             await batch.ExecuteNonQueryAsync(ct);

@@ -7,7 +7,10 @@ namespace ChatKit.ApiService.Turns;
 /// <summary>Stored threads and items as ChatKit wire objects.</summary>
 public static class ThreadViews
 {
-    static readonly RawJson Active = RawJson.FromString("""{"type":"active"}""");
+    /// <summary>The active status as PostgreSQL writes jsonb back.</summary>
+    const string ActiveAsJsonb = """{"type": "active"}""";
+
+    static readonly RawJson Active = RawJson.FromString(ChatThread.ActiveStatus);
 
     public static ChatKitThread ToWire(ChatThread thread, ItemsPage? items = null) => new()
     {
@@ -23,7 +26,7 @@ public static class ThreadViews
     /// <summary>The status column is jsonb (PostgreSQL re-spaces it); written compactly, the common case without parsing.</summary>
     static RawJson Status(string json)
     {
-        if (json is """{"type": "active"}""" or """{"type":"active"}""") return Active;
+        if (json is ChatThread.ActiveStatus or ActiveAsJsonb) return Active;
         using var document = JsonDocument.Parse(json);
         return RawJson.From(document.RootElement);
     }
