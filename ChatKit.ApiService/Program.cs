@@ -14,13 +14,14 @@ builder.AddServiceDefaults();
 builder.AddChatKitAuthentication();
 builder.AddUserRateLimits();
 builder.AddFrontEndCors();
-builder.AddAgentTasksClient();
 builder.Services.AddSingleton(TimeProvider.System);
+// The layers, bottom up (docs/architecture.md).
 builder.AddConversationStore();
-builder.AddAttachments();
 builder.AddAgentClient();
+builder.AddAttachments();
 builder.AddTurns();
 builder.AddChatKitProtocol();
+builder.AddTasksPassThrough();
 // One mapping from refusals to problem details, for every endpoint (ChatKit streams that started send an error event instead).
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ApiErrorHandler>();

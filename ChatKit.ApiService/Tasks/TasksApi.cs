@@ -21,7 +21,7 @@ public static class TasksApi
     /// YARP's forwarder to the agent at the turns' address (<c>ChatKit:Agent:BaseAddress</c>, resolved through service
     /// discovery). It never retries: a POST sent twice could add a task twice.
     /// </summary>
-    public static TBuilder AddAgentTasksClient<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    public static TBuilder AddTasksPassThrough<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddHttpForwarderWithServiceDiscovery();
         builder.Services.AddSingleton<AgentTasksForwarder>();
