@@ -105,7 +105,7 @@ public sealed class AgentClient(HttpClient http, IOptions<AgentOptions> options,
         var path = $"/api/tasks?limit={limit}" + (string.IsNullOrWhiteSpace(query) ? "" : "&q=" + Uri.EscapeDataString(query.Trim()));
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         using var response = await SendTaskCallAsync(request, ct);
-        if (!response.IsSuccessStatusCode) throw AgentException.BadStatus((int)response.StatusCode);
+        if (!response.IsSuccessStatusCode) throw AgentException.TasksUnavailable(AgentFailure.Unavailable);
         return await response.Content.ReadFromJsonAsync(AgentJsonContext.Default.AgentTaskPage, ct) ?? new AgentTaskPage();
     }
 
@@ -115,18 +115,20 @@ public sealed class AgentClient(HttpClient http, IOptions<AgentOptions> options,
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/tasks/{taskId}/complete");
         using var response = await SendTaskCallAsync(request, ct);
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
-        if (!response.IsSuccessStatusCode) throw AgentException.BadStatus((int)response.StatusCode);
+        if (!response.IsSuccessStatusCode) throw AgentException.TasksUnavailable(AgentFailure.Unavailable);
         return await response.Content.ReadFromJsonAsync(AgentJsonContext.Default.AgentTask, ct);
     }
 
+    /// <summary>A task call; its failures say that tasks cannot be reached (no message of the user's is at stake).</summary>
     async Task<HttpResponseMessage> SendTaskCallAsync(HttpRequestMessage request, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.Value.TaskApiTimeout);
-        return await SendAsync(request, timeout.Token, ct);
+        return await SendAsync(request, timeout.Token, ct, taskCall: true);
     }
 
-    async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken timeoutToken, CancellationToken callerToken)
+    async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken timeoutToken, CancellationToken callerToken,
+        bool taskCall = false)
     {
         try
         {
@@ -135,12 +137,12 @@ public sealed class AgentClient(HttpClient http, IOptions<AgentOptions> options,
         catch (OperationCanceledException) when (!callerToken.IsCancellationRequested)
         {
             logger.LogWarning("The agent did not answer {Method} {Path} in time.", request.Method, request.RequestUri);
-            throw AgentException.TimedOut();
+            throw taskCall ? AgentException.TasksUnavailable(AgentFailure.Timeout) : AgentException.TimedOut();
         }
         catch (HttpRequestException e)
         {
             logger.LogWarning(e, "The agent is unreachable ({Method} {Path}).", request.Method, request.RequestUri);
-            throw AgentException.Unreachable(e);
+            throw taskCall ? AgentException.TasksUnavailable(AgentFailure.Unavailable, e) : AgentException.Unreachable(e);
         }
     }
 

@@ -27,6 +27,10 @@ public sealed class AgentException(AgentFailure failure, string code, string mes
     public static AgentException BadStatus(int status) => new(AgentFailure.Unavailable, "agent_unavailable",
         $"The assistant could not answer (status {status}). Your message was saved; please try again in a moment.");
 
+    /// <summary>A task call (the @-mention search, a task list's button) that the agent did not answer.</summary>
+    public static AgentException TasksUnavailable(AgentFailure failure, Exception? inner = null) => new(failure,
+        failure == AgentFailure.Timeout ? "agent_timeout" : "agent_unavailable", "Tasks cannot be reached right now; please try again.", true, inner);
+
     public static AgentException BrokenStream(string detail, Exception? inner = null) => new(AgentFailure.Unavailable, "agent_unavailable",
         $"The assistant's answer broke off ({detail}). Your message was saved; please try again.", true, inner);
 }

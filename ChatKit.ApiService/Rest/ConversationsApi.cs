@@ -150,26 +150,18 @@ public static class ConversationsApi
     /// <summary>The caller's tasks as ChatKit entities, for <c>entities.onTagSearch</c>.</summary>
     static async Task<JsonHttpResult<EntityList>> SearchEntitiesAsync(string? q, AgentClient agent, CancellationToken ct)
     {
-        q = Query(q);
-        try
+        var page = await agent.SearchTasksAsync(Query(q), limit: 20, ct);
+        var entities = page.Tasks.Select(task =>
         {
-            var page = await agent.SearchTasksAsync(q, limit: 20, ct);
-            var entities = page.Tasks.Select(task =>
+            var data = new Dictionary<string, string>
             {
-                var data = new Dictionary<string, string>
-                {
-                    ["task_id"] = task.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["completed"] = task.Completed ? "true" : "false",
-                };
-                if (!string.IsNullOrWhiteSpace(task.Description)) data["description"] = task.Description;
-                return new TaskEntity($"task_{task.Id}", task.Title, task.Completed ? "Completed tasks" : "Open tasks", false, data);
-            }).ToList();
-            return Json(new EntityList(entities), ConversationsJson.Context.EntityList);
-        }
-        catch (AgentException e)
-        {
-            throw new ApiError(e.Status, e.Code, "Tasks cannot be searched right now; please try again.", e);
-        }
+                ["task_id"] = task.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["completed"] = task.Completed ? "true" : "false",
+            };
+            if (!string.IsNullOrWhiteSpace(task.Description)) data["description"] = task.Description;
+            return new TaskEntity($"task_{task.Id}", task.Title, task.Completed ? "Completed tasks" : "Open tasks", false, data);
+        }).ToList();
+        return Json(new EntityList(entities), ConversationsJson.Context.EntityList);
     }
 
     static ThreadSummary Summary(ChatThread thread) => new(thread.Id, thread.Title, thread.CreatedAt, thread.UpdatedAt, thread.MessageCount);
