@@ -16,7 +16,10 @@ public static class DatabaseMigrations
     public static async Task MigrateDatabaseAsync<TContext>(this IHost app, CancellationToken ct = default) where TContext : DbContext
     {
         using var scope = app.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        // A service that registers a context factory (not a scoped context) migrates with a context of its own.
+        await using var db = scope.ServiceProvider.GetService<IDbContextFactory<TContext>>() is { } factory
+            ? await factory.CreateDbContextAsync(ct)
+            : scope.ServiceProvider.GetRequiredService<TContext>();
         var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseMigrations));
         for (var attempt = 1; ; attempt++)
         {

@@ -6,8 +6,7 @@ public static class AttachmentsExtensions
     public static IHostApplicationBuilder AddAttachments(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AttachmentOptions>().BindConfiguration(AttachmentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        // Scoped: the attachment store uses the (pooled) DbContext.
-        builder.Services.AddScoped<AttachmentService>();
+        builder.Services.AddSingleton<AttachmentService>();
         builder.Services.AddHostedService<UnsentAttachmentCleanup>();
         return builder;
     }

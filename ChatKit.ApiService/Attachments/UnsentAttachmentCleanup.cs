@@ -6,7 +6,7 @@ namespace ChatKit.ApiService.Attachments;
 /// Deletes attachments that were created but never sent within the upload window (bytes included), every
 /// <see cref="AttachmentOptions.CleanupInterval"/>. Every replica runs it; the delete is one idempotent statement.
 /// </summary>
-public sealed class UnsentAttachmentCleanup(IServiceScopeFactory scopes, IOptions<AttachmentOptions> options,
+public sealed class UnsentAttachmentCleanup(AttachmentService attachments, IOptions<AttachmentOptions> options,
     ILogger<UnsentAttachmentCleanup> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -16,8 +16,7 @@ public sealed class UnsentAttachmentCleanup(IServiceScopeFactory scopes, IOption
         {
             try
             {
-                await using var scope = scopes.CreateAsyncScope();
-                var deleted = await scope.ServiceProvider.GetRequiredService<AttachmentService>().DeleteUnsentAsync(stoppingToken);
+                var deleted = await attachments.DeleteUnsentAsync(stoppingToken);
                 if (deleted > 0) logger.LogInformation("Deleted {Count} attachments that were never sent.", deleted);
             }
             catch (Exception e) when (e is not OperationCanceledException)

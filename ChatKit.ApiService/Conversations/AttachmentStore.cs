@@ -8,9 +8,10 @@ public enum UploadResult { Uploaded, GoneOrUploaded, OverQuota }
 /// <summary>
 /// Attachment metadata (the bytes are in <see cref="IAttachmentContents"/>), through EF Core with the owner in every
 /// <c>Where</c> (reads by id alone are for the capability URLs, whose callers check the access key). A turn stamps
-/// its message's attachments with the thread in its own batch (<see cref="TurnStore"/>).
+/// its message's attachments with the thread in its own batch (<see cref="TurnStore"/>). A context per call, from the pool:
+/// nothing is leased for a request that streams for seconds.
 /// </summary>
-public sealed class AttachmentStore(ConversationsDbContext db)
+public sealed class AttachmentStore(IDbContextFactory<ConversationsDbContext> contexts)
 {
     /// <summary>
     /// Creates an attachment's metadata unless the owner's attachments would then take more than
@@ -20,15 +21,9 @@ public sealed class AttachmentStore(ConversationsDbContext db)
     /// </summary>
     public async Task<bool> CreateAttachmentAsync(StoredAttachment attachment, long quotaBytes, CancellationToken ct)
     {
+        await using var db = await contexts.CreateDbContextAsync(ct);
         db.Attachments.Add(attachment with { Name = PlainText(attachment.Name)!, MimeType = PlainText(attachment.MimeType)! });
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        finally
-        {
-            db.ChangeTracker.Clear();
-        }
+        await db.SaveChangesAsync(ct);
         var removed = await db.Attachments
             .Where(a => a.Id == attachment.Id && a.OwnerId == attachment.OwnerId
                         && db.Attachments.Where(o => o.OwnerId == attachment.OwnerId).Sum(o => o.Size) > quotaBytes)
@@ -37,11 +32,17 @@ public sealed class AttachmentStore(ConversationsDbContext db)
     }
 
     /// <summary>An attachment by id alone; callers check the owner or the access key.</summary>
-    public Task<StoredAttachment?> GetAttachmentAsync(string attachmentId, CancellationToken ct) =>
-        db.Attachments.AsNoTracking().FirstOrDefaultAsync(a => a.Id == attachmentId, ct);
+    public async Task<StoredAttachment?> GetAttachmentAsync(string attachmentId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Attachments.AsNoTracking().FirstOrDefaultAsync(a => a.Id == attachmentId, ct);
+    }
 
-    public Task<List<StoredAttachment>> GetAttachmentsAsync(string owner, IReadOnlyCollection<string> ids, CancellationToken ct) =>
-        db.Attachments.AsNoTracking().Where(a => a.OwnerId == owner && ids.Contains(a.Id)).ToListAsync(ct);
+    public async Task<List<StoredAttachment>> GetAttachmentsAsync(string owner, IReadOnlyCollection<string> ids, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Attachments.AsNoTracking().Where(a => a.OwnerId == owner && ids.Contains(a.Id)).ToListAsync(ct);
+    }
 
     /// <summary>
     /// Marks the bytes as arrived with their real size, unless the attachment is gone, was uploaded already, or the
@@ -49,6 +50,7 @@ public sealed class AttachmentStore(ConversationsDbContext db)
     /// </summary>
     public async Task<UploadResult> MarkUploadedAsync(string attachmentId, long size, long quotaBytes, CancellationToken ct)
     {
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var updated = await db.Attachments
             .Where(a => a.Id == attachmentId && !a.Uploaded
                         && db.Attachments.Where(o => o.OwnerId == a.OwnerId && o.Id != a.Id).Sum(o => o.Size) + size <= quotaBytes)
@@ -61,6 +63,7 @@ public sealed class AttachmentStore(ConversationsDbContext db)
     /// <summary>Deletes attachments created before <paramref name="createdBefore"/> that never became part of a message.</summary>
     public async Task<List<string>> DeleteUnsentAttachmentsAsync(DateTime createdBefore, CancellationToken ct)
     {
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var ids = await db.Attachments.Where(a => a.ThreadId == null && a.CreatedAt < createdBefore).Select(a => a.Id).ToListAsync(ct);
         if (ids.Count == 0) return ids;
         var deleted = await db.Attachments.Where(a => ids.Contains(a.Id) && a.ThreadId == null).ExecuteDeleteAsync(ct);
@@ -71,6 +74,9 @@ public sealed class AttachmentStore(ConversationsDbContext db)
     }
 
     /// <summary>Deletes the owner's attachment; false when there is none.</summary>
-    public async Task<bool> DeleteAttachmentAsync(string owner, string attachmentId, CancellationToken ct) =>
-        await db.Attachments.Where(a => a.OwnerId == owner && a.Id == attachmentId).ExecuteDeleteAsync(ct) == 1;
+    public async Task<bool> DeleteAttachmentAsync(string owner, string attachmentId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Attachments.Where(a => a.OwnerId == owner && a.Id == attachmentId).ExecuteDeleteAsync(ct) == 1;
+    }
 }

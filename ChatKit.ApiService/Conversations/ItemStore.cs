@@ -10,7 +10,7 @@ namespace ChatKit.ApiService.Conversations;
 /// name) and their feedback (EF Core). Pages are keyset-based on (thread_id, seq) and bounded in bytes
 /// (<see cref="ConversationOptions.MaxPageBytes"/>), so a page costs the same however long the thread is.
 /// </summary>
-public sealed class ItemStore(ConversationsDbContext db, NpgsqlDataSource dataSource, IOptions<ConversationOptions> options)
+public sealed class ItemStore(IDbContextFactory<ConversationsDbContext> contexts, NpgsqlDataSource dataSource, IOptions<ConversationOptions> options)
 {
     internal const string VisibleItems = "type NOT IN ('hidden_context_item', 'sdk_hidden_context')";
 
@@ -67,6 +67,7 @@ public sealed class ItemStore(ConversationsDbContext db, NpgsqlDataSource dataSo
     public async Task<bool> SetFeedbackAsync(string owner, string threadId, IReadOnlyCollection<string> itemIds, string kind,
         CancellationToken ct)
     {
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var updated = await db.Items.Where(i => i.ThreadId == threadId && i.OwnerId == owner && itemIds.Contains(i.Id))
             .ExecuteUpdateAsync(set => set.SetProperty(i => i.Feedback, kind), ct);
         return updated > 0 || await db.Threads.AnyAsync(t => t.Id == threadId && t.OwnerId == owner, ct);

@@ -12,7 +12,7 @@ namespace ChatKit.ApiService.Conversations;
 /// keyset paging on indexed columns, read by column name. The rest (create an empty thread, rename, delete, the REST
 /// list by activity with search) is EF Core with the owner in every <c>Where</c>.
 /// </summary>
-public sealed partial class ThreadStore(ConversationsDbContext db, NpgsqlDataSource dataSource, IOptions<ConversationOptions> options)
+public sealed partial class ThreadStore(IDbContextFactory<ConversationsDbContext> contexts, NpgsqlDataSource dataSource, IOptions<ConversationOptions> options)
 {
     // $1 owner, $2 limit + 1, $3 the thread to page after.
     static readonly string[] ThreadPages = [ThreadPage("ASC", null), ThreadPage("ASC", ">"), ThreadPage("DESC", null), ThreadPage("DESC", "<")];
@@ -46,6 +46,7 @@ public sealed partial class ThreadStore(ConversationsDbContext db, NpgsqlDataSou
     public async Task<Page<ChatThread>> ListThreadsByActivityAsync(string owner, int limit, ActivityCursor? after, string? query,
         CancellationToken ct)
     {
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var threads = db.Threads.AsNoTracking().Where(t => t.OwnerId == owner);
         if (after is { } cursor)
         {
@@ -72,21 +73,16 @@ public sealed partial class ThreadStore(ConversationsDbContext db, NpgsqlDataSou
     /// <summary>An empty thread (REST <c>POST /threads</c>).</summary>
     public async Task<ChatThread> CreateThreadAsync(string owner, string? title, DateTime now, CancellationToken ct)
     {
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var thread = new ChatThread { Id = Ids.Thread(), OwnerId = owner, Title = PlainText(title), CreatedAt = now, UpdatedAt = now };
         db.Threads.Add(thread);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        finally
-        {
-            db.ChangeTracker.Clear();
-        }
+        await db.SaveChangesAsync(ct);
         return thread;
     }
 
     public async Task<ChatThread?> RenameThreadAsync(string owner, string threadId, string title, CancellationToken ct)
     {
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var mine = db.Threads.Where(t => t.Id == threadId && t.OwnerId == owner);
         if (await mine.ExecuteUpdateAsync(set => set.SetProperty(t => t.Title, PlainText(title)), ct) == 0) return null;
         return await mine.AsNoTracking().FirstOrDefaultAsync(ct);
@@ -98,6 +94,7 @@ public sealed partial class ThreadStore(ConversationsDbContext db, NpgsqlDataSou
     /// </summary>
     public async Task<IReadOnlyList<string>?> DeleteThreadAsync(string owner, string threadId, CancellationToken ct)
     {
+        await using var db = await contexts.CreateDbContextAsync(ct);
         if (await db.Threads.Where(t => t.Id == threadId && t.OwnerId == owner).ExecuteDeleteAsync(ct) == 0) return null;
         var attachments = db.Attachments.Where(a => a.ThreadId == threadId && a.OwnerId == owner);
         var ids = await attachments.Select(a => a.Id).ToListAsync(ct);
