@@ -51,7 +51,7 @@ public sealed class TaskService(TasksDbContext db, TimeProvider clock)
 
     public async Task<TaskItem> AddAsync(string ownerId, string title, string? description = null, CancellationToken ct = default)
     {
-        var now = Now();
+        var now = clock.UtcNowMicros();
         var task = new TaskItem
         {
             OwnerId = ownerId,
@@ -78,7 +78,7 @@ public sealed class TaskService(TasksDbContext db, TimeProvider clock)
         title = title?.Trim();
         var setDescription = description is not null;
         description = NormalizeDescription(description);
-        var now = Now();
+        var now = clock.UtcNowMicros();
         await OwnedBy(ownerId)
             .Where(t => t.Id == id)
             .Where(t => (title != null && t.Title != title) || (setDescription && t.Description != description)
@@ -148,13 +148,6 @@ public sealed class TaskService(TasksDbContext db, TimeProvider clock)
             errors["description"] = [$"The description must be at most {TaskItem.DescriptionMaxLength} characters."];
         }
         return errors;
-    }
-
-    /// <summary>The current time at PostgreSQL's precision (microseconds), so a returned task equals the stored one.</summary>
-    DateTime Now()
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
     }
 
     IQueryable<TaskItem> OwnedBy(string ownerId) => db.Tasks.AsNoTracking().Where(t => t.OwnerId == ownerId);
