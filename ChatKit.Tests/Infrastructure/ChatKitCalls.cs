@@ -91,6 +91,10 @@ public static class ChatKitCalls
 
     public static JsonElement Single(this List<JsonElement> events, string type) => Assert.Single(events, e => e.Type() == type);
 
+    /// <summary>The ids of a page of items or threads (<c>{"data": [...]}</c>), in order.</summary>
+    public static IReadOnlyList<string> Ids(this JsonElement page) =>
+        [.. page.GetProperty("data").EnumerateArray().Select(i => i.GetProperty("id").GetString()!)];
+
     public static string ThreadId(this List<JsonElement> events) =>
         events.Single("thread.created").GetProperty("thread").GetProperty("id").GetString()!;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ChatKit.Tests.Fast.Infrastructure;
 using static ChatKit.Tests.Fast.Infrastructure.TestTokens;
+using static ChatKit.Tests.Infrastructure.ChatKitCalls;
 
 namespace ChatKit.Tests.Fast.Agent;
 

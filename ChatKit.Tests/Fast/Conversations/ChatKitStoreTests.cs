@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ChatKit.Tests.Fast.Infrastructure;
-using static ChatKit.Tests.Fast.Infrastructure.ChatKitCalls;
+using static ChatKit.Tests.Infrastructure.ChatKitCalls;
 using static ChatKit.Tests.Fast.Infrastructure.TestTokens;
 
 namespace ChatKit.Tests.Fast.Conversations;

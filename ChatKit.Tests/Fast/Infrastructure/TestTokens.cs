@@ -28,9 +28,6 @@ public static class TestTokens
         ["ChatKit:SessionSigningKey"] = SessionKey,
     };
 
-    /// <summary>A unique user per test: no test sees another's data.</summary>
-    public static string NewUser(string name) => $"{name}-{Guid.NewGuid():N}"[..(name.Length + 13)];
-
     public static string BetterAuth(string userId)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
