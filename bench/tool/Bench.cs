@@ -74,7 +74,7 @@ public sealed class Bench(Stack stack, BenchOptions o)
         var bench = new Bench(stack, o);
         foreach (var name in o.Targets) await bench.Measure(stack.Targets[name]);
         var path = bench.Save(probe);
-        // The docs cite bench-latest.json (committed); the timestamped copy stays local (bench/results/.gitignore).
+        // The report reads bench-latest.json; result files stay local (bench/results/.gitignore), the docs summarize them.
         if (!o.NoReport) Report.Write(Path.Combine(Paths.Results, "bench-latest.json"));
         return 0;
     }
