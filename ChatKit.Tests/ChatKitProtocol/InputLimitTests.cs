@@ -101,7 +101,7 @@ public sealed class InputLimitTests
         var user = NewUser("answers");
         using var http = fixture.CreateClientFor(user);
         var threadId = await NewThreadAsync(http);
-        var itemId = await InsertItemAsync(user, threadId, "structured_input",
+        var itemId = await fixture.InsertItemAsync(user, threadId, "structured_input",
             """{"type":"structured_input","id":"{id}","thread_id":"{thread}","created_at":"2026-01-01T00:00:00Z","status":"pending","inputs":[{"id":"notes","question":"Anything else?","type":"freeform"}]}""");
 
         using var response = await http.ChatKitAsync("threads.add_structured_input", new
@@ -191,22 +191,6 @@ public sealed class InputLimitTests
 
     static async Task<string> NewThreadAsync(HttpClient http) =>
         (await http.ChatKitStreamAsync("threads.create", new { input = Input("hello") })).ThreadId();
-
-    async Task<string> InsertItemAsync(string owner, string threadId, string type, string json)
-    {
-        var id = "msg_" + Guid.NewGuid().ToString("N")[..24];
-        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("conversationsdb"));
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "INSERT INTO thread_items (id, thread_id, owner_id, type, created_at, data) VALUES ($1, $2, $3, $4, now(), $5::json)", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = id });
-        command.Parameters.Add(new NpgsqlParameter { Value = threadId });
-        command.Parameters.Add(new NpgsqlParameter { Value = owner });
-        command.Parameters.Add(new NpgsqlParameter { Value = type });
-        command.Parameters.Add(new NpgsqlParameter { Value = json.Replace("{id}", id).Replace("{thread}", threadId) });
-        await command.ExecuteNonQueryAsync();
-        return id;
-    }
 
     async Task<string> StoredAsync(string itemId)
     {

@@ -31,7 +31,7 @@ public sealed class JsonOperationTests
         }
 
         var first = await http.ChatKitJsonAsync("threads.list", new { limit = 2 });
-        Assert.Equal([ids[2], ids[1]], PageIds(first));
+        Assert.Equal([ids[2], ids[1]], first.Ids());
         Assert.True(first.GetProperty("has_more").GetBoolean());
         Assert.Equal(ids[1], first.GetProperty("after").GetString());
         var thread = first.GetProperty("data")[0];
@@ -41,13 +41,13 @@ public sealed class JsonOperationTests
         Json.AssertNoNulls(first);
 
         var rest = await http.ChatKitJsonAsync("threads.list", new { limit = 2, after = ids[1] });
-        Assert.Equal([ids[0]], PageIds(rest));
+        Assert.Equal([ids[0]], rest.Ids());
         Assert.False(rest.GetProperty("has_more").GetBoolean());
         Assert.False(rest.TryGetProperty("after", out _));
 
         var ascending = await http.ChatKitJsonAsync("threads.list", new { order = "asc", limit = 2 });
-        Assert.Equal([ids[0], ids[1]], PageIds(ascending));
-        Assert.Equal([ids[2]], PageIds(await http.ChatKitJsonAsync("threads.list", new { order = "asc", after = ids[1] })));
+        Assert.Equal([ids[0], ids[1]], ascending.Ids());
+        Assert.Equal([ids[2]], (await http.ChatKitJsonAsync("threads.list", new { order = "asc", after = ids[1] })).Ids());
         Assert.Equal(3, (await http.ChatKitJsonAsync("threads.list", new { })).GetProperty("data").GetArrayLength());
     }
 
@@ -71,21 +71,21 @@ public sealed class JsonOperationTests
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM thread_items WHERE thread_id = $1 AND type = 'hidden_context_item'", threadId));
 
         var newest = await http.ChatKitJsonAsync("items.list", new { thread_id = threadId, limit = 3 });
-        Assert.Equal([ids[6], ids[5], ids[4]], PageIds(newest));
+        Assert.Equal([ids[6], ids[5], ids[4]], newest.Ids());
         Assert.True(newest.GetProperty("has_more").GetBoolean());
         Assert.Equal(ids[4], newest.GetProperty("after").GetString());
         var older = await http.ChatKitJsonAsync("items.list", new { thread_id = threadId, limit = 3, after = ids[4] });
-        Assert.Equal([ids[3], ids[2], ids[1]], PageIds(older));
+        Assert.Equal([ids[3], ids[2], ids[1]], older.Ids());
         var oldest = await http.ChatKitJsonAsync("items.list", new { thread_id = threadId, limit = 3, after = ids[1] });
-        Assert.Equal([ids[0]], PageIds(oldest));
+        Assert.Equal([ids[0]], oldest.Ids());
         Assert.False(oldest.GetProperty("has_more").GetBoolean());
         Assert.False(oldest.TryGetProperty("after", out _));
 
         var forward = await http.ChatKitJsonAsync("items.list", new { thread_id = threadId, order = "asc", limit = 4, after = ids[1] });
-        Assert.Equal(ids[2..6], PageIds(forward));
+        Assert.Equal(ids[2..6], forward.Ids());
 
         var byId = await http.ChatKitJsonAsync("threads.get_by_id", new { thread_id = threadId });
-        Assert.Equal(ids, PageIds(byId.GetProperty("items")));
+        Assert.Equal(ids, byId.GetProperty("items").Ids());
         Assert.Equal("First", byId.GetProperty("title").GetString());
         Json.AssertNoNulls(byId);
     }
@@ -146,7 +146,7 @@ public sealed class JsonOperationTests
             Assert.Equal("no_pending_tool_call", (await none.ProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString());
         }
 
-        var callId = await InsertItemAsync(user, threadId, "client_tool_call",
+        var callId = await fixture.InsertItemAsync(user, threadId, "client_tool_call",
             """{"type":"client_tool_call","id":"{id}","thread_id":"{thread}","created_at":"2026-01-01T00:00:00Z","status":"pending","call_id":"call_42","name":"get_selection","arguments":{"project":"p1"}}""");
         var events = await http.ChatKitStreamAsync("threads.add_client_tool_output", new { thread_id = threadId, result = new { selection = new[] { "A", "B" } } });
         Assert.Equal(["stream_options", "thread.item.added"], Sequence(events).Take(2));
@@ -169,7 +169,7 @@ public sealed class JsonOperationTests
         var user = NewUser("structured");
         using var http = fixture.CreateClientFor(user);
         var threadId = (await http.ChatKitStreamAsync("threads.create", new { input = Input("plan a trip") })).ThreadId();
-        var itemId = await InsertItemAsync(user, threadId, "structured_input",
+        var itemId = await fixture.InsertItemAsync(user, threadId, "structured_input",
             """{"type":"structured_input","id":"{id}","thread_id":"{thread}","created_at":"2026-01-01T00:00:00Z","status":"pending","inputs":[{"id":"when","question":"When?","type":"multiple_choice","options":[{"value":"spring"},{"value":"summer"}],"multiple":false},{"id":"notes","question":"Anything else?","type":"freeform"}]}""");
 
         var events = await http.ChatKitStreamAsync("threads.add_structured_input", new
@@ -192,24 +192,6 @@ public sealed class JsonOperationTests
             thread_id = threadId, item_id = itemId, input = new { status = "skipped", answers = new { } },
         });
         Assert.Equal("already_answered", (await again.ProblemAsync(HttpStatusCode.Conflict)).GetProperty("code").GetString());
-    }
-
-    static List<string> PageIds(JsonElement page) => page.GetProperty("data").EnumerateArray().Select(i => i.GetProperty("id").GetString()!).ToList();
-
-    async Task<string> InsertItemAsync(string owner, string threadId, string type, string json)
-    {
-        var id = "msg_" + Guid.NewGuid().ToString("N")[..24];
-        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("conversationsdb"));
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "INSERT INTO thread_items (id, thread_id, owner_id, type, created_at, data) VALUES ($1, $2, $3, $4, now(), $5::json)", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = id });
-        command.Parameters.Add(new NpgsqlParameter { Value = threadId });
-        command.Parameters.Add(new NpgsqlParameter { Value = owner });
-        command.Parameters.Add(new NpgsqlParameter { Value = type });
-        command.Parameters.Add(new NpgsqlParameter { Value = json.Replace("{id}", id).Replace("{thread}", threadId) });
-        await command.ExecuteNonQueryAsync();
-        return id;
     }
 
     async Task<long> CountAsync(string sql, string argument) => await ScalarAsync<long>(sql, argument);

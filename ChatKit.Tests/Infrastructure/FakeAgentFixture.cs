@@ -96,12 +96,26 @@ public sealed class FakeAgentFixture : AppFixture
         await ScalarAsync<long>("SELECT count(*) FROM attachment_contents WHERE attachment_id = $1", attachmentId) == 1;
 
     /// <summary>Runs SQL on the conversations database (to age rows, count them).</summary>
-    public async Task<T> ScalarAsync<T>(string sql, params object[] args)
+    public async Task<T> ScalarAsync<T>(string sql, params object[] args) => (T)(await ExecuteAsync(sql, args))!;
+
+    /// <summary>
+    /// Stores an item of a kind the server does not make itself (a client tool call, a structured input) in the owner's
+    /// thread; <c>{id}</c> and <c>{thread}</c> in <paramref name="json"/> become the item's and the thread's ids.
+    /// </summary>
+    public async Task<string> InsertItemAsync(string owner, string threadId, string type, string json)
+    {
+        var id = "msg_" + Guid.NewGuid().ToString("N")[..24];
+        await ExecuteAsync("INSERT INTO thread_items (id, thread_id, owner_id, type, created_at, data) VALUES ($1, $2, $3, $4, now(), $5::json)",
+            id, threadId, owner, type, json.Replace("{id}", id).Replace("{thread}", threadId));
+        return id;
+    }
+
+    async Task<object?> ExecuteAsync(string sql, params object[] args)
     {
         await using var dataSource = Npgsql.NpgsqlDataSource.Create(await ConnectionStringAsync("conversationsdb"));
         await using var command = dataSource.CreateCommand(sql);
         foreach (var arg in args) command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = arg });
-        return (T)(await command.ExecuteScalarAsync())!;
+        return await command.ExecuteScalarAsync();
     }
 
     public override async Task DisposeAsync()
