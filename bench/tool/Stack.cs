@@ -52,10 +52,13 @@ public sealed class Stack : IAsyncDisposable
 
     public static async Task BuildOurs()
     {
-        Log.Info("building ChatKit.ApiService and ChatKit.Agent (Release)");
+        Log.Info("publishing ChatKit.ApiService and ChatKit.Agent (Release, linux-x64, as their container images are)");
         foreach (var project in new[] { "ChatKit.Agent", "ChatKit.ApiService" })
         {
-            var psi = new ProcessStartInfo("dotnet", ["build", project, "-c", "Release", "-nologo", "-v", "q", "-clp:ErrorsOnly"])
+            // The images azd builds are `dotnet publish` output for linux-x64: ReadyToRun and the runtime settings of
+            // the project files apply only there, so the bench runs the same output, not the build folder.
+            var psi = new ProcessStartInfo("dotnet", ["publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", "false",
+                "-o", PublishDir(project), "-nologo", "-v", "q", "-clp:ErrorsOnly"])
             { WorkingDirectory = Paths.Repo, RedirectStandardOutput = true, RedirectStandardError = true };
             using var p = Process.Start(psi)!;
             var output = await p.StandardOutput.ReadToEndAsync() + await p.StandardError.ReadToEndAsync();
@@ -64,7 +67,10 @@ public sealed class Stack : IAsyncDisposable
         }
     }
 
-    static string Dll(string project) => Path.Combine(Paths.Repo, project, "bin", "Release", "net10.0", project + ".dll");
+    static string PublishDir(string project) =>
+        Path.Combine(Environment.GetEnvironmentVariable("BENCH_OURS_DIR") ?? Path.Combine(Paths.Work, "publish"), project);
+
+    static string Dll(string project) => Path.Combine(PublishDir(project), project + ".dll");
 
     // The services run with the GC they ship with (workstation, set in their project files); BENCH_GC_SERVER=1 overrides.
     Dictionary<string, string> CommonEnv()
