@@ -52,11 +52,16 @@ public sealed class Stack : IAsyncDisposable
 
     public static async Task BuildOurs()
     {
+        if (OursDir is not null)
+        {
+            Log.Info($"running ChatKit.ApiService and ChatKit.Agent as published in {OursDir} (BENCH_OURS_DIR)");
+            return;
+        }
         Log.Info("publishing ChatKit.ApiService and ChatKit.Agent (Release, linux-x64, as their container images are)");
         foreach (var project in new[] { "ChatKit.Agent", "ChatKit.ApiService" })
         {
-            // The images azd builds are `dotnet publish` output for linux-x64: ReadyToRun and the runtime settings of
-            // the project files apply only there, so the bench runs the same output, not the build folder.
+            // The images azd builds are `dotnet publish` output for linux-x64, and publish-only settings (ReadyToRun, for
+            // one) apply only there: the bench runs the same output, not the build folder.
             var psi = new ProcessStartInfo("dotnet", ["publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", "false",
                 "-o", PublishDir(project), "-nologo", "-v", "q", "-clp:ErrorsOnly"])
             { WorkingDirectory = Paths.Repo, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -67,8 +72,10 @@ public sealed class Stack : IAsyncDisposable
         }
     }
 
-    static string PublishDir(string project) =>
-        Path.Combine(Environment.GetEnvironmentVariable("BENCH_OURS_DIR") ?? Path.Combine(Paths.Work, "publish"), project);
+    /// <summary>An already published copy of both services to run instead (A/B runs of two builds).</summary>
+    static string? OursDir => Environment.GetEnvironmentVariable("BENCH_OURS_DIR");
+
+    static string PublishDir(string project) => Path.Combine(OursDir ?? Path.Combine(Paths.Work, "publish"), project);
 
     static string Dll(string project) => Path.Combine(PublishDir(project), project + ".dll");
 
