@@ -15,6 +15,10 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<TaskService>();
 builder.Services.AddProblemDetails();
 builder.AddTodoAgent();
+// Before /health says ready: the task reads a turn's tools make, as a user of the warm-up's own (docs/benchmarks.md).
+builder.AddWarmUp(
+    services => WarmUp.WithToken(services, new HttpRequestMessage(HttpMethod.Get, "/api/tasks?limit=20")),
+    services => WarmUp.WithToken(services, new HttpRequestMessage(HttpMethod.Get, "/api/tasks?q=milk&limit=20")));
 
 var app = builder.Build();
 

@@ -25,6 +25,14 @@ builder.AddTasksPassThrough();
 // One mapping from refusals to problem details, for every endpoint (ChatKit streams that started send an error event instead).
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ApiErrorHandler>();
+// Before /health says ready: the protocol's reads and the REST list, as a user of the warm-up's own (docs/benchmarks.md).
+builder.AddWarmUp(
+    services => WarmUp.WithToken(services, new HttpRequestMessage(HttpMethod.Post, "/api/chatkit")
+    {
+        Content = new StringContent("""{"type":"threads.list","params":{"limit":20,"order":"desc"}}""", System.Text.Encoding.UTF8, "application/json"),
+    }),
+    services => WarmUp.WithToken(services, new HttpRequestMessage(HttpMethod.Get, "/api/chatkit/threads?limit=20")),
+    services => WarmUp.WithToken(services, new HttpRequestMessage(HttpMethod.Get, "/api/tasks?limit=20")));
 
 var app = builder.Build();
 

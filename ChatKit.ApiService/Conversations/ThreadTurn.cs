@@ -11,6 +11,7 @@ public sealed class ThreadTurn : IAsyncDisposable
     readonly Guid lease;
     readonly IDisposable localLock;
     readonly ILogger logger;
+    readonly PeriodicTimer timer;
     readonly CancellationTokenSource stop = new();
     readonly Task renewals;
     volatile bool released;
@@ -22,6 +23,7 @@ public sealed class ThreadTurn : IAsyncDisposable
         this.localLock = localLock;
         this.logger = logger;
         Thread = thread;
+        timer = new PeriodicTimer(duration / 3);
         renewals = RenewAsync(duration);
     }
 
@@ -37,12 +39,14 @@ public sealed class ThreadTurn : IAsyncDisposable
     /// <summary>That write failed: the lease is still held and released on dispose.</summary>
     internal void MarkHeld() => released = false;
 
+    // Ends when the timer is disposed (WaitForNextTickAsync returns false): every turn ends this way, and a cancelled
+    // wait would throw an exception per turn (measured in the crowd profile, docs/benchmarks.md). The token only cuts
+    // short a renewal that is under way.
     async Task RenewAsync(TimeSpan duration)
     {
-        using var timer = new PeriodicTimer(duration / 3);
         try
         {
-            while (await timer.WaitForNextTickAsync(stop.Token))
+            while (await timer.WaitForNextTickAsync())
             {
                 try
                 {
@@ -69,7 +73,8 @@ public sealed class ThreadTurn : IAsyncDisposable
     {
         try
         {
-            await stop.CancelAsync();
+            timer.Dispose();
+            if (!renewals.IsCompleted) await stop.CancelAsync();
             await renewals;
             if (!released) await store.ReleaseLeaseAsync(Thread.OwnerId, ThreadId, lease);
         }
