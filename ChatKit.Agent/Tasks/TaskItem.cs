@@ -31,5 +31,7 @@ sealed class TaskItemConfiguration : IEntityTypeConfiguration<TaskItem>
         // Listing is keyset-paged on id (identity order = creation order), newest first, optionally by status.
         task.HasIndex(t => new { t.OwnerId, t.Id }).IsDescending(false, true);
         task.HasIndex(t => new { t.OwnerId, t.Completed, t.Id }).IsDescending(false, false, true);
+        // find_tasks: the title's trigrams, for word-similarity and substring matches (typos, partial words).
+        task.HasIndex(t => t.Title).HasMethod("gin").HasOperators("gin_trgm_ops").HasDatabaseName("ix_tasks_title_trgm");
     }
 }

@@ -21,13 +21,7 @@ public sealed class TaskService(TasksDbContext db, TimeProvider clock)
         int limit = DefaultPageSize, long? after = null, CancellationToken ct = default)
     {
         limit = Math.Clamp(limit, 1, MaxPageSize);
-        var tasks = OwnedBy(ownerId);
-        tasks = status switch
-        {
-            TaskStatusFilter.Pending => tasks.Where(t => !t.Completed),
-            TaskStatusFilter.Completed => tasks.Where(t => t.Completed),
-            _ => tasks,
-        };
+        var tasks = WithStatus(OwnedBy(ownerId), status);
         query = query?.Replace("\0", "");
         if (!string.IsNullOrWhiteSpace(query))
         {
@@ -115,9 +109,46 @@ public sealed class TaskService(TasksDbContext db, TimeProvider clock)
         return completed;
     }
 
-    /// <summary>All of the owner's tasks, oldest first (the order a model or a matcher wants to see them in).</summary>
-    public async Task<IReadOnlyList<TaskItem>> AllAsync(string ownerId, CancellationToken ct = default) =>
-        await OwnedBy(ownerId).OrderBy(t => t.Id).ToListAsync(ct);
+    /// <summary>
+    /// The first <paramref name="limit"/> of the owner's tasks in list order (oldest first) and how many there are in
+    /// all: one page and, only when there is more, an index count; the tasks beyond the page are never loaded.
+    /// </summary>
+    public async Task<(IReadOnlyList<TaskItem> Tasks, int Total)> FirstAsync(string ownerId, TaskStatusFilter status, int limit,
+        CancellationToken ct = default)
+    {
+        var tasks = WithStatus(OwnedBy(ownerId), status);
+        var page = await tasks.OrderBy(t => t.Id).Take(limit).ToListAsync(ct);
+        return (page, page.Count < limit ? page.Count : await tasks.CountAsync(ct));
+    }
+
+    /// <summary>At most this many candidates of a fuzzy search are loaded (the matcher ranks them).</summary>
+    public const int MaxCandidates = 200;
+
+    /// <summary>
+    /// The owner's tasks whose titles may match <paramref name="words"/>, oldest first (at most
+    /// <see cref="MaxCandidates"/>): a word's first letters in the title as a substring, or the word close to one of the
+    /// title's words by pg_trgm's word similarity (typos, partial words), both answered by the title's trigram index.
+    /// The caller ranks them (<c>TaskMatcher</c>).
+    /// </summary>
+    public async Task<IReadOnlyList<TaskItem>> CandidatesAsync(string ownerId, TaskStatusFilter status, IReadOnlyList<string> words,
+        CancellationToken ct = default)
+    {
+        if (words.Count == 0) return [];
+        var parameters = new List<object> { ownerId };
+        var conditions = new List<string>();
+        foreach (var word in words.Take(8))
+        {
+            // A close word (pg_trgm's default 0.6 word similarity), the word itself, or for a longer word its first
+            // four letters, which keeps a typo further on ("grocries" is 0.58 from "groceries") among the candidates.
+            parameters.Add(word);
+            parameters.Add("%" + EscapeLike(word.Length > 4 ? word[..4] : word) + "%");
+            conditions.Add($"{{{parameters.Count - 2}}} <% title OR title ILIKE {{{parameters.Count - 1}}}");
+        }
+        // Only placeholders are joined into the SQL; every value is a parameter.
+        var sql = "SELECT * FROM tasks WHERE owner_id = {0} AND (" + string.Join(" OR ", conditions) + ")";
+        var matching = db.Tasks.FromSqlRaw(sql, [.. parameters]).AsNoTracking();
+        return await WithStatus(matching, status).OrderBy(t => t.Id).Take(MaxCandidates).ToListAsync(ct);
+    }
 
     /// <summary>Field errors for a new or changed task, keyed by the REST field name; empty when valid.</summary>
     public static Dictionary<string, string[]> Validate(string? title, string? description, bool titleRequired)
@@ -151,6 +182,13 @@ public sealed class TaskService(TasksDbContext db, TimeProvider clock)
     }
 
     IQueryable<TaskItem> OwnedBy(string ownerId) => db.Tasks.AsNoTracking().Where(t => t.OwnerId == ownerId);
+
+    static IQueryable<TaskItem> WithStatus(IQueryable<TaskItem> tasks, TaskStatusFilter status) => status switch
+    {
+        TaskStatusFilter.Pending => tasks.Where(t => !t.Completed),
+        TaskStatusFilter.Completed => tasks.Where(t => t.Completed),
+        _ => tasks,
+    };
 
     static string? NormalizeDescription(string? description) =>
         string.IsNullOrWhiteSpace(description) ? null : description.Trim();

@@ -8,6 +8,8 @@ public sealed class TasksDbContext(DbContextOptions<TasksDbContext> options) : D
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        // Trigram matching for find_tasks: fuzzy title search runs in the database, on an index (TaskService.FindAsync).
+        modelBuilder.HasPostgresExtension("pg_trgm");
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(TasksDbContext).Assembly);
     }
 }

@@ -58,8 +58,9 @@ public sealed class TaskTools(ILogger<TaskTools> logger)
             {
                 return ToolResults.Error("invalid_argument", "status must be \"all\", \"pending\" or \"completed\".");
             }
-            var matching = Filter(await tasks.AllAsync(owner, cancellationToken), filter);
-            return ToolResults.Listed("listed", Name(filter), null, [.. matching.Take(MaxListed)], matching.Count);
+            // One page from the database, however long the list is (docs/benchmarks.md, "Tasks at scale").
+            var (first, total) = await tasks.FirstAsync(owner, filter, MaxListed, cancellationToken);
+            return ToolResults.Listed("listed", Name(filter), null, first, total);
         });
 
     [KernelFunction(FindTasks)]
@@ -78,7 +79,8 @@ public sealed class TaskTools(ILogger<TaskTools> logger)
             {
                 return ToolResults.Error("invalid_argument", "status must be \"all\", \"pending\" or \"completed\".");
             }
-            var candidates = Filter(await tasks.AllAsync(owner, cancellationToken), filter);
+            // The database narrows the list to titles that share (nearly) a word with the query; the matcher ranks those.
+            var candidates = await tasks.CandidatesAsync(owner, filter, TaskMatcher.Words(query), cancellationToken);
             var matches = TaskMatcher.BestMatches(candidates, t => t.Title, query);
             return ToolResults.Listed("found", Name(filter), query, [.. matches.Take(MaxListed)], matches.Count);
         });
@@ -175,11 +177,4 @@ public sealed class TaskTools(ILogger<TaskTools> logger)
     };
 
     static string Name(TaskStatusFilter filter) => filter.ToString().ToLowerInvariant();
-
-    static List<TaskItem> Filter(IReadOnlyList<TaskItem> all, TaskStatusFilter filter) => filter switch
-    {
-        TaskStatusFilter.Pending => [.. all.Where(t => !t.Completed)],
-        TaskStatusFilter.Completed => [.. all.Where(t => t.Completed)],
-        _ => [.. all],
-    };
 }

@@ -114,6 +114,20 @@ resource minimumTlsVersion 'Microsoft.DBforPostgreSQL/flexibleServers/configurat
   ]
 }
 
+// The agent's migrations create pg_trgm (fuzzy task search in the database); Flexible Server only allows extensions
+// named here.
+resource allowedExtensions 'Microsoft.DBforPostgreSQL/flexibleServers/configurations@2024-08-01' = {
+  parent: server
+  name: 'azure.extensions'
+  properties: {
+    value: 'PG_TRGM'
+    source: 'user-override'
+  }
+  dependsOn: [
+    minimumTlsVersion
+  ]
+}
+
 @batchSize(1)
 resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2024-08-01' = [
   for name in databases: {
@@ -124,7 +138,7 @@ resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2024-08-0
       collation: 'en_US.utf8'
     }
     dependsOn: [
-      minimumTlsVersion
+      allowedExtensions
     ]
   }
 ]

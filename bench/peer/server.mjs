@@ -9,12 +9,17 @@
 //   PEER_PIECES            the answer's text deltas as a JSON array of strings (instead of PEER_ANSWER cut in PEER_CHUNKS)
 //   PEER_FIRST_TOKEN_MS    respond() waits this long before the first text delta, like a hosted model (crowd; default 0)
 //   PEER_DELTA_GAP_MS      and this long between two text deltas (crowd; default 0)
+//   PEER_SECRET            verify every request's bearer token as an HS256 session token (a ChatKit client secret)
+//                          signed with this key, and its exp; 401 otherwise (the peer-pg-verify target)
+//   PEER_HISTORY           respond() first loads the thread's last N items, as a real integration does to build the
+//                          model's prompt (the peer-pg-verify target: 40, our history window)
 //   PEER_MARKS=1           record when respond() emits each turn's first text delta, keyed by the user message text;
 //                          GET /bench/marks answers {text: epoch ms} and forgets them (crowd)
 //
-// The user is the token's `sub`, read from the bearer token without verifying it, as the package's README does with
-// an x-user-id header: the peer does no token check, no persistence (memory) and no agent hop.
+// Without PEER_SECRET the user is the token's `sub`, read from the bearer token without verifying it, as the package's
+// README does with an x-user-id header: that peer does no token check, no persistence (memory) and no agent hop.
 import http from 'node:http';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ChatKitServer } from 'chatkit-node-backend-sdk';
 import { MemoryStore } from './memory-store.mjs';
 import { PgStore } from './pg-store.mjs';
@@ -27,6 +32,8 @@ const setTitle = (process.env.PEER_TITLE ?? '1') === '1';
 const firstTokenMs = Number(process.env.PEER_FIRST_TOKEN_MS ?? 0);
 const deltaGapMs = Number(process.env.PEER_DELTA_GAP_MS ?? 0);
 const recordMarks = process.env.PEER_MARKS === '1';
+const secret = process.env.PEER_SECRET ? Buffer.from(process.env.PEER_SECRET, 'utf8') : null;
+const historyItems = Number(process.env.PEER_HISTORY ?? 0);
 const marks = new Map();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // The same clock as ckbench's: wall-clock milliseconds since the Unix epoch, sub-millisecond.
@@ -46,6 +53,11 @@ const fullText = pieces.join('');
 class ScriptedServer extends ChatKitServer {
   async *respond(thread, input, context) {
     if (!input) return;
+    if (historyItems > 0) {
+      // The prompt a model would get: the thread's newest items (the store's own keyset page).
+      const history = await this.store.loadThreadItems(thread.id, null, historyItems, 'desc', context);
+      context.historyLength = history.data.length;
+    }
     const id = this.store.generateItemId('message', thread, context);
     const createdAt = new Date().toISOString();
     yield { type: 'thread.item.added', item: { type: 'assistant_message', id, thread_id: thread.id, created_at: createdAt, content: [] } };
@@ -76,7 +88,15 @@ function userOf(req) {
   const parts = auth.slice(7).split('.');
   if (parts.length !== 3) return null;
   try {
-    const sub = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')).sub;
+    if (secret) {
+      const expected = createHmac('sha256', secret).update(parts[0] + '.' + parts[1]).digest();
+      const given = Buffer.from(parts[2], 'base64url');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+      if (JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')).alg !== 'HS256') return null;
+    }
+    const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    if (secret && !(typeof claims.exp === 'number' && claims.exp * 1000 > Date.now())) return null;
+    const sub = claims.sub;
     return typeof sub === 'string' && sub.length > 0 ? sub : null;
   } catch {
     return null;

@@ -6,7 +6,7 @@ namespace ChatKit.Bench;
 
 public sealed class BenchOptions
 {
-    public string[] Targets { get; set; } = ["ours", "peer-memory", "peer-pg"];
+    public string[] Targets { get; set; } = ["ours", "peer-memory", "peer-pg", "peer-pg-verify"];
     public string[] Scenarios { get; set; } = ["create", "followup", "list", "items"];
     public int[] Concurrency { get; set; } = [1, 8, 32];
     public int DurationS { get; set; } = 10;
@@ -70,6 +70,7 @@ public sealed class Bench(Stack stack, BenchOptions o)
         }
         if (o.Targets.Contains("peer-memory")) await stack.StartPeer("memory", answer, chunks);
         if (o.Targets.Contains("peer-pg")) await stack.StartPeer("pg", answer, chunks);
+        if (o.Targets.Contains("peer-pg-verify")) await stack.StartPeer("pg-verify", answer, chunks);
 
         var bench = new Bench(stack, o);
         foreach (var name in o.Targets) await bench.Measure(stack.Targets[name]);
@@ -138,7 +139,10 @@ public sealed class Bench(Stack stack, BenchOptions o)
         var info = seedInfo[target.Name] = new JsonObject();
         using var c = new ChatKitClient(target.BaseUri);
         var tok = new ConcurrentDictionary<string, string>();
-        string T(string user) => tok.GetOrAdd(target.Name + "-" + user, _ => stack.Tokens.Mint(target.Name + "-" + user));
+        // The verifying peer checks HS256 session tokens (a ChatKit client secret); the others get Better Auth JWTs.
+        string T(string user) => tok.GetOrAdd(target.Name + "-" + user, _ => target.Name == "peer-pg-verify"
+            ? stack.Tokens.MintSession(target.Name + "-" + user)
+            : stack.Tokens.Mint(target.Name + "-" + user));
         var sw = System.Diagnostics.Stopwatch.StartNew();
 
         if (o.Scenarios.Contains("create"))

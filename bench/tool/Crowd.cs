@@ -15,7 +15,7 @@ public sealed class CrowdOptions
     public int FirstTokenMs { get; set; } = 2000;
     public int Deltas { get; set; } = 10;
     public int DeltaGapMs { get; set; } = 100;
-    public string[] Targets { get; set; } = ["ours", "peer-memory", "peer-pg"];
+    public string[] Targets { get; set; } = ["ours", "peer-memory", "peer-pg", "peer-pg-verify"];
     public int ReplicasApi { get; set; } = 1;
     public int ReplicasAgent { get; set; } = 1;
     /// <summary>PostgreSQL's stock max_connections; the crowd measures what a default server gives.</summary>
@@ -26,6 +26,11 @@ public sealed class CrowdOptions
     public int WarmupUsers { get; set; } = 16;
     /// <summary>Pause between the two phases.</summary>
     public int PauseS { get; set; } = 2;
+    /// <summary>
+    /// How each target is started, in turn: "cold" (the first burst right after start, no warm-up: a new replica in the
+    /// middle of a burst) and "warm" (after the warm-up users). Each start is a fresh process.
+    /// </summary>
+    public string[] Starts { get; set; } = ["cold", "warm"];
     public bool BuildOurs { get; set; } = true;
     public bool NoReport { get; set; }
     public string? Label { get; set; }
@@ -45,11 +50,15 @@ public sealed class CrowdOptions
         o.TimeoutS = I("timeout", o.TimeoutS);
         o.WarmupUsers = I("warmup-users", o.WarmupUsers);
         o.PauseS = I("pause", o.PauseS);
+        if (a.TryGetValue("starts", out var st)) o.Starts = st.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var start in o.Starts)
+            if (start is not ("cold" or "warm")) throw new ArgumentException($"unknown start {start} (cold, warm)");
         if (a.ContainsKey("no-build")) o.BuildOurs = false;
         if (a.ContainsKey("no-report")) o.NoReport = true;
         if (a.TryGetValue("label", out var l)) o.Label = l;
         foreach (var target in o.Targets)
-            if (target is not ("ours" or "peer-memory" or "peer-pg")) throw new ArgumentException($"unknown target {target} (ours, peer-memory, peer-pg)");
+            if (target is not ("ours" or "peer-memory" or "peer-pg" or "peer-pg-verify"))
+                throw new ArgumentException($"unknown target {target} (ours, peer-memory, peer-pg, peer-pg-verify)");
         return o;
     }
 }
@@ -83,8 +92,9 @@ public static class Crowd
         var started = DateTime.UtcNow;
         var results = new JsonArray();
         foreach (var name in o.Targets)
+        foreach (var start in o.Starts)
         {
-            Log.Info($"== {name}");
+            Log.Info($"== {name} ({start})");
             if (name == "ours")
             {
                 // As the provider drill does, with the shipped resilience settings (60 s per attempt, 3 min in all).
@@ -105,7 +115,9 @@ public static class Crowd
             var target = stack.Targets[name];
             try
             {
-                results.Add(await RunTarget(stack, fake, target, o, runId));
+                var result = await RunTarget(stack, fake, target, o, runId + start[0], warmupUsers: start == "warm" ? o.WarmupUsers : 0);
+                result["start"] = start;
+                results.Add(result);
             }
             catch (Exception e)
             {
@@ -113,7 +125,7 @@ public static class Crowd
                 Log.Info($"{name} failed: {e}");
                 results.Add(new JsonObject
                 {
-                    ["target"] = name, ["error"] = $"{e.GetType().Name}: {e.Message}",
+                    ["target"] = name, ["start"] = start, ["error"] = $"{e.GetType().Name}: {e.Message}",
                     ["processes_alive"] = JsonSerializer.SerializeToNode(target.Processes.ToDictionary(p => p.Name, p => Directory.Exists($"/proc/{p.Pid}"))),
                     ["phases"] = new JsonArray(),
                 });
@@ -169,13 +181,15 @@ public static class Crowd
         public bool Completed => Outcome == "ok";
     }
 
-    static async Task<JsonObject> RunTarget(Stack stack, FakeOpenAi fake, Target target, CrowdOptions o, string runId)
+    static async Task<JsonObject> RunTarget(Stack stack, FakeOpenAi fake, Target target, CrowdOptions o, string runId, int warmupUsers)
     {
         var isOurs = target.Name == "ours";
         // Each user has its own HttpClient (its own connection, as each person has their own browser), on the API
         // replica its index picks.
         var uris = target.Uris;
-        User NewUser(int i, string prefix) => new(i, stack.Tokens.Mint($"crowd-{runId}-{prefix}-{i}"),
+        // The verifying peer checks HS256 session tokens (a ChatKit client secret); ours and the others get Better Auth JWTs.
+        string Token(string user) => target.Name == "peer-pg-verify" ? stack.Tokens.MintSession(user) : stack.Tokens.Mint(user);
+        User NewUser(int i, string prefix) => new(i, Token($"crowd-{runId}-{prefix}-{i}"),
             new HttpClient(new SocketsHttpHandler
             {
                 PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10), ConnectTimeout = TimeSpan.FromSeconds(30),
@@ -184,10 +198,10 @@ public static class Crowd
         var warmPath = isOurs ? "/alive" : "/health";
         await using var poller = await PgPoller.Start(stack.Pg);
 
-        if (o.WarmupUsers > 0)
+        if (warmupUsers > 0)
         {
-            Log.Info($"{target.Name}: warm-up, {o.WarmupUsers} users create a thread and send a follow-up (not measured)");
-            var warm = Enumerable.Range(0, o.WarmupUsers).Select(i => NewUser(i, "warm")).ToList();
+            Log.Info($"{target.Name}: warm-up, {warmupUsers} users create a thread and send a follow-up (not measured)");
+            var warm = Enumerable.Range(0, warmupUsers).Select(i => NewUser(i, "warm")).ToList();
             foreach (var phase in Phases)
             {
                 var turns = await Task.WhenAll(warm.Select(u => RunTurn(u, phase, $"warm {runId} {phase} user {u.Index}", o.TimeoutS)));
@@ -291,6 +305,9 @@ public static class Crowd
             ["first_token_to_first_delta_ms"] = Stats(tokenToDelta),
             ["send_to_first_token_ms"] = Stats(sendToToken),
             ["send_to_first_delta_ms"] = Stats(turns.Where(t => t.FirstDeltaMs is not null).Select(t => t.FirstDeltaMs!.Value - t.SentMs).ToList()),
+            // What a person waits beyond the model: from sending to the first text delta, less the model's own wait
+            // for its first token (admission, both hops, the database and the stream's way back all count).
+            ["beyond_model_ms"] = Stats(turns.Where(t => t.FirstDeltaMs is not null).Select(t => t.FirstDeltaMs!.Value - t.SentMs - o.FirstTokenMs).ToList()),
             ["turn_ms"] = Stats(completed.Select(t => t.EndMs - t.SentMs).ToList()),
             ["failed_turn_ms"] = Stats(failed.Select(t => t.EndMs - t.SentMs).ToList()),
             ["text_deltas_per_completed_turn"] = completed.Count == 0 ? 0 : Math.Round(completed.Average(t => t.TextDeltas), 2),
@@ -529,12 +546,13 @@ public static class Crowd
                       $"--deltas {o["deltas"]} --delta-gap-ms {o["delta_gap_ms"]}{((int)o["replicas_api"]! > 1 ? $" --replicas-api {o["replicas_api"]}" : "")}" +
                       $"{((int)o["replicas_agent"]! > 1 ? $" --replicas-agent {o["replicas_agent"]}" : "")}`.");
         sb.AppendLine();
-        sb.AppendLine("| target | phase | completed / N | errors | first token → first delta p50 / p99 ms | send → first delta p50 / p99 s | whole turn p50 / p99 s | peak PostgreSQL connections (ckbench's poller not counted) / max | CPU s (services) | peak RSS MiB | ckbench / machine CPU % |");
-        sb.AppendLine("|---|---|---:|---|---:|---:|---:|---:|---|---|---:|");
+        sb.AppendLine("| target | start | phase | completed / N | errors | **beyond the model** (send → first delta − the model's wait) p50 / p99 ms | first token → first delta p50 / p99 ms | send → first delta p50 / p99 s | whole turn p50 / p99 s | peak PostgreSQL connections (ckbench's poller not counted) / max | CPU s (services) | peak RSS MiB | ckbench / machine CPU % |");
+        sb.AppendLine("|---|---|---|---:|---|---:|---:|---:|---:|---:|---|---|---:|");
         var notes = new List<string>();
         foreach (var t in doc["targets"]!.AsArray())
         {
-            if (t!["error"] is { } failure) sb.AppendLine($"| {t["target"]} | – | **the run failed**: {Md((string)failure!)} | | | | | | | | |");
+            var start = (string?)t!["start"] ?? "warm";
+            if (t["error"] is { } failure) sb.AppendLine($"| {t["target"]} | {start} | – | **the run failed**: {Md((string)failure!)} | | | | | | | | | |");
             foreach (var p in t["phases"]!.AsArray())
             {
                 var errors = p!["errors"]!.AsObject();
@@ -548,8 +566,8 @@ public static class Crowd
                 var byDb = p["pg_peak_connections_by_db"] as JsonObject;
                 var pgText = byDb is null ? "–" : $"{p["pg_peak_connections"]} / {p["pg_max_connections"]}" +
                              (byDb.Count > 0 ? " (" + string.Join(", ", byDb.Select(d => $"{d.Key} {d.Value}")) + ")" : "");
-                sb.AppendLine($"| {t["target"]} | {p["phase"]} | {p["completed"]} / {p["attempted"]}{(skipped > 0 ? $" ({skipped} without a thread)" : "")} | {errorText} | " +
-                              $"{P(p["first_token_to_first_delta_ms"], 1, 1)} | {P(p["send_to_first_delta_ms"], 1000, 2)} | {P(p["turn_ms"], 1000, 2)} | {pgText} | {cpu} | {rss} | " +
+                sb.AppendLine($"| {t["target"]} | {start} | {p["phase"]} | {p["completed"]} / {p["attempted"]}{(skipped > 0 ? $" ({skipped} without a thread)" : "")} | {errorText} | " +
+                              $"{P(p["beyond_model_ms"])} | {P(p["first_token_to_first_delta_ms"], 1, 1)} | {P(p["send_to_first_delta_ms"], 1000, 2)} | {P(p["turn_ms"], 1000, 2)} | {pgText} | {cpu} | {rss} | " +
                               $"{F((double)p["client_cpu_percent"]!)} / {F((double)p["machine_cpu_percent"]!)} |");
             }
         }

@@ -11,6 +11,7 @@ try
         "run" => await Bench.Run(Args.BenchOptions(opts)),
         "report" => Do(() => Report.Write(opts.GetValueOrDefault("results") ?? Path.Combine(Paths.Results, "bench-latest.json"))),
         "scale" => await Scale.Run(opts),
+        "tasks-scale" => await TaskScale.Run(opts),
         "drill" => await Drills.Run(opts.GetValueOrDefault("name") ?? args.Skip(1).FirstOrDefault(a => !a.StartsWith("--")) ?? "all", opts),
         "crowd" => await Crowd.Run(CrowdOptions.Parse(opts)),
         "crowd-report" => Do(() => Crowd.WriteReport(opts.GetValueOrDefault("results") ?? Path.Combine(Paths.Results, "crowd-latest.json"))),
@@ -54,9 +55,10 @@ static int Help()
                        [--duration 10] [--ttfe-duration 6] [--followup-threads 400] [--list-threads 10000] [--items-turns 500]
                        [--no-build] [--label text]
         ckbench scale  [--rows 100,10000,100000] [--duration 5]
-        ckbench crowd  [--users 300] [--first-token-ms 2000] [--deltas 10] [--delta-gap-ms 100] [--targets ours,peer-memory,peer-pg]
-                       [--replicas-api 1] [--replicas-agent 1] [--pg-max-connections 100] [--timeout 120] [--warmup-users 16]
+        ckbench crowd  [--users 300] [--first-token-ms 2000] [--deltas 10] [--delta-gap-ms 100] [--targets ours,peer-memory,peer-pg,peer-pg-verify]
+                       [--starts cold,warm] [--replicas-api 1] [--replicas-agent 1] [--pg-max-connections 100] [--timeout 120] [--warmup-users 16]
                        [--pause 2] [--no-build] [--no-report] [--label text]
+        ckbench tasks-scale [--tasks 10,10000] [--turns 200] [--no-build]
         ckbench crowd-report [--results bench/results/crowd-latest.json]
         ckbench drill  pg-stop|agent-kill|provider|fuzz|replica-kill|all [--cases 5000]
                        replica-kill: [--users 200] [--replicas-agent 2] [--turn-lease 5] [--kill-share 0.25] [--kill-after-ms N]

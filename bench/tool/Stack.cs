@@ -168,15 +168,25 @@ public sealed class Stack : IAsyncDisposable
     /// <summary>Restarts the agent on the same port (drills).</summary>
     public Task RestartAgent() => StartAgent();
 
-    public async Task StartPeer(string store, string answer, int chunks, IDictionary<string, string>? extraEnv = null)
+    /// <summary>
+    /// Starts a peer: "memory" or "pg", or "pg-verify" (the PostgreSQL store that also checks an HS256 session token on
+    /// every request and loads the thread's last 40 items before answering, as a real integration's respond() must).
+    /// </summary>
+    public async Task StartPeer(string kind, string answer, int chunks, IDictionary<string, string>? extraEnv = null)
     {
         var port = Net.FreePort();
-        var name = "peer-" + store;
+        var name = "peer-" + kind;
+        var store = kind == "pg-verify" ? "pg" : kind;
         var env = new Dictionary<string, string>
         {
             ["PORT"] = port.ToString(), ["PEER_STORE"] = store, ["PEER_ANSWER"] = answer, ["PEER_CHUNKS"] = chunks.ToString(),
             ["PEER_PG_URL"] = Pg.Url("peerdb"), ["NODE_ENV"] = "production",
         };
+        if (kind == "pg-verify")
+        {
+            env["PEER_SECRET"] = Tokens.SessionSecret;
+            env["PEER_HISTORY"] = "40";
+        }
         if (extraEnv is not null) foreach (var (k, v) in extraEnv) env[k] = v;
         var peer = Child.Start(name, "node", ["server.mjs"], env, cwd: Path.Combine(Paths.Bench, "peer"));
         peers.Add(peer);

@@ -60,6 +60,23 @@ public sealed class TokenIssuer
         return header + "." + payload + "." + B64Url(signer.GenerateSignature());
     }
 
+    /// <summary>The key of the HS256 session tokens the verifying PostgreSQL peer checks (a ChatKit client secret).</summary>
+    public string SessionSecret { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>An HS256 session token as a ChatKit server mints it (<c>{sub, type, iat, exp}</c>), signed with <see cref="SessionSecret"/>.</summary>
+    public string MintSession(string userId, TimeSpan? lifetime = null)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var header = B64Url(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["alg"] = "HS256", ["typ"] = "JWT" }));
+        var payload = B64Url(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["sub"] = userId, ["user_id"] = userId, ["type"] = "chatkit_session", ["iat"] = now.ToUnixTimeSeconds(),
+            ["exp"] = now.Add(lifetime ?? TimeSpan.FromHours(4)).ToUnixTimeSeconds(),
+        }));
+        var signature = System.Security.Cryptography.HMACSHA256.HashData(Text.Utf8.GetBytes(SessionSecret), Text.Utf8.GetBytes(header + "." + payload));
+        return header + "." + payload + "." + B64Url(signature);
+    }
+
     static string B64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
 

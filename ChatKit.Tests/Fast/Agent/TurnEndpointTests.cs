@@ -50,6 +50,57 @@ public sealed class TurnEndpointTests(AgentApp app) : IClassFixture<AgentApp>
     }
 
     [Fact]
+    public async Task ListingALongListSendsTheFirstHundredOldestFirstAndCountsTheRest()
+    {
+        using var http = app.ClientFor(NewUser("long-list"));
+        for (var i = 1; i <= TaskCount; i++) (await http.PostAsJsonAsync("/api/tasks", new { title = $"chore {i}" })).Dispose();
+
+        var events = await TurnAsync(http, "what's on my list?");
+
+        var result = events.Single(e => Type(e) == "tool_result").GetProperty("result");
+        Assert.Equal(TaskCount, result.GetProperty("total").GetInt32());
+        var listed = result.GetProperty("tasks").EnumerateArray().ToList();
+        Assert.Equal(100, listed.Count);
+        Assert.Equal("chore 1", listed[0].GetProperty("title").GetString());
+        Assert.Equal("chore 100", listed[^1].GetProperty("title").GetString());
+        Assert.Equal(Enumerable.Range(1, 100), listed.Select(t => t.GetProperty("position").GetInt32()));
+    }
+
+    const int TaskCount = 120;
+
+    [Theory]
+    [InlineData("grocries")]
+    [InlineData("groc")]
+    [InlineData("GROCERIES")]
+    public async Task FindingATaskToleratesTyposAndPartialWordsAndSeesOnlyTheCallersTasks(string words)
+    {
+        using var owner = app.ClientFor(NewUser("finder"));
+        using var other = app.ClientFor(NewUser("finder-other"));
+        foreach (var title in new[] { "buy groceries", "call the dentist", "book flights" })
+            (await owner.PostAsJsonAsync("/api/tasks", new { title })).Dispose();
+        (await other.PostAsJsonAsync("/api/tasks", new { title = "groceries for bob" })).Dispose();
+
+        var events = await TurnAsync(owner, $"delete {words}");
+
+        var found = events.First(e => Type(e) == "tool_result").GetProperty("result");
+        Assert.Equal("found", found.GetProperty("status").GetString());
+        var task = Assert.Single(found.GetProperty("tasks").EnumerateArray());
+        Assert.Equal("buy groceries", task.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task FindingAWordNoTitleResemblesFindsNothing()
+    {
+        using var http = app.ClientFor(NewUser("finder-none"));
+        (await http.PostAsJsonAsync("/api/tasks", new { title = "buy groceries" })).Dispose();
+
+        var events = await TurnAsync(http, "delete the zebra task");
+
+        var found = events.First(e => Type(e) == "tool_result").GetProperty("result");
+        Assert.Equal(0, found.GetProperty("total").GetInt32());
+    }
+
+    [Fact]
     public async Task ATurnWithoutTextIsAValidationProblem()
     {
         using var http = app.ClientFor(NewUser("empty"));
