@@ -41,7 +41,7 @@ public static class ServiceDefaultsExtensions
     /// <summary>
     /// Logs, metrics and traces, exported over OTLP when an endpoint is configured (the Aspire dashboard, or the
     /// deployment's collector). Without an exporter nothing is collected: spans and metrics nobody receives cost about
-    /// a fifth of a streamed turn's CPU in a crowd (docs/benchmarks.md, "Where a turn's CPU goes").
+    /// a fifth of a streamed turn's CPU in a crowd (docs/benchmarks.md, "Where a crowd turn's CPU went").
     /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {

@@ -13,7 +13,7 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>
 /// Sends a service's hot requests to itself after it starts, before <c>/health</c> says it is ready, so that the first
 /// burst a new replica takes (Container Apps adds one in the middle of a burst) does not also pay for JIT compilation,
-/// the connection pool and the signature tables (docs/benchmarks.md, "Cold start"). The requests are read-only and made
+/// the connection pool and the signature tables (docs/benchmarks.md, "A person in the crowd"). The requests are read-only and made
 /// as a user of their own, with a ChatKit session token the service mints; failures only make the warm-up shorter.
 /// <c>WarmUp:Rounds</c> (default 30; 0 turns it off) sets how many times each request is sent.
 /// </summary>

@@ -138,8 +138,8 @@ public sealed class TaskService(TasksDbContext db, TimeProvider clock)
         var conditions = new List<string>();
         foreach (var word in words.Take(8))
         {
-            // A close word (pg_trgm's default 0.6 word similarity), the word itself, or for a longer word its first
-            // four letters, which keeps a typo further on ("grocries" is 0.58 from "groceries") among the candidates.
+            // A close word (pg_trgm's default 0.6 word similarity), or the word as a substring: for a word longer than
+            // four letters only its first four, which keeps a typo further on ("grocries" is 0.58 from "groceries").
             parameters.Add(word);
             parameters.Add("%" + EscapeLike(word.Length > 4 ? word[..4] : word) + "%");
             conditions.Add($"{{{parameters.Count - 2}}} <% title OR title ILIKE {{{parameters.Count - 1}}}");
