@@ -69,6 +69,8 @@ sealed class ChatThreadConfiguration : IEntityTypeConfiguration<ChatThread>
         // Keyset paging: ChatKit's threads.list orders by creation, the REST list by latest activity.
         thread.HasIndex(t => new { t.OwnerId, t.CreatedAt, t.Id });
         thread.HasIndex(t => new { t.OwnerId, t.UpdatedAt, t.Id });
+        // A user's turns in flight across replicas are the leases held on their threads (TurnStore counts them).
+        thread.HasIndex(t => t.OwnerId).HasDatabaseName("ix_threads_owner_id_turn_in_flight").HasFilter("turn_lease IS NOT NULL");
         // Search over titles (the REST list's q): a stored tsvector kept by PostgreSQL, GIN-indexed.
         thread.Property<NpgsqlTsVector>("Search")
             .HasComputedColumnSql("to_tsvector('simple'::regconfig, coalesce(title, ''))", stored: true);

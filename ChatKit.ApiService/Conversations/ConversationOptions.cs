@@ -79,8 +79,9 @@ public sealed class ConversationOptions : IValidatableObject
     public TimeSpan TurnLease { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// Turns one user may have in flight (running or waiting) per API replica; the next is refused with 429 and
-    /// <c>Retry-After</c>, so one user cannot take the capacity everyone shares.
+    /// Turns one user may have in flight; the next is refused with 429 and <c>Retry-After</c>, so one user cannot take
+    /// the capacity everyone shares. Running turns are counted across all API replicas (from the thread leases), turns
+    /// still waiting for a busy thread per replica.
     /// </summary>
     [Range(1, 1000)]
     public int MaxTurnsPerUser { get; set; } = 4;

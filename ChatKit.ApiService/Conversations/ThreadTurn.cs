@@ -1,3 +1,5 @@
+using ChatKit.ApiService.Infrastructure;
+
 namespace ChatKit.ApiService.Conversations;
 
 /// <summary>
@@ -13,6 +15,7 @@ public sealed class ThreadTurn : IAsyncDisposable
     readonly ILogger logger;
     readonly PeriodicTimer timer;
     readonly CancellationTokenSource stop = new();
+    readonly CancellationTokenSource lost = new();
     readonly Task renewals;
     volatile bool released;
 
@@ -32,6 +35,24 @@ public sealed class ThreadTurn : IAsyncDisposable
     public string ThreadId => Thread.Id;
 
     internal Guid Lease => lease;
+
+    /// <summary>
+    /// Cancelled when the turn has lost its lease (a renewal or a fenced write found another turn's): the turn stops
+    /// and writes nothing more (<see cref="TurnSupersededException"/>).
+    /// </summary>
+    public CancellationToken LeaseLost => lost.Token;
+
+    internal void MarkLost()
+    {
+        if (lost.IsCancellationRequested) return;
+        try
+        {
+            lost.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
 
     /// <summary>The turn's last write releases the lease with it (<see cref="TurnStore.AppendItemsAsync"/>).</summary>
     internal void MarkReleased() => released = true;
@@ -53,7 +74,8 @@ public sealed class ThreadTurn : IAsyncDisposable
                     if (!await store.RenewLeaseAsync(Thread.OwnerId, ThreadId, lease, duration, stop.Token))
                     {
                         if (released) return;
-                        logger.LogWarning("The turn on {ThreadId} lost its lease (the thread was deleted or the lease ran out).", ThreadId);
+                        logger.LogWarning("The turn on {ThreadId} lost its lease (the thread was deleted, or the lease ran out and another turn took it); it stops.", ThreadId);
+                        MarkLost();
                         return;
                     }
                 }
@@ -76,7 +98,7 @@ public sealed class ThreadTurn : IAsyncDisposable
             timer.Dispose();
             if (!renewals.IsCompleted) await stop.CancelAsync();
             await renewals;
-            if (!released) await store.ReleaseLeaseAsync(Thread.OwnerId, ThreadId, lease);
+            if (!released && !lost.IsCancellationRequested) await store.ReleaseLeaseAsync(Thread.OwnerId, ThreadId, lease);
         }
         catch (Exception e)
         {
@@ -86,7 +108,16 @@ public sealed class ThreadTurn : IAsyncDisposable
         finally
         {
             stop.Dispose();
+            lost.Dispose();
             localLock.Dispose();
         }
     }
 }
+
+/// <summary>
+/// The turn stalled past its lease (a paused replica, the database out of reach) and another turn took the thread:
+/// it stopped and saved nothing more. Its user message stays; the turn that took over answers with it in its history.
+/// </summary>
+public sealed class TurnSupersededException(Exception? inner = null)
+    : ApiError(StatusCodes.Status409Conflict, "turn_superseded",
+        "This reply was stopped: it stalled, and a newer message on the conversation is being answered instead.", inner);

@@ -1,3 +1,4 @@
+using ChatKit.ApiService.Turns;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using static ChatKit.ApiService.Conversations.Sql;
@@ -8,7 +9,15 @@ namespace ChatKit.ApiService.Conversations;
 /// A turn's reads and writes (docs/benchmarks.md measures them): the thread's lease, the history, the items a turn
 /// adds, replaces or drops. Hand-written SQL on the one <see cref="NpgsqlDataSource"/>, read by column name; every
 /// statement filters by the owner or by the turn's own lease, and statements that belong together go in one
-/// <see cref="NpgsqlBatch"/> (one round trip). Nothing is held in the database between statements.
+/// <see cref="NpgsqlBatch"/> (one round trip, one implicit transaction). Nothing is held in the database between
+/// statements.
+/// <para>
+/// Fencing (docs/reliability.md): every batch a turn writes starts with <c>chatkit_fence_turn</c>, which renews the
+/// turn's lease and fails the whole batch when another turn has taken it, so a turn that stalled past its lease
+/// (a paused replica, a database out of reach) writes nothing more and ends with <see cref="TurnSupersededException"/>.
+/// Every batch that takes a lease starts with <c>chatkit_claim_turn</c>: the per-user cap of turns in flight, counted
+/// from the live leases, for all replicas at once.
+/// </para>
 /// </summary>
 public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IOptions<ConversationOptions> options, ILogger<TurnStore> logger)
 {
@@ -17,6 +26,9 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
     const string ItemColumns = "id, type, created_at, seq, text, data";
 
     static readonly TimeSpan MaxLeasePollDelay = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The SQLSTATEs the migration's functions raise (FencedTurnsAndUserCap).</summary>
+    const string LeaseLostState = "CK409", UserCapState = "CK429";
 
     /// <summary>
     /// The hot path of a new conversation: the thread (its first turn's lease taken), its first items and the
@@ -33,6 +45,7 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
         {
             await using var connection = await dataSource.OpenConnectionAsync(ct);
             await using var batch = new NpgsqlBatch(connection);
+            batch.BatchCommands.Add(ClaimCommand(thread.OwnerId, settings.MaxTurnsPerUser));
             batch.BatchCommands.Add(BatchCommand(
                 "INSERT INTO threads (id, owner_id, title, status, metadata, created_at, updated_at, message_count, turn_lease, turn_lease_expires_at) " +
                 "VALUES ($1, $2, $3, $4::jsonb, '{}', $5, $6, $7, $8, now() + $9)",
@@ -40,7 +53,7 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
                 settings.TurnLease));
             AddInserts(batch, thread.OwnerId, thread.Id, items);
             if (attachmentIds.Count > 0) batch.BatchCommands.Add(BatchCommand(StampAttachments, thread.Id, thread.OwnerId, attachmentIds.ToArray()));
-            await batch.ExecuteNonQueryAsync(ct);
+            await ExecuteClaimAsync(batch.ExecuteNonQueryAsync(ct));
         }
         catch
         {
@@ -67,7 +80,7 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
             var delay = TimeSpan.FromMilliseconds(20);
             while (true)
             {
-                var (thread, exists) = await TryLeaseAsync(owner, threadId, lease, settings.TurnLease, ct);
+                var (thread, exists) = await TryLeaseAsync(owner, threadId, lease, settings, ct);
                 if (thread is not null) return new ThreadTurn(this, thread, lease, local, settings.TurnLease, logger);
                 if (!exists)
                 {
@@ -87,18 +100,23 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
         }
     }
 
-    /// <summary>Takes the thread's lease when it is free or expired, in one statement; says whether the thread exists.</summary>
-    async Task<(ChatThread? Thread, bool Exists)> TryLeaseAsync(string owner, string threadId, Guid lease, TimeSpan duration,
+    /// <summary>
+    /// Takes the thread's lease when it is free or expired, in one statement after the user's claim; says whether the
+    /// thread exists.
+    /// </summary>
+    async Task<(ChatThread? Thread, bool Exists)> TryLeaseAsync(string owner, string threadId, Guid lease, ConversationOptions settings,
         CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(ClaimCommand(owner, settings.MaxTurnsPerUser));
         batch.BatchCommands.Add(BatchCommand(
             "UPDATE threads SET turn_lease = $3, turn_lease_expires_at = now() + $4 WHERE id = $1 AND owner_id = $2 " +
             $"AND (turn_lease_expires_at IS NULL OR turn_lease_expires_at < now()) RETURNING {ChatThread.Columns}",
-            threadId, owner, lease, duration));
+            threadId, owner, lease, settings.TurnLease));
         batch.BatchCommands.Add(BatchCommand("SELECT 1 FROM threads WHERE id = $1 AND owner_id = $2", threadId, owner));
-        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await using var reader = await ExecuteClaimAsync(batch.ExecuteReaderAsync(ct));
+        await reader.NextResultAsync(ct);
         var thread = (await reader.ReadAllAsync(ChatThread.Read, ct)).FirstOrDefault();
         await reader.NextResultAsync(ct);
         return (thread, await reader.ReadAsync(ct));
@@ -132,13 +150,15 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(FenceCommand(turn));
         batch.BatchCommands.Add(HistoryCommand(turn.ThreadId, owner, beforeSeq: null, historyLimit, options.Value.MaxHistoryBytes));
         AddInserts(batch, owner, turn.ThreadId, [message]);
         batch.BatchCommands.Add(BatchCommand(
             "UPDATE threads SET updated_at = $2, message_count = message_count + 1, title = coalesce($3, title) WHERE id = $1 AND owner_id = $4",
             turn.ThreadId, message.CreatedAt, title, owner));
         if (attachmentIds.Count > 0) batch.BatchCommands.Add(BatchCommand(StampAttachments, turn.ThreadId, owner, attachmentIds.ToArray()));
-        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await using var reader = await ExecuteFencedAsync(turn, batch.ExecuteReaderAsync(ct));
+        await reader.NextResultAsync(ct);
         var history = await reader.ReadAllAsync(ThreadItem.Read, ct);
         history.Reverse();
         return history;
@@ -169,15 +189,16 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
         var threadId = turn.ThreadId;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(FenceCommand(turn));
         AddInserts(batch, owner, threadId, items);
         if (endsTurn)
         {
+            // The fence has just checked the lease and locked the row: it is this turn's to release.
             turn.MarkReleased();
             batch.BatchCommands.Add(BatchCommand(
                 "UPDATE threads SET updated_at = greatest(updated_at, $2), message_count = message_count + $3, " +
-                "turn_lease = CASE WHEN turn_lease = $5 THEN NULL ELSE turn_lease END, " +
-                "turn_lease_expires_at = CASE WHEN turn_lease = $5 THEN NULL ELSE turn_lease_expires_at END WHERE id = $1 AND owner_id = $4",
-                threadId, items[^1].CreatedAt, items.Count(i => i.IsMessage), owner, turn.Lease));
+                "turn_lease = NULL, turn_lease_expires_at = NULL WHERE id = $1 AND owner_id = $4",
+                threadId, items[^1].CreatedAt, items.Count(i => i.IsMessage), owner));
         }
         else
         {
@@ -187,7 +208,7 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
         }
         try
         {
-            await batch.ExecuteNonQueryAsync(ct);
+            await ExecuteFencedAsync(turn, batch.ExecuteNonQueryAsync(ct));
         }
         catch
         {
@@ -200,11 +221,13 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
     public async Task SaveItemAsync(ThreadTurn turn, string owner, ThreadItem item, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var command = Command(connection,
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(FenceCommand(turn));
+        batch.BatchCommands.Add(BatchCommand(
             InsertItem + " ON CONFLICT (id) DO UPDATE SET data = excluded.data, text = excluded.text " +
             "WHERE thread_items.thread_id = excluded.thread_id AND thread_items.owner_id = excluded.owner_id",
-            item.Id, turn.ThreadId, owner, item.Type, item.CreatedAt, item.Text, Json(item.Data));
-        await command.ExecuteNonQueryAsync(ct);
+            item.Id, turn.ThreadId, owner, item.Type, item.CreatedAt, item.Text, Json(item.Data)));
+        await ExecuteFencedAsync(turn, batch.ExecuteNonQueryAsync(ct));
     }
 
     public async Task<ThreadItem?> GetItemAsync(ThreadTurn turn, string owner, string itemId, CancellationToken ct)
@@ -232,10 +255,11 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(FenceCommand(turn));
         batch.BatchCommands.Add(BatchCommand("DELETE FROM thread_items WHERE thread_id = $1 AND owner_id = $2 AND seq > $3",
             turn.ThreadId, owner, seq));
         batch.BatchCommands.Add(RecountCommand(turn.ThreadId, owner));
-        await batch.ExecuteNonQueryAsync(ct);
+        await ExecuteFencedAsync(turn, batch.ExecuteNonQueryAsync(ct));
     }
 
     /// <summary>Deletes items of the turn's thread and recounts its messages, in one round trip.</summary>
@@ -244,10 +268,11 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
         if (itemIds.Count == 0) return;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(FenceCommand(turn));
         batch.BatchCommands.Add(BatchCommand("DELETE FROM thread_items WHERE thread_id = $1 AND owner_id = $2 AND id = ANY($3)",
             turn.ThreadId, owner, itemIds.ToArray()));
         batch.BatchCommands.Add(RecountCommand(turn.ThreadId, owner));
-        await batch.ExecuteNonQueryAsync(ct);
+        await ExecuteFencedAsync(turn, batch.ExecuteNonQueryAsync(ct));
     }
 
     /// <summary>The newest items (at most <paramref name="limit"/>) whose JSON and text together fit in <paramref name="maxBytes"/>.</summary>
@@ -257,6 +282,38 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
         "FROM thread_items WHERE thread_id = $1 AND owner_id = $2 AND type <> 'widget'" + (beforeSeq is null ? "" : " AND seq < $5") +
         " ORDER BY seq DESC LIMIT $3) newest WHERE bytes <= $4 ORDER BY seq DESC",
         beforeSeq is { } seq ? [threadId, owner, limit, maxBytes, seq] : [threadId, owner, limit, maxBytes]);
+
+    /// <summary>The first statement of every batch a turn writes: renews its lease, or fails the batch when it is lost.</summary>
+    NpgsqlBatchCommand FenceCommand(ThreadTurn turn) => BatchCommand("SELECT chatkit_fence_turn($1, $2, $3, $4)",
+        turn.ThreadId, turn.Thread.OwnerId, turn.Lease, options.Value.TurnLease);
+
+    /// <summary>The first statement of every batch that takes a lease: the user's cap of turns in flight, all replicas.</summary>
+    static NpgsqlBatchCommand ClaimCommand(string owner, int cap) => BatchCommand("SELECT chatkit_claim_turn($1, $2)", owner, cap);
+
+    static async Task<T> ExecuteFencedAsync<T>(ThreadTurn turn, Task<T> execution)
+    {
+        try
+        {
+            return await execution;
+        }
+        catch (PostgresException e) when (e.SqlState == LeaseLostState)
+        {
+            turn.MarkLost();
+            throw new TurnSupersededException(e);
+        }
+    }
+
+    async Task<T> ExecuteClaimAsync<T>(Task<T> execution)
+    {
+        try
+        {
+            return await execution;
+        }
+        catch (PostgresException e) when (e.SqlState == UserCapState)
+        {
+            throw UserTurnLimiter.TooManyTurns(options.Value.MaxTurnsPerUser);
+        }
+    }
 
     static NpgsqlBatchCommand RecountCommand(string threadId, string owner) => BatchCommand(
         "UPDATE threads SET message_count = (SELECT count(*) FROM thread_items WHERE thread_id = $1 " +

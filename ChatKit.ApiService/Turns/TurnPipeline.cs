@@ -259,9 +259,12 @@ public sealed class TurnPipeline(TurnStore store, AgentClient agent, AttachmentS
         Draft? draft = null;
         string? lastAssistantId = null;
 
+        // The agent stops when the client goes or when the turn loses its thread's lease to another turn.
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(ct, context.Turn.LeaseLost);
         try
         {
-            await using var events = agent.RunTurnAsync(new AgentTurnRequest(context.ThreadId, history, input), ct).GetAsyncEnumerator(ct);
+            await using var events = agent.RunTurnAsync(new AgentTurnRequest(context.ThreadId, history, input), running.Token)
+                .GetAsyncEnumerator(running.Token);
             while (true)
             {
                 // Send what is written only when the agent makes us wait: events that arrive together leave together.
@@ -322,6 +325,11 @@ public sealed class TurnPipeline(TurnStore store, AgentClient agent, AttachmentS
             }
             await FlushAsync(context, pending);
             return new Answer(lastAssistantId, answer.ToString(), null);
+        }
+        catch (OperationCanceledException) when (context.Turn.LeaseLost.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            // Fenced: whatever the turn still holds is not saved (another turn owns the thread now).
+            throw new TurnSupersededException();
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -8,7 +8,8 @@ namespace ChatKit.ApiService.Turns;
 /// <summary>
 /// Fair share: at most <see cref="ConversationOptions.MaxTurnsPerUser"/> turns of one user in flight (running or
 /// waiting for their thread) in this replica. One more is refused at once with 429 and <c>Retry-After</c>, never
-/// queued, so a single user cannot hold the connections, memory and model calls everyone else needs.
+/// queued, so a single user cannot hold the connections, memory and model calls everyone else needs. Across replicas
+/// the same cap is counted from the user's live thread leases when a turn takes one (<see cref="TurnStore"/>).
 /// </summary>
 public sealed class UserTurnLimiter(IOptions<ConversationOptions> options) : IDisposable
 {
@@ -28,9 +29,11 @@ public sealed class UserTurnLimiter(IOptions<ConversationOptions> options) : IDi
         var lease = limiter.AttemptAcquire(owner);
         if (lease.IsAcquired) return lease;
         lease.Dispose();
-        throw ApiError.TooManyRequests("too_many_turns",
-            $"You already have {options.Value.MaxTurnsPerUser} messages being answered; wait for one to finish.", RetryAfter);
+        throw TooManyTurns(options.Value.MaxTurnsPerUser);
     }
+
+    public static ApiError TooManyTurns(int cap) => ApiError.TooManyRequests("too_many_turns",
+        $"You already have {cap} messages being answered; wait for one to finish.", RetryAfter);
 
     public void Dispose() => limiter.Dispose();
 }

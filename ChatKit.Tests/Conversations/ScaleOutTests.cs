@@ -7,8 +7,9 @@ using static ChatKit.Tests.Infrastructure.ChatKitCalls;
 namespace ChatKit.Tests.Conversations;
 
 /// <summary>
-/// Two API replicas share everything through PostgreSQL: attachment bytes, the order of turns on a thread, and a
-/// turn's lease, which runs out when the replica holding it dies so that the thread stays usable.
+/// Two API replicas share everything through PostgreSQL: attachment bytes, the order of turns on a thread, a turn's
+/// lease, which runs out when the replica holding it dies so that the thread stays usable and fences the writes of a
+/// turn that stalled past it, and one user's cap of turns in flight.
 /// </summary>
 [Collection(FakeAgentCollection.Name)]
 public sealed class ScaleOutTests
@@ -134,6 +135,154 @@ public sealed class ScaleOutTests
             release.TrySetResult();
             await fixture.StartReplicaAgainAsync(One);
         }
+    }
+
+    [Fact]
+    public async Task ATurnWhoseLeaseWasTakenWritesNothingMoreAndEndsWithAnError()
+    {
+        var user = NewUser("fenced");
+        using var one = fixture.CreateReplicaClientFor(One, user);
+        var threadId = (await one.ChatKitStreamAsync("threads.create", new { input = Input("hello") })).ThreadId();
+        var release = new TaskCompletionSource();
+        Agent.Script = async turn =>
+        {
+            if (turn.InputText == "overtaken") await turn.HoldAsync(release.Task);
+            await FakeAgent.DefaultScript(turn);
+        };
+        try
+        {
+            var stalled = one.ChatKitStreamAsync("threads.add_user_message", new { thread_id = threadId, input = Input("overtaken") });
+            await Agent.LastTurnAsync(2);
+            var seq = await fixture.ScalarAsync<long>("SELECT max(seq) FROM thread_items WHERE thread_id = $1", threadId);
+
+            // Another turn takes the thread, as one on the other replica does once a stalled turn's lease has run out.
+            await fixture.ScalarAsync<int>(
+                "UPDATE threads SET turn_lease = gen_random_uuid(), turn_lease_expires_at = now() + interval '1 minute' WHERE id = $1 RETURNING 1",
+                threadId);
+            release.TrySetResult();
+
+            var events = await stalled;
+            var error = events.Single("error");
+            Assert.Contains("stopped", error.GetProperty("message").GetString());
+            Assert.False(error.GetProperty("allow_retry").GetBoolean());
+            Assert.DoesNotContain(events, e => e.Type() == "thread.item.done" && e.GetProperty("item").GetProperty("type").GetString() == "assistant_message");
+            // Nothing after the user message: no answer, no hidden note, and the other turn's lease is untouched.
+            Assert.Equal(0L, await fixture.ScalarAsync<long>("SELECT count(*) FROM thread_items WHERE thread_id = $1 AND seq > $2", threadId, seq));
+            Assert.Equal(1L, await fixture.ScalarAsync<long>(
+                "SELECT count(*) FROM threads WHERE id = $1 AND turn_lease IS NOT NULL AND turn_lease_expires_at > now() + interval '30 seconds'", threadId));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
+
+    [Fact]
+    public async Task AReplicaFrozenPastItsLeaseCannotAnswerAfterTheTurnThatTookOver()
+    {
+        var user = NewUser("frozen");
+        using var one = fixture.CreateReplicaClientFor(One, user);
+        using var other = fixture.CreateReplicaClientFor(Other, user);
+        var threadId = (await other.ChatKitStreamAsync("threads.create", new { input = Input("hello") })).ThreadId();
+        var release = new TaskCompletionSource();
+        Agent.Script = async turn =>
+        {
+            if (turn.InputText == "stalled") await turn.HoldAsync(release.Task);
+            await FakeAgent.DefaultScript(turn);
+        };
+        var frozen = false;
+        try
+        {
+            var stalled = one.ChatKitStreamAsync("threads.add_user_message", new { thread_id = threadId, input = Input("stalled") });
+            await Agent.LastTurnAsync(2);
+            Signal(One.ProcessId, "STOP");
+            frozen = true;
+            await Task.Delay(FakeAgentFixture.TurnLease + TimeSpan.FromSeconds(1));
+
+            // The lease ran out while the replica was frozen: the other replica takes the thread and answers.
+            var tookOver = await other.ChatKitStreamAsync("threads.add_user_message", new { thread_id = threadId, input = Input("took over") });
+            Assert.Equal("Hello there.", tookOver.AssistantText());
+            Signal(One.ProcessId, "CONT");
+            frozen = false;
+            release.TrySetResult();
+
+            // The resumed turn ends with an error (its lease is gone, or its agent call timed out while frozen) and saves nothing.
+            var events = await stalled;
+            Assert.Equal("error", events[^1].Type());
+            var items = await other.ChatKitJsonAsync("items.list", new { thread_id = threadId, order = "asc" });
+            Assert.Equal(["hello", "Hello there.", "stalled", "took over", "Hello there."], Texts(items));
+        }
+        finally
+        {
+            if (frozen) Signal(One.ProcessId, "CONT");
+            release.TrySetResult();
+        }
+    }
+
+    [Fact]
+    public async Task AUsersCapOfTurnsInFlightHoldsAcrossBothReplicas()
+    {
+        const int MaxTurnsPerUser = 4;
+        var user = NewUser("capped-everywhere");
+        using var one = fixture.CreateReplicaClientFor(One, user);
+        using var other = fixture.CreateReplicaClientFor(Other, user);
+        var threadId = (await one.ChatKitStreamAsync("threads.create", new { input = Input("hello") })).ThreadId();
+        var release = new TaskCompletionSource();
+        Agent.Script = async turn =>
+        {
+            if (turn.InputText.StartsWith("hold", StringComparison.Ordinal)) await turn.HoldAsync(release.Task);
+            await FakeAgent.DefaultScript(turn);
+        };
+        try
+        {
+            // Two turns on each replica: each replica alone is under the cap, the user together is at it.
+            var held = Enumerable.Range(0, MaxTurnsPerUser)
+                .Select(i => (i % 2 == 0 ? one : other).ChatKitStreamAsync("threads.create", new { input = Input($"hold {i}") })).ToList();
+            await Agent.LastTurnAsync(MaxTurnsPerUser + 1);
+
+            foreach (var client in new[] { one, other })
+            {
+                using var refused = await client.ChatKitAsync("threads.create", new { input = Input("one more") });
+                Assert.Equal("too_many_turns", (await refused.ProblemAsync(HttpStatusCode.TooManyRequests)).GetProperty("code").GetString());
+                Assert.Equal(TimeSpan.FromSeconds(5), refused.Headers.RetryAfter?.Delta);
+                using var followUp = await client.ChatKitAsync("threads.add_user_message", new { thread_id = threadId, input = Input("and here") });
+                Assert.Equal("too_many_turns", (await followUp.ProblemAsync(HttpStatusCode.TooManyRequests)).GetProperty("code").GetString());
+            }
+            Assert.Equal(MaxTurnsPerUser + 1, Agent.Turns.Count);
+
+            release.TrySetResult();
+            foreach (var turn in held) Assert.Equal("Hello there.", (await turn).AssistantText());
+            var again = await other.ChatKitStreamAsync("threads.add_user_message", new { thread_id = threadId, input = Input("now") });
+            Assert.Equal("Hello there.", again.AssistantText());
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Freezes (STOP) or resumes (CONT) a replica, as a host pausing a container does: the process the AppHost started
+    /// and every process under it (the service may run as a child of its launcher).
+    /// </summary>
+    static void Signal(int processId, string signal)
+    {
+        var tree = new List<int> { processId };
+        for (var i = 0; i < tree.Count; i++)
+        {
+            foreach (var stat in Directory.EnumerateDirectories("/proc").Select(d => Path.Combine(d, "stat")).Where(File.Exists))
+            {
+                string text;
+                try { text = File.ReadAllText(stat); } catch (IOException) { continue; }
+                // pid (comm) state ppid …: comm may hold spaces, so read after its closing parenthesis.
+                var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) == tree[i])
+                    tree.Add(int.Parse(text[..text.IndexOf(' ')], System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+        using var kill = Process.Start("kill", $"-{signal} {string.Join(' ', tree)}");
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
     }
 
     static List<string> Texts(JsonElement items) => items.GetProperty("data").EnumerateArray()

@@ -7,7 +7,7 @@ namespace ChatKit.Tests.Conversations;
 
 /// <summary>
 /// How turns are admitted while others run: turns on one thread one after the other (a new thread's first turn
-/// included), and at most four turns per user in flight per replica, the next refused with 429 and Retry-After at once.
+/// included), and at most four turns per user in flight, the next refused with 429 and Retry-After at once.
 /// </summary>
 [Collection(FakeAgentCollection.Name)]
 public sealed class TurnAdmissionTests
@@ -96,7 +96,7 @@ public sealed class TurnAdmissionTests
     [Fact]
     public async Task AUsersTurnBeyondTheCapIsRefusedAtOnceWhileOtherUsersAreServed()
     {
-        // The cap holds per replica (docs/reliability.md): Alice talks to one of them.
+        // Alice talks to one replica (the cap across both: ScaleOutTests).
         using var alice = fixture.CreateReplicaClientFor(fixture.Replicas[0], NewUser("busy-alice"));
         using var bob = fixture.CreateClientFor(NewUser("calm-bob"));
         var release = new TaskCompletionSource();

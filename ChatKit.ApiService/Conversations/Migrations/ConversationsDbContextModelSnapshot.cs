@@ -98,6 +98,10 @@ namespace ChatKit.ApiService.Conversations.Migrations
                     b.HasKey("Id")
                         .HasName("pk_threads");
 
+                    b.HasIndex("OwnerId")
+                        .HasDatabaseName("ix_threads_owner_id_turn_in_flight")
+                        .HasFilter("turn_lease IS NOT NULL");
+
                     b.HasIndex("Search")
                         .HasDatabaseName("ix_threads_search");
 
@@ -184,7 +188,7 @@ namespace ChatKit.ApiService.Conversations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
-                    b.Property<string>("DataJson")
+                    b.Property<string>("Data")
                         .IsRequired()
                         .HasColumnType("json")
                         .HasColumnName("data");
