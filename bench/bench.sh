@@ -3,7 +3,7 @@
 #   bench/bench.sh run [options]      throughput/latency/TTFE of ours and the peers -> bench/results, docs/benchmarks.md
 #   bench/bench.sh scale [options]    listing latency at 100 / 10,000 / 100,000 rows, query plans -> docs/benchmarks.md
 #   bench/bench.sh crowd [options]    N users at once against a slow model, create then follow-up -> docs/benchmarks.md
-#   bench/bench.sh drill NAME         pg-stop | agent-kill | provider | fuzz | replica-kill | all -> docs/reliability.md
+#   bench/bench.sh drill NAME         pg-stop | agent-kill | provider | fuzz | replica-kill | stall | all -> docs/reliability.md
 #   bench/bench.sh report             re-render docs/benchmarks.md from bench/results/bench-latest.json
 # Installs what it needs (wrk from Debian's packages, the peer's npm packages), builds the tool, then runs it.
 set -euo pipefail

@@ -14,7 +14,7 @@ public static class Drills
     public static async Task<int> Run(string name, Dictionary<string, string> opts)
     {
         if (!opts.ContainsKey("no-build")) await Stack.BuildOurs();
-        var names = name == "all" ? new[] { "pg-stop", "agent-kill", "provider", "fuzz", "replica-kill" } : [name];
+        var names = name == "all" ? new[] { "pg-stop", "agent-kill", "provider", "fuzz", "replica-kill", "stall" } : [name];
         var failed = 0;
         foreach (var n in names)
         {
@@ -26,6 +26,7 @@ public static class Drills
                 "provider" => await Provider(opts),
                 "fuzz" => await Fuzz.Run(opts),
                 "replica-kill" => await ReplicaKill.Run(opts),
+                "stall" => await Stall.Run(opts),
                 _ => throw new ArgumentException($"unknown drill {n}"),
             };
             result["drill"] = n;

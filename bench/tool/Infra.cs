@@ -202,6 +202,9 @@ public static class ProcStats
         return all;
     }
 
+    /// <summary>The process and every live descendant (to freeze or resume a whole service with SIGSTOP / SIGCONT).</summary>
+    public static List<int> Tree(int pid) => [pid, .. Descendants(pid, AllStats())];
+
     static List<int> Descendants(int pid, Dictionary<int, long[]> all)
     {
         var children = all.ToLookup(kv => (int)kv.Value[1], kv => kv.Key);

@@ -24,7 +24,7 @@ public static class ReplicaKill
     static readonly TimeSpan LeaseSlack = TimeSpan.FromSeconds(2);
 
     /// <summary>One turn as the client saw it. Times are <see cref="Clock.NowMs"/>.</summary>
-    sealed class Turn(int user, int replica, string phase, string text)
+    internal sealed class Turn(int user, int replica, string phase, string text)
     {
         public int User { get; } = user;
         public int Replica { get; } = replica;
@@ -43,7 +43,7 @@ public static class ReplicaKill
         public bool Acknowledged => UserItemId is not null;
     }
 
-    sealed class User(int index, string token, HttpClient http, Uri uri) : IDisposable
+    internal sealed class User(int index, string token, HttpClient http, Uri uri) : IDisposable
     {
         public int Index { get; } = index;
         public string Token { get; } = token;
@@ -54,7 +54,7 @@ public static class ReplicaKill
         public void Dispose() => Http.Dispose();
     }
 
-    static HttpClient NewHttp() => new(new SocketsHttpHandler
+    internal static HttpClient NewHttp() => new(new SocketsHttpHandler
     {
         PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10), ConnectTimeout = TimeSpan.FromSeconds(30),
         AutomaticDecompression = System.Net.DecompressionMethods.None, UseCookies = false,
@@ -194,7 +194,7 @@ public static class ReplicaKill
         }
     }
 
-    static async Task<Turn[]> AllAtOnce(IEnumerable<User> users, Func<User, Task<Turn>> turn)
+    internal static async Task<Turn[]> AllAtOnce(IEnumerable<User> users, Func<User, Task<Turn>> turn)
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var running = users.Select(async u => { await gate.Task; return await turn(u); }).ToList();
@@ -343,7 +343,7 @@ public static class ReplicaKill
     }
 
     /// <summary>Reads one streamed turn event by event into <paramref name="t"/>.</summary>
-    static async Task RunTurn(HttpClient http, Uri baseUri, string token, Turn t, string body, int timeoutS, Action<Turn>? onFirstDelta = null)
+    internal static async Task RunTurn(HttpClient http, Uri baseUri, string token, Turn t, string body, int timeoutS, Action<Turn>? onFirstDelta = null)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutS));
         t.SentMs = Clock.NowMs();
@@ -416,13 +416,13 @@ public static class ReplicaKill
         }
     }
 
-    static string Kinds(IEnumerable<Turn> turns, string prefix = "; ")
+    internal static string Kinds(IEnumerable<Turn> turns, string prefix = "; ")
     {
         var groups = turns.GroupBy(t => t.Outcome).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} × {g.Count()}").ToList();
         return groups.Count == 0 ? "" : prefix + string.Join("; ", groups);
     }
 
-    static double Q(List<double> values, double q)
+    internal static double Q(List<double> values, double q)
     {
         var sorted = values.Order().ToList();
         return sorted[Math.Min(sorted.Count - 1, Math.Max(0, (int)Math.Ceiling(q * sorted.Count) - 1))];
