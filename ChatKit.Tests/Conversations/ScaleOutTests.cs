@@ -178,6 +178,39 @@ public sealed class ScaleOutTests
     }
 
     [Fact]
+    public async Task ARestMessageWhoseTurnLostItsLeaseIsRefusedWithAConflictAndItsAnswerIsNotSaved()
+    {
+        var user = NewUser("fenced-rest");
+        using var one = fixture.CreateReplicaClientFor(One, user);
+        var threadId = (await one.ChatKitStreamAsync("threads.create", new { input = Input("hello") })).ThreadId();
+        var release = new TaskCompletionSource();
+        Agent.Script = async turn =>
+        {
+            if (turn.InputText == "overtaken by rest") await turn.HoldAsync(release.Task);
+            await FakeAgent.DefaultScript(turn);
+        };
+        try
+        {
+            var sent = one.PostAsJsonAsync("/api/chatkit/messages", new { thread_id = threadId, message = "overtaken by rest" });
+            await Agent.LastTurnAsync(2);
+            await fixture.ScalarAsync<int>(
+                "UPDATE threads SET turn_lease = gen_random_uuid(), turn_lease_expires_at = now() + interval '1 minute' WHERE id = $1 RETURNING 1",
+                threadId);
+            release.TrySetResult();
+
+            using var response = await sent;
+            var problem = await response.ProblemAsync(HttpStatusCode.Conflict);
+            Assert.Equal("turn_superseded", problem.GetProperty("code").GetString());
+            var items = await one.ChatKitJsonAsync("items.list", new { thread_id = threadId, order = "asc" });
+            Assert.Equal(["hello", "Hello there.", "overtaken by rest"], Texts(items));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
+
+    [Fact]
     public async Task AReplicaFrozenPastItsLeaseCannotAnswerAfterTheTurnThatTookOver()
     {
         var user = NewUser("frozen");
