@@ -14,12 +14,15 @@ namespace ChatKit.ApiService.ChatKit;
 /// server-sent events, the others as JSON. Refusals are <see cref="ApiError"/>s: problem details before a stream
 /// starts (the service's exception handler), an <c>error</c> event after (<see cref="SseEventSink.FailAsync"/>).
 /// </summary>
-public sealed class ChatKitServer(ThreadStore threads, ItemStore items, TurnPipeline pipeline, AttachmentService attachments, ILogger<ChatKitServer> logger)
+public sealed class ChatKitServer(ThreadStore threads, ItemStore items, TurnPipeline pipeline, WidgetActions actions, AttachmentService attachments,
+    ILogger<ChatKitServer> logger)
 {
     const int DefaultPageSize = 20;
     const int MaxPageSize = 100;
 
     TurnPipeline Pipeline => pipeline;
+
+    WidgetActions Actions => actions;
 
     /// <summary>Who is asking, and what the request's answers are built with.</summary>
     sealed record Call(string Owner, string BaseUrl, CancellationToken Aborted);
@@ -39,7 +42,7 @@ public sealed class ChatKitServer(ThreadStore threads, ItemStore items, TurnPipe
             server.Pipeline.RetryAsync(call.Owner, Required(p.ThreadId, "thread_id"), Required(p.ItemId, "item_id"), sink,
                 call.Aborted)),
         ["threads.custom_action"] = Streamed(ProtocolJson.Requests.ThreadsCustomActionParams, (server, call, p, sink) =>
-            server.Pipeline.ActionAsync(call.Owner, Required(p.ThreadId, "thread_id"), p.ItemId,
+            server.Actions.StreamAsync(call.Owner, Required(p.ThreadId, "thread_id"), p.ItemId,
                 p.Action with { Type = Required(p.Action.Type, "action.type") }, sink, call.Aborted)),
         ["threads.add_client_tool_output"] = Streamed(ProtocolJson.Requests.ThreadsAddClientToolOutputParams, (server, call, p, sink) =>
             server.Pipeline.ClientToolOutputAsync(call.Owner, Required(p.ThreadId, "thread_id"), p.Result, sink, call.Aborted)),
@@ -139,7 +142,7 @@ public sealed class ChatKitServer(ThreadStore threads, ItemStore items, TurnPipe
 
     async Task<IResult> SyncActionAsync(Call call, ThreadsCustomActionParams request)
     {
-        var updated = await pipeline.SyncActionAsync(call.Owner, Required(request.ThreadId, "thread_id"), request.ItemId,
+        var updated = await actions.RunAsync(call.Owner, Required(request.ThreadId, "thread_id"), request.ItemId,
             request.Action, call.Aborted);
         return updated is { } item ? Json(new UpdatedItemResponse(item), ProtocolJson.Context.UpdatedItemResponse) : EmptyObject;
     }

@@ -145,9 +145,10 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
     /// Adds a user message to a thread inside a turn, in one round trip: reads the history before it, inserts it,
     /// stamps its attachments, bumps the thread (and sets its title when given).
     /// </summary>
-    public async Task<IReadOnlyList<ThreadItem>> AddUserMessageAsync(ThreadTurn turn, string owner, ThreadItem message, string? title,
+    public async Task<IReadOnlyList<ThreadItem>> AddUserMessageAsync(ThreadTurn turn, ThreadItem message, string? title,
         IReadOnlyCollection<string> attachmentIds, int historyLimit, CancellationToken ct)
     {
+        var owner = turn.Thread.OwnerId;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(FenceCommand(turn));
@@ -165,9 +166,10 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
     }
 
     /// <summary>History for the model: the newest items before <paramref name="beforeSeq"/> (all when null), oldest first.</summary>
-    public async Task<IReadOnlyList<ThreadItem>> LoadHistoryAsync(ThreadTurn turn, string owner, long? beforeSeq, int limit,
+    public async Task<IReadOnlyList<ThreadItem>> LoadHistoryAsync(ThreadTurn turn, long? beforeSeq, int limit,
         CancellationToken ct)
     {
+        var owner = turn.Thread.OwnerId;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(HistoryCommand(turn.ThreadId, owner, beforeSeq, limit, options.Value.MaxHistoryBytes));
@@ -182,9 +184,10 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
     /// <paramref name="endsTurn"/>, the same statement releases the turn's lease (the turn writes nothing after it),
     /// which saves the turn a round trip.
     /// </summary>
-    public async Task AppendItemsAsync(ThreadTurn turn, string owner, IReadOnlyList<ThreadItem> items, CancellationToken ct,
+    public async Task AppendItemsAsync(ThreadTurn turn, IReadOnlyList<ThreadItem> items, CancellationToken ct,
         bool endsTurn = false)
     {
+        var owner = turn.Thread.OwnerId;
         if (items.Count == 0) return;
         var threadId = turn.ThreadId;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -218,8 +221,9 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
     }
 
     /// <summary>Replaces an item in place (same position), or appends it when it does not exist yet.</summary>
-    public async Task SaveItemAsync(ThreadTurn turn, string owner, ThreadItem item, CancellationToken ct)
+    public async Task SaveItemAsync(ThreadTurn turn, ThreadItem item, CancellationToken ct)
     {
+        var owner = turn.Thread.OwnerId;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(FenceCommand(turn));
@@ -230,8 +234,9 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
         await ExecuteFencedAsync(turn, batch.ExecuteNonQueryAsync(ct));
     }
 
-    public async Task<ThreadItem?> GetItemAsync(ThreadTurn turn, string owner, string itemId, CancellationToken ct)
+    public async Task<ThreadItem?> GetItemAsync(ThreadTurn turn, string itemId, CancellationToken ct)
     {
+        var owner = turn.Thread.OwnerId;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var command = Command(connection,
             $"SELECT {ItemColumns} FROM thread_items WHERE id = $1 AND thread_id = $2 AND owner_id = $3", itemId, turn.ThreadId, owner);
@@ -240,8 +245,9 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
     }
 
     /// <summary>The newest items of a thread, newest first, hidden ones included.</summary>
-    public async Task<IReadOnlyList<ThreadItem>> LatestItemsAsync(ThreadTurn turn, string owner, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<ThreadItem>> LatestItemsAsync(ThreadTurn turn, int limit, CancellationToken ct)
     {
+        var owner = turn.Thread.OwnerId;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var command = Command(connection,
             $"SELECT {ItemColumns} FROM thread_items WHERE thread_id = $1 AND owner_id = $2 ORDER BY seq DESC LIMIT $3",
@@ -251,8 +257,9 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
     }
 
     /// <summary>Deletes every item after <paramref name="seq"/> (retry) and recounts the thread's messages, in one round trip.</summary>
-    public async Task DeleteItemsAfterAsync(ThreadTurn turn, string owner, long seq, CancellationToken ct)
+    public async Task DeleteItemsAfterAsync(ThreadTurn turn, long seq, CancellationToken ct)
     {
+        var owner = turn.Thread.OwnerId;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(FenceCommand(turn));
@@ -263,8 +270,9 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
     }
 
     /// <summary>Deletes items of the turn's thread and recounts its messages, in one round trip.</summary>
-    public async Task DeleteItemsAsync(ThreadTurn turn, string owner, IReadOnlyCollection<string> itemIds, CancellationToken ct)
+    public async Task DeleteItemsAsync(ThreadTurn turn, IReadOnlyCollection<string> itemIds, CancellationToken ct)
     {
+        var owner = turn.Thread.OwnerId;
         if (itemIds.Count == 0) return;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);

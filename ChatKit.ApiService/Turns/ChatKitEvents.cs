@@ -28,7 +28,11 @@ public sealed record ThreadItemDoneEvent(RawJson Item) : ChatKitEvent;
 
 public sealed record ThreadItemReplacedEvent(RawJson Item) : ChatKitEvent;
 
-public sealed record StreamOptionsEvent(StreamOptions StreamOptions) : ChatKitEvent;
+public sealed record StreamOptionsEvent(StreamOptions StreamOptions) : ChatKitEvent
+{
+    /// <summary>Sent once a turn's input is saved: from here the client may stop the answer.</summary>
+    public static readonly StreamOptionsEvent AllowCancel = new(new StreamOptions(AllowCancel: true));
+}
 
 public sealed record StreamOptions(bool AllowCancel);
 
