@@ -60,9 +60,10 @@ static int Help()
                        [--pause 2] [--no-build] [--no-report] [--label text]
         ckbench tasks-scale [--tasks 10,10000] [--turns 200] [--no-build]
         ckbench crowd-report [--results bench/results/crowd-latest.json]
-        ckbench drill  pg-stop|agent-kill|provider|fuzz|replica-kill|all [--cases 5000]
+        ckbench drill  pg-stop|agent-kill|provider|fuzz|replica-kill|stall|all [--cases 5000]
                        replica-kill: [--users 200] [--replicas-agent 2] [--turn-lease 5] [--kill-share 0.25] [--kill-after-ms N]
                        [--first-token-ms 2000] [--deltas 10] [--delta-gap-ms 100] [--pg-max-connections 100] [--timeout 120] [--warmup-users 16]
+                       stall: [--users 100] [--turn-lease 5] [--first-token-ms 2000] [--deltas 10] [--delta-gap-ms 100] [--timeout 120]
         ckbench report [--results bench/results/bench-latest.json]
         """);
     return 2;
