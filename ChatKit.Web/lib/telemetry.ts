@@ -34,3 +34,19 @@ export function startsTrace(kind: number, target: unknown): boolean {
 export function forwardedTraceHeaders(env: Record<string, string | undefined> = process.env): readonly string[] {
   return telemetryEnabled(env) ? [] : ["traceparent", "tracestate"];
 }
+
+/**
+ * A better name for a request's outer span as it ends, or null to keep its own. When the request proxy (proxy.ts)
+ * runs, Next.js serves a request in two passes under one outer span, and only the inner one gets the route in its
+ * name: the outer one stays "POST". It becomes "POST /api/chatkit/[[...path]]" (the route Next.js copies onto it) or,
+ * without one, the path without its query.
+ */
+export function requestSpanName(kind: number, name: string, attributes: Record<string, unknown>): string | null {
+  const method = attributes["http.method"];
+  if (kind !== SERVER_SPAN || typeof method !== "string" || name !== method) return null;
+  const route = attributes["http.route"];
+  if (typeof route === "string" && route) return `${method} ${route}`;
+  const target = attributes["http.target"];
+  if (typeof target !== "string" || !target.startsWith("/")) return null;
+  return `${method} ${target.split("?")[0]}`;
+}

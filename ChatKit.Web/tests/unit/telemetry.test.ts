@@ -1,6 +1,6 @@
 import { SpanKind } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
-import { forwardedTraceHeaders, isHealthProbe, startsTrace, telemetryEnabled } from "@/lib/telemetry";
+import { forwardedTraceHeaders, isHealthProbe, requestSpanName, startsTrace, telemetryEnabled } from "@/lib/telemetry";
 
 describe("whether the web server traces", () => {
   it.each([
@@ -34,5 +34,25 @@ describe("which spans start a trace", () => {
   it("not work outside a request (module loading, start-up queries)", () => {
     expect(startsTrace(SpanKind.INTERNAL, undefined)).toBe(false);
     expect(startsTrace(SpanKind.CLIENT, "/api/chatkit")).toBe(false);
+  });
+});
+
+describe("the name of a request's outer span", () => {
+  it("takes the route Next.js copied onto it", () => {
+    expect(requestSpanName(SpanKind.SERVER, "POST", { "http.method": "POST", "http.target": "/api/chatkit?x=1", "http.route": "/api/chatkit/[[...path]]" }))
+      .toBe("POST /api/chatkit/[[...path]]");
+  });
+
+  it("or the path without its query", () => {
+    expect(requestSpanName(SpanKind.SERVER, "POST", { "http.method": "POST", "http.target": "/api/chatkit?turn=1" })).toBe("POST /api/chatkit");
+  });
+
+  it.each([
+    [SpanKind.SERVER, "POST /api/chatkit/[[...path]]", { "http.method": "POST", "http.target": "/api/chatkit" }],
+    [SpanKind.CLIENT, "POST", { "http.method": "POST", "http.target": "/api/chatkit" }],
+    [SpanKind.SERVER, "POST", { "http.target": "/api/chatkit" }],
+    [SpanKind.SERVER, "GET", { "http.method": "GET" }],
+  ] as const)("keeps a span that is named already, not a request's, or has no path: %s %s", (kind, name, attributes) => {
+    expect(requestSpanName(kind, name, attributes)).toBeNull();
   });
 });
