@@ -63,6 +63,14 @@ public static class WebFrontEnd
             .WithUrlForEndpoint("http", url => url.DisplayText = "Web app")
             .WithUrlForEndpoint("http", e => new ResourceUrlAnnotation { Url = "/sign-in", DisplayText = "Sign in", Endpoint = e })
             .PublishAsDockerFile(container => container.WithEndpoint("http", e => e.TargetPort = ContainerPort));
+        if (!builder.ExecutionContext.IsPublishMode)
+        {
+            // Traces to the dashboard, like the projects: OTEL_EXPORTER_OTLP_ENDPOINT/_PROTOCOL (its gRPC endpoint),
+            // _HEADERS (its API key), OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES. The Node.js OpenTelemetry SDK reads
+            // them (ChatKit.Web/instrumentation.node.ts) and is not loaded without an endpoint. Not in the manifest: as
+            // for the services, a deployment traces when its environment sets OTEL_EXPORTER_OTLP_ENDPOINT.
+            web.WithOtlpExporter();
+        }
         if (configuration["Web:ScriptTimeoutMs"] is { Length: > 0 } timeout)
         {
             web.WithEnvironment("CHATKIT_SCRIPT_TIMEOUT_MS", timeout);

@@ -50,7 +50,7 @@ public class AppFixture : IAsyncLifetime
     /// </summary>
     public static async Task<DistributedApplication> StartAsync(IEnumerable<string> arguments,
         Action<IResourceBuilder<ProjectResource>>? configureService = null, IEnumerable<string>? services = null,
-        TimeSpan? timeout = null)
+        TimeSpan? timeout = null, Action<IDistributedApplicationTestingBuilder>? configureAppHost = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? StartTimeout);
         string[] args = [.. arguments];
@@ -63,6 +63,12 @@ public class AppFixture : IAsyncLifetime
             var service = appHost.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
             configureService?.Invoke(service);
         }
+        // The web app too (its Node.js server loads no OpenTelemetry SDK without an endpoint).
+        foreach (var executable in appHost.Resources.OfType<ExecutableResource>().Where(r => r.HasAnnotationOfType<OtlpExporterAnnotation>()).ToList())
+        {
+            appHost.CreateResourceBuilder(executable).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+        }
+        configureAppHost?.Invoke(appHost);
         var app = await appHost.BuildAsync(cts.Token);
         await app.StartAsync(cts.Token);
         foreach (var service in services ?? ServiceNames)

@@ -1,6 +1,7 @@
 import { apiBaseUrl } from "./server-config";
+import { forwardedTraceHeaders } from "./telemetry";
 
-const FORWARDED_REQUEST_HEADERS = ["authorization", "content-type", "accept", "accept-language", "if-none-match", "traceparent", "tracestate"];
+const FORWARDED_REQUEST_HEADERS = ["authorization", "content-type", "accept", "accept-language", "if-none-match"];
 const DROPPED_RESPONSE_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding", "content-encoding", "content-length"]);
 
 /** The API paths the browser may reach through this proxy, and nothing outside them. */
@@ -53,7 +54,7 @@ export async function proxyToApi(request: Request, prefix: AllowedPrefix, segmen
   }
 
   const headers = new Headers();
-  for (const name of FORWARDED_REQUEST_HEADERS) {
+  for (const name of [...FORWARDED_REQUEST_HEADERS, ...forwardedTraceHeaders()]) {
     const value = request.headers.get(name);
     if (value) headers.set(name, value);
   }

@@ -65,6 +65,22 @@ describe("the proxy routes", () => {
     expect(String((upstream.mock.calls[0] as unknown[])[0])).toBe("http://api.test/api/chatkit/threads/thr_1?limit=5");
   });
 
+  const traced = { headers: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", tracestate: "a=1" } };
+  const sentHeaders = () => new Headers(((upstream.mock.calls[0] as unknown[])[1] as RequestInit).headers);
+
+  it("passes the browser's trace context on when the web server does not trace", async () => {
+    await chatkitGet(new Request("http://web.test/api/chatkit/threads/thr_1", traced), context(["threads", "thr_1"]));
+    expect(sentHeaders().get("traceparent")).toBe(traced.headers.traceparent);
+    expect(sentHeaders().get("tracestate")).toBe("a=1");
+  });
+
+  it("leaves the trace headers to the fetch instrumentation when the web server traces", async () => {
+    vi.stubEnv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:4318");
+    await chatkitGet(new Request("http://web.test/api/chatkit/threads/thr_1", traced), context(["threads", "thr_1"]));
+    expect(sentHeaders().has("traceparent")).toBe(false);
+    expect(sentHeaders().has("tracestate")).toBe(false);
+  });
+
   it.each([
     ["/api/chatkit/../tasks", ["..", "tasks"]],
     ["/api/chatkit/%2e%2e/dev/token", ["..", "dev", "token"]],
