@@ -13,7 +13,6 @@ builder.AddNpgsqlDbContext<TasksDbContext>("tasksdb",
     options => options.UseSnakeCaseNamingConvention());
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<TaskService>();
-builder.Services.AddProblemDetails();
 builder.AddTodoAgent();
 // Before /health says ready: the task reads a turn's tools make, as a user of the warm-up's own (docs/benchmarks.md).
 builder.AddWarmUp(
