@@ -14,6 +14,7 @@ builder.AddNpgsqlDbContext<TasksDbContext>("tasksdb",
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<TaskService>();
 builder.AddTodoAgent();
+builder.AddDefaultOpenApi();
 // Before /health says ready: the task reads a turn's tools make, as a user of the warm-up's own (docs/benchmarks.md).
 builder.AddWarmUp(
     services => WarmUp.WithToken(services, new HttpRequestMessage(HttpMethod.Get, "/api/tasks?limit=20")),
@@ -26,6 +27,7 @@ app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
+app.MapDefaultOpenApi();
 app.MapTasksApi();
 app.MapTurnsApi();
 

@@ -22,6 +22,8 @@ builder.AddAttachments();
 builder.AddTurns();
 builder.AddChatKitProtocol();
 builder.AddTasksPassThrough();
+builder.AddConversationsApi();
+builder.AddDefaultOpenApi();
 // One mapping from refusals to problem details (registered by AddServiceDefaults), for every endpoint; ChatKit streams
 // that started send an error event instead.
 builder.Services.AddExceptionHandler<ApiErrorHandler>();
@@ -43,6 +45,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 app.MapDefaultEndpoints();
+app.MapDefaultOpenApi();
 app.MapChatKitSessionApi();
 app.MapDevTokenApi();
 app.MapTasksApi();

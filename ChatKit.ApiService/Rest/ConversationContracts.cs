@@ -1,6 +1,4 @@
-using System.Text.Encodings.Web;
 using System.Text.Json.Serialization;
-using System.Text.Json;
 
 namespace ChatKit.ApiService.Rest;
 
@@ -41,12 +39,3 @@ public sealed record EntityList(IReadOnlyList<TaskEntity> Entities);
 [JsonSerializable(typeof(SendMessageResponse))]
 [JsonSerializable(typeof(EntityList))]
 public sealed partial class ConversationsJsonContext : JsonSerializerContext;
-
-public static class ConversationsJson
-{
-    /// <summary><see cref="ConversationsJsonContext"/> with non-ASCII text written as is.</summary>
-    public static ConversationsJsonContext Context { get; } = new(new JsonSerializerOptions(ConversationsJsonContext.Default.Options)
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    });
-}
