@@ -33,15 +33,13 @@ public static class ConversationsApi
     const int MaxRequestBytes = 64 * 1024;
 
     /// <summary>
-    /// The service's minimal-API JSON is the REST shapes' (snake_case, <see cref="ConversationsJsonContext"/> first,
-    /// non-ASCII as is), so that typed results and the OpenAPI document's schemas say the same. Wire types elsewhere name
-    /// their members or bring their own context, and problem details name theirs.
+    /// The typed results are written with the minimal-API JSON options, which the OpenAPI document's schemas come from
+    /// too: <see cref="ConversationsJsonContext"/> first, non-ASCII text as is (as the REST answers always were).
     /// </summary>
     public static TBuilder AddConversationsApi<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.ConfigureHttpJsonOptions(options =>
         {
-            options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             options.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
             options.SerializerOptions.TypeInfoResolverChain.Insert(0, ConversationsJsonContext.Default);
         });

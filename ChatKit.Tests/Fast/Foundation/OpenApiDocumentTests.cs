@@ -56,6 +56,15 @@ public sealed class OpenApiDocumentTests(ApiApp api, AgentApp agent) : IClassFix
         Assert.True(notFound.GetProperty("content").TryGetProperty("application/problem+json", out _), notFound.GetRawText());
         var security = Operation(document, "/api/chatkit/threads", "get").GetProperty("security");
         Assert.True(security[0].TryGetProperty("Bearer", out _), security.GetRawText());
+
+        // What the service really sends has exactly the described members, and its problem details keep their names.
+        using var response = await http.PostAsync("/api/chatkit/threads", null);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(Properties(document, created), (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateObject().Select(p => p.Name));
+        using var refused = await http.GetAsync("/api/chatkit/threads?limit=0");
+        var problem = await refused.ProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal("invalid_limit", problem.GetProperty("code").GetString());
+        Assert.True(problem.TryGetProperty("traceId", out _), problem.GetRawText());
     }
 
     [Fact]
