@@ -131,8 +131,8 @@ public static class ConversationsApi
     /// Saves the user message, runs a turn with the thread's history and returns the answer; without a
     /// <c>thread_id</c> it starts a new thread. With <c>Accept: text/event-stream</c> the answer streams as ChatKit events.
     /// </summary>
-    static async Task<Results<Ok<SendMessageResponse>, EmptyHttpResult>> SendMessageAsync(HttpContext http, CurrentUser user, TurnPipeline pipeline, AttachmentService attachments,
-        IOptions<ConversationOptions> options, ILoggerFactory loggers)
+    static async Task<Results<Ok<SendMessageResponse>, EmptyHttpResult>> SendMessageAsync(HttpContext http, CurrentUser user,
+        TurnPipeline pipeline, AttachmentService attachments, IOptions<ConversationOptions> options, ILoggerFactory loggers)
     {
         var ct = http.RequestAborted;
         var body = await ReadOptionalBodyAsync(http.Request, ConversationsJsonContext.Default.SendMessageRequest, ct)
@@ -155,10 +155,10 @@ public static class ConversationsApi
                 await sink.FlushAsync();
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // The client went away; what the turn made is saved.
-        }
-        catch (Exception e) when (sink.Started)
+            {
+                // The client went away; what the turn made is saved.
+            }
+            catch (Exception e) when (sink.Started)
             {
                 await sink.FailAsync(e, loggers.CreateLogger(typeof(ConversationsApi)));
             }
