@@ -13,8 +13,8 @@ builder.AddNpgsqlDbContext<TasksDbContext>("tasksdb",
     options => options.UseSnakeCaseNamingConvention());
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<TaskService>();
-builder.Services.AddProblemDetails();
 builder.AddTodoAgent();
+builder.AddDefaultOpenApi();
 // Before /health says ready: the task reads a turn's tools make, as a user of the warm-up's own (docs/benchmarks.md).
 builder.AddWarmUp(
     services => WarmUp.WithToken(services, new HttpRequestMessage(HttpMethod.Get, "/api/tasks?limit=20")),
@@ -27,6 +27,7 @@ app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
+app.MapDefaultOpenApi();
 app.MapTasksApi();
 app.MapTurnsApi();
 

@@ -22,8 +22,10 @@ builder.AddAttachments();
 builder.AddTurns();
 builder.AddChatKitProtocol();
 builder.AddTasksPassThrough();
-// One mapping from refusals to problem details, for every endpoint (ChatKit streams that started send an error event instead).
-builder.Services.AddProblemDetails();
+builder.AddConversationsApi();
+builder.AddDefaultOpenApi();
+// One mapping from refusals to problem details (registered by AddServiceDefaults), for every endpoint; ChatKit streams
+// that started send an error event instead.
 builder.Services.AddExceptionHandler<ApiErrorHandler>();
 // Before /health says ready: the protocol's reads and the REST list, as a user of the warm-up's own (docs/benchmarks.md).
 builder.AddWarmUp(
@@ -43,6 +45,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 app.MapDefaultEndpoints();
+app.MapDefaultOpenApi();
 app.MapChatKitSessionApi();
 app.MapDevTokenApi();
 app.MapTasksApi();

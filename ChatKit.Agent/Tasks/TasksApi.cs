@@ -47,7 +47,8 @@ public static class TasksApi
     {
         var group = app.MapGroup("/api/tasks")
             .RequireAuthorization()
-            .WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes))
+            .WithTags("Tasks");
         group.MapGet("", ListAsync);
         group.MapPost("", CreateAsync);
         group.MapGet("/{id:long}", GetAsync);

@@ -12,7 +12,7 @@ public static class TurnsApi
     public static RouteGroupBuilder MapTurnsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/internal/turns").RequireAuthorization();
-        group.MapPost("", RunTurn);
+        group.MapPost("", RunTurn).Produces(StatusCodes.Status200OK, contentType: AgentEventStream.MediaType);
         return group;
     }
 

@@ -48,7 +48,8 @@ public record AgentEvent
 
     public sealed record TextDelta(string? Delta) : AgentEvent;
 
-    public sealed record Done(string? Text, TurnUsage? Usage) : AgentEvent;
+    /// <summary>The end of a turn; the agent also sends <c>usage</c>, which this side does not read.</summary>
+    public sealed record Done(string? Text) : AgentEvent;
 
     /// <summary>A failed turn; <paramref name="Retryable"/> says whether sending the same turn again may succeed.</summary>
     public sealed record Error(string? Code, string? Message, bool Retryable) : AgentEvent;
@@ -62,8 +63,6 @@ public sealed record TaskListView(IReadOnlyList<TaskListRow> Tasks, int Total);
 
 public sealed record TaskListRow(long TaskId, string Title, string? Description, bool Completed);
 
-public sealed record TurnUsage(long InputTokens, long OutputTokens);
-
 /// <summary>
 /// A task completed from a task list, outside a turn, goes into the thread's history as if the model had called the
 /// agent's <c>complete_task</c> tool with <c>{"task_id"}</c> and got this result, so the model hears of it.
@@ -73,7 +72,7 @@ public sealed record CompletedTaskResult(long TaskId, string Status, string Titl
     public const string ToolName = "complete_task";
 }
 
-// The agent's task API (GET /api/tasks, POST /api/tasks/{id}/complete).
+// The agent's task API (GET /api/tasks, POST /api/tasks/{id}/complete): only the fields this side reads.
 
 public sealed record AgentTask
 {
@@ -81,14 +80,11 @@ public sealed record AgentTask
     public string Title { get; init; } = "";
     public string? Description { get; init; }
     public bool Completed { get; init; }
-    public DateTime CreatedAt { get; init; }
-    public DateTime UpdatedAt { get; init; }
 }
 
 public sealed record AgentTaskPage
 {
     public List<AgentTask> Tasks { get; init; } = [];
-    public bool HasMore { get; init; }
 }
 
 [JsonSourceGenerationOptions(

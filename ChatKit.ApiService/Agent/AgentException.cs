@@ -14,8 +14,6 @@ public enum AgentFailure
 public sealed class AgentException(AgentFailure failure, string code, string message, bool retryable = true, Exception? inner = null)
     : ApiError(failure == AgentFailure.Timeout ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status503ServiceUnavailable, code, message, inner)
 {
-    public AgentFailure Failure { get; } = failure;
-
     public override bool Retryable { get; } = retryable;
 
     public static AgentException Unreachable(Exception inner) => new(AgentFailure.Unavailable, "agent_unavailable",

@@ -20,7 +20,9 @@ public static class ChatKitSessionApi
     {
         var group = app.MapGroup("/api/chatkit")
             .RequireRateLimiting(UserRateLimits.Writes)
-            .WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes))
+            .WithTags("Session")
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         // Only a Better Auth JWT can mint or refresh a session token: a session token cannot extend itself.
         group.MapPost("/session", CreateSession).RequireAuthorization(ChatKitAuth.BetterAuthPolicy);
         group.MapPost("/refresh", RefreshAsync).RequireAuthorization(ChatKitAuth.BetterAuthPolicy);

@@ -1,36 +1,67 @@
-using System.Text.Encodings.Web;
 using System.Text.Json.Serialization;
-using System.Text.Json;
 
 namespace ChatKit.ApiService.Rest;
 
-// The REST shapes of the original design (snake_case), plus paging fields where a list can grow.
+// The REST shapes of the original design, plus paging fields where a list can grow. Each member names its wire name
+// (snake_case), as the agent's wire types do: the minimal-API JSON options, which the typed results and the OpenAPI
+// document use, keep the framework's own names (problem details' traceId).
 
-public sealed record ThreadSummary(string Id, string? Title, DateTime CreatedAt, DateTime UpdatedAt, int MessageCount);
+public sealed record ThreadSummary(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("title")] string? Title,
+    [property: JsonPropertyName("created_at")] DateTime CreatedAt,
+    [property: JsonPropertyName("updated_at")] DateTime UpdatedAt,
+    [property: JsonPropertyName("message_count")] int MessageCount);
 
-public sealed record ThreadList(IReadOnlyList<ThreadSummary> Threads, bool HasMore, string? After);
+public sealed record ThreadList(
+    [property: JsonPropertyName("threads")] IReadOnlyList<ThreadSummary> Threads,
+    [property: JsonPropertyName("has_more")] bool HasMore,
+    [property: JsonPropertyName("after")] string? After);
 
-public sealed record CreateThreadRequest(string? Title);
+public sealed record CreateThreadRequest([property: JsonPropertyName("title")] string? Title);
 
-public sealed record CreatedThread(string Id, DateTime CreatedAt);
+public sealed record CreatedThread(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("created_at")] DateTime CreatedAt);
 
-public sealed record ThreadWithMessages(string Id, string? Title, DateTime CreatedAt, DateTime UpdatedAt, int MessageCount,
-    IReadOnlyList<MessageView> Messages, bool HasMore, string? After);
+public sealed record ThreadWithMessages(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("title")] string? Title,
+    [property: JsonPropertyName("created_at")] DateTime CreatedAt,
+    [property: JsonPropertyName("updated_at")] DateTime UpdatedAt,
+    [property: JsonPropertyName("message_count")] int MessageCount,
+    [property: JsonPropertyName("messages")] IReadOnlyList<MessageView> Messages,
+    [property: JsonPropertyName("has_more")] bool HasMore,
+    [property: JsonPropertyName("after")] string? After);
 
-public sealed record MessageView(string Id, string Role, string Content, DateTime CreatedAt);
+public sealed record MessageView(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("role")] string Role,
+    [property: JsonPropertyName("content")] string Content,
+    [property: JsonPropertyName("created_at")] DateTime CreatedAt);
 
-public sealed record RenameThreadRequest(string? Title);
+public sealed record RenameThreadRequest([property: JsonPropertyName("title")] string? Title);
 
-public sealed record SendMessageRequest(string? ThreadId, string? Message);
+public sealed record SendMessageRequest(
+    [property: JsonPropertyName("thread_id")] string? ThreadId,
+    [property: JsonPropertyName("message")] string? Message);
 
-public sealed record SendMessageResponse(string MessageId, string? ResponseId, string Response, string ThreadId);
+public sealed record SendMessageResponse(
+    [property: JsonPropertyName("message_id")] string MessageId,
+    [property: JsonPropertyName("response_id")] string? ResponseId,
+    [property: JsonPropertyName("response")] string Response,
+    [property: JsonPropertyName("thread_id")] string ThreadId);
 
 /// <summary>A task as a ChatKit entity for @-mentions; <c>data</c> values are strings, as ChatKit's Entity type wants.</summary>
-public sealed record TaskEntity(string Id, string Title, string Group, bool Interactive, Dictionary<string, string> Data);
+public sealed record TaskEntity(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("title")] string Title,
+    [property: JsonPropertyName("group")] string Group,
+    [property: JsonPropertyName("interactive")] bool Interactive,
+    [property: JsonPropertyName("data")] Dictionary<string, string> Data);
 
-public sealed record EntityList(IReadOnlyList<TaskEntity> Entities);
+public sealed record EntityList([property: JsonPropertyName("entities")] IReadOnlyList<TaskEntity> Entities);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(ThreadList))]
 [JsonSerializable(typeof(CreateThreadRequest))]
 [JsonSerializable(typeof(CreatedThread))]
@@ -41,12 +72,3 @@ public sealed record EntityList(IReadOnlyList<TaskEntity> Entities);
 [JsonSerializable(typeof(SendMessageResponse))]
 [JsonSerializable(typeof(EntityList))]
 public sealed partial class ConversationsJsonContext : JsonSerializerContext;
-
-public static class ConversationsJson
-{
-    /// <summary><see cref="ConversationsJsonContext"/> with non-ASCII text written as is.</summary>
-    public static ConversationsJsonContext Context { get; } = new(new JsonSerializerOptions(ConversationsJsonContext.Default.Options)
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    });
-}

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.Json;
 using ChatKit.ApiService.Agent;
@@ -12,13 +13,16 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 
 namespace ChatKit.ApiService.Rest;
 
 /// <summary>
 /// The REST endpoints of the original design over the same store and turn pipeline as <c>POST /api/chatkit</c>:
 /// threads (list with paging and search, create, read, rename, delete), messages (JSON, or SSE with
-/// <c>Accept: text/event-stream</c>) and the @-mention entity search.
+/// <c>Accept: text/event-stream</c>) and the @-mention entity search. Success results are typed; refusals are
+/// <see cref="ApiError"/>s, as everywhere in this service, and each endpoint names the problem statuses it can answer
+/// so that the OpenAPI document lists them.
 /// </summary>
 public static class ConversationsApi
 {
@@ -28,21 +32,50 @@ public static class ConversationsApi
     const int MaxQueryLength = 200;
     const int MaxRequestBytes = 64 * 1024;
 
+    /// <summary>
+    /// The typed results are written with the minimal-API JSON options, which the OpenAPI document's schemas come from
+    /// too: <see cref="ConversationsJsonContext"/> first, non-ASCII text as is (as the REST answers always were).
+    /// </summary>
+    public static TBuilder AddConversationsApi<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, ConversationsJsonContext.Default);
+        });
+        return builder;
+    }
+
     public static RouteGroupBuilder MapConversationsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/chatkit").RequireAuthorization().WithTags("Conversations");
-        group.MapGet("/threads", ListThreadsAsync);
-        group.MapPost("/threads", CreateThreadAsync).RequireRateLimiting(UserRateLimits.Writes);
-        group.MapGet("/threads/{threadId}", GetThreadAsync);
-        group.MapPatch("/threads/{threadId}", RenameThreadAsync).RequireRateLimiting(UserRateLimits.Writes);
-        group.MapDelete("/threads/{threadId}", DeleteThreadAsync).RequireRateLimiting(UserRateLimits.Writes);
+        group.MapGet("/threads", ListThreadsAsync)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapPost("/threads", CreateThreadAsync).RequireRateLimiting(UserRateLimits.Writes)
+            .WithJsonBody<CreateThreadRequest>(required: false)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        group.MapGet("/threads/{threadId}", GetThreadAsync)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPatch("/threads/{threadId}", RenameThreadAsync).RequireRateLimiting(UserRateLimits.Writes)
+            .WithJsonBody<RenameThreadRequest>(required: true)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        group.MapDelete("/threads/{threadId}", DeleteThreadAsync).RequireRateLimiting(UserRateLimits.Writes)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapPost("/messages", SendMessageAsync).RequireRateLimiting(UserRateLimits.Writes)
-            .WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes));
-        group.MapGet("/entities/search", SearchEntitiesAsync);
+            .WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes))
+            .WithJsonBody<SendMessageRequest>(required: true)
+            .Produces(StatusCodes.Status200OK, typeof(SendMessageResponse), "application/json", "text/event-stream")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesProblem(StatusCodes.Status504GatewayTimeout);
+        group.MapGet("/entities/search", SearchEntitiesAsync)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         return group;
     }
 
-    static async Task<JsonHttpResult<ThreadList>> ListThreadsAsync(int? limit, string? after, string? q, CurrentUser user,
+    static async Task<Ok<ThreadList>> ListThreadsAsync(int? limit, string? after, string? q, CurrentUser user,
         ThreadStore store, CancellationToken ct)
     {
         var size = Limit(limit, DefaultThreadPage);
@@ -54,21 +87,19 @@ public static class ConversationsApi
             cursor = parsed;
         }
         var page = await store.ListThreadsByActivityAsync(user.Id, size, cursor, Query(q), ct);
-        return Json(new ThreadList(page.Data.Select(Summary).ToList(), page.HasMore, page.After), ConversationsJson.Context.ThreadList);
+        return TypedResults.Ok(new ThreadList(page.Data.Select(Summary).ToList(), page.HasMore, page.After));
     }
 
-    static async Task<JsonHttpResult<CreatedThread>> CreateThreadAsync(HttpRequest request, CurrentUser user, ThreadStore store,
+    static async Task<Created<CreatedThread>> CreateThreadAsync(HttpRequest request, CurrentUser user, ThreadStore store,
         TimeProvider clock, CancellationToken ct)
     {
         var body = await ReadOptionalBodyAsync(request, ConversationsJsonContext.Default.CreateThreadRequest, ct);
         var title = body?.Title is null ? null : Titles.Valid(body.Title);
         var thread = await store.CreateThreadAsync(user.Id, title, clock.UtcNowMicros(), ct);
-        request.HttpContext.Response.Headers.Location = $"/api/chatkit/threads/{thread.Id}";
-        return TypedResults.Json(new CreatedThread(thread.Id, thread.CreatedAt), ConversationsJson.Context.CreatedThread,
-            statusCode: StatusCodes.Status201Created);
+        return TypedResults.Created($"/api/chatkit/threads/{thread.Id}", new CreatedThread(thread.Id, thread.CreatedAt));
     }
 
-    static async Task<JsonHttpResult<ThreadWithMessages>> GetThreadAsync(string threadId, int? limit, string? after, CurrentUser user,
+    static async Task<Ok<ThreadWithMessages>> GetThreadAsync(string threadId, int? limit, string? after, CurrentUser user,
         ItemStore store, CancellationToken ct)
     {
         var found = await store.GetThreadMessagesAsync(user.Id, threadId, Limit(limit, DefaultMessagePage), after, ct)
@@ -76,16 +107,16 @@ public static class ConversationsApi
         var (thread, messages) = found;
         var views = messages.Data.Select(m => new MessageView(m.Id, m.Type == ItemTypes.UserMessage ? "user" : "assistant", m.Text ?? "", m.CreatedAt))
             .ToList();
-        return Json(new ThreadWithMessages(thread.Id, thread.Title, thread.CreatedAt, thread.UpdatedAt, thread.MessageCount, views,
-            messages.HasMore, messages.After), ConversationsJson.Context.ThreadWithMessages);
+        return TypedResults.Ok(new ThreadWithMessages(thread.Id, thread.Title, thread.CreatedAt, thread.UpdatedAt, thread.MessageCount, views,
+            messages.HasMore, messages.After));
     }
 
-    static async Task<JsonHttpResult<ThreadSummary>> RenameThreadAsync(string threadId, HttpRequest request, CurrentUser user,
+    static async Task<Ok<ThreadSummary>> RenameThreadAsync(string threadId, HttpRequest request, CurrentUser user,
         ThreadStore store, CancellationToken ct)
     {
         var body = await ReadOptionalBodyAsync(request, ConversationsJsonContext.Default.RenameThreadRequest, ct);
         var renamed = await store.RenameThreadAsync(user.Id, threadId, Titles.Valid(body?.Title), ct) ?? throw ApiError.NotFound("The thread");
-        return Json(Summary(renamed), ConversationsJson.Context.ThreadSummary);
+        return TypedResults.Ok(Summary(renamed));
     }
 
     static async Task<NoContent> DeleteThreadAsync(string threadId, CurrentUser user, ThreadStore store, AttachmentService attachments,
@@ -100,8 +131,8 @@ public static class ConversationsApi
     /// Saves the user message, runs a turn with the thread's history and returns the answer; without a
     /// <c>thread_id</c> it starts a new thread. With <c>Accept: text/event-stream</c> the answer streams as ChatKit events.
     /// </summary>
-    static async Task<IResult> SendMessageAsync(HttpContext http, CurrentUser user, TurnPipeline pipeline, AttachmentService attachments,
-        IOptions<ConversationOptions> options, ILoggerFactory loggers)
+    static async Task<Results<Ok<SendMessageResponse>, EmptyHttpResult>> SendMessageAsync(HttpContext http, CurrentUser user,
+        TurnPipeline pipeline, AttachmentService attachments, IOptions<ConversationOptions> options, ILoggerFactory loggers)
     {
         var ct = http.RequestAborted;
         var body = await ReadOptionalBodyAsync(http.Request, ConversationsJsonContext.Default.SendMessageRequest, ct)
@@ -124,10 +155,10 @@ public static class ConversationsApi
                 await sink.FlushAsync();
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // The client went away; what the turn made is saved.
-        }
-        catch (Exception e) when (sink.Started)
+            {
+                // The client went away; what the turn made is saved.
+            }
+            catch (Exception e) when (sink.Started)
             {
                 await sink.FailAsync(e, loggers.CreateLogger(typeof(ConversationsApi)));
             }
@@ -143,12 +174,11 @@ public static class ConversationsApi
                 Extensions = new Dictionary<string, object?> { ["thread_id"] = outcome.ThreadId, ["message_id"] = outcome.UserMessageId },
             };
         }
-        return Json(new SendMessageResponse(outcome.UserMessageId!, outcome.AssistantMessageId, outcome.AssistantText, outcome.ThreadId),
-            ConversationsJson.Context.SendMessageResponse);
+        return TypedResults.Ok(new SendMessageResponse(outcome.UserMessageId!, outcome.AssistantMessageId, outcome.AssistantText, outcome.ThreadId));
     }
 
     /// <summary>The caller's tasks as ChatKit entities, for <c>entities.onTagSearch</c>.</summary>
-    static async Task<JsonHttpResult<EntityList>> SearchEntitiesAsync(string? q, AgentClient agent, CancellationToken ct)
+    static async Task<Ok<EntityList>> SearchEntitiesAsync(string? q, AgentClient agent, CancellationToken ct)
     {
         var page = await agent.SearchTasksAsync(Query(q), limit: 20, ct);
         var entities = page.Tasks.Select(task =>
@@ -161,12 +191,24 @@ public static class ConversationsApi
             if (!string.IsNullOrWhiteSpace(task.Description)) data["description"] = task.Description;
             return new TaskEntity($"task_{task.Id}", task.Title, task.Completed ? "Completed tasks" : "Open tasks", false, data);
         }).ToList();
-        return Json(new EntityList(entities), ConversationsJson.Context.EntityList);
+        return TypedResults.Ok(new EntityList(entities));
     }
 
-    static ThreadSummary Summary(ChatThread thread) => new(thread.Id, thread.Title, thread.CreatedAt, thread.UpdatedAt, thread.MessageCount);
+    /// <summary>
+    /// Describes the JSON body a handler reads itself (<see cref="ReadOptionalBodyAsync"/>) in the OpenAPI document only:
+    /// accepts metadata would also make routing refuse other content types with 415, which these endpoints never did.
+    /// </summary>
+    static RouteHandlerBuilder WithJsonBody<T>(this RouteHandlerBuilder endpoint, bool required) =>
+        endpoint.AddOpenApiOperationTransformer(async (operation, context, ct) => operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = required,
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(T), null, ct) },
+            },
+        });
 
-    static JsonHttpResult<T> Json<T>(T value, JsonTypeInfo<T> info) => TypedResults.Json(value, info);
+    static ThreadSummary Summary(ChatThread thread) => new(thread.Id, thread.Title, thread.CreatedAt, thread.UpdatedAt, thread.MessageCount);
 
     static int Limit(int? limit, int fallback) => limit switch
     {

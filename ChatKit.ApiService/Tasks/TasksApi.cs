@@ -28,19 +28,38 @@ public static class TasksApi
         return builder;
     }
 
+    /// <summary>
+    /// The routes, with the statuses the agent answers (its own OpenAPI document describes the bodies) and the ones
+    /// this hop adds: 429 for writes over the user's limit, 503 when the agent does not answer.
+    /// </summary>
     public static RouteGroupBuilder MapTasksApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/tasks")
             .RequireAuthorization()
-            .WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes));
-        group.MapGet("", ForwardAsync);
-        group.MapGet("/{id:long}", ForwardAsync);
-        group.MapPost("", ForwardAsync).RequireRateLimiting(UserRateLimits.Writes);
-        group.MapPatch("/{id:long}", ForwardAsync).RequireRateLimiting(UserRateLimits.Writes);
-        group.MapDelete("/{id:long}", ForwardAsync).RequireRateLimiting(UserRateLimits.Writes);
-        group.MapPost("/{id:long}/complete", ForwardAsync).RequireRateLimiting(UserRateLimits.Writes);
+            .WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes))
+            .WithTags("Tasks")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapGet("", ForwardAsync)
+            .Produces(StatusCodes.Status200OK, contentType: "application/json").ProducesValidationProblem()
+            .WithDescription("The caller's tasks, newest first: status=all|pending|completed, q (title or description), limit (1-100), after (the previous page's after).");
+        group.MapGet("/{id:long}", ForwardAsync)
+            .Produces(StatusCodes.Status200OK, contentType: "application/json").ProducesProblem(StatusCodes.Status404NotFound);
+        Write(group.MapPost("", ForwardAsync))
+            .Produces(StatusCodes.Status201Created, contentType: "application/json").ProducesValidationProblem()
+            .WithDescription("Adds a task: {\"title\", \"description\"?}.");
+        Write(group.MapPatch("/{id:long}", ForwardAsync))
+            .Produces(StatusCodes.Status200OK, contentType: "application/json").ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithDescription("Changes a task: {\"title\"?, \"description\"?, \"completed\"?}; a field left out stays as it is.");
+        Write(group.MapDelete("/{id:long}", ForwardAsync))
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+        Write(group.MapPost("/{id:long}/complete", ForwardAsync))
+            .Produces(StatusCodes.Status200OK, contentType: "application/json").ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
+
+    static RouteHandlerBuilder Write(RouteHandlerBuilder endpoint) =>
+        endpoint.RequireRateLimiting(UserRateLimits.Writes).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
     static Task ForwardAsync(HttpContext context, AgentTasksForwarder agent) => agent.ForwardAsync(context);
 }

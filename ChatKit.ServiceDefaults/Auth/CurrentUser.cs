@@ -21,9 +21,6 @@ public sealed class CurrentUser(IHttpContextAccessor accessor)
         ? id
         : throw new InvalidOperationException("The request has no authenticated user.");
 
-    /// <summary>The raw bearer token of the request, forwarded to the agent so that it validates the caller again.</summary>
-    public string? BearerToken => accessor.HttpContext is { } context ? BearerTokenOf(context.Request) : null;
-
     /// <summary>Why a token's <c>sub</c> cannot be a user id, or null when it can.</summary>
     public static string? SubjectFailure(string? subject) =>
         string.IsNullOrWhiteSpace(subject) ? "The token has no sub."
