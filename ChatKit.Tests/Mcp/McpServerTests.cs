@@ -223,6 +223,25 @@ public sealed class McpServerTests(AppFixture fixture)
         Assert.Equal(5, (await direct.ListToolsAsync()).Count);
     }
 
+    [Fact]
+    public async Task EachPersonsMcpRequestsShareTheWriteRateLimitAndTheRestGetA429WithRetryAfter()
+    {
+        using var http = fixture.CreateClient().WithToken(TestTokens.Mcp(NewUser()));
+        http.DefaultRequestHeaders.Add("Accept", "application/json, text/event-stream");
+        // RateLimits:Writes allows 100 per 10 s per user and every MCP request counts: 130 at once (the window must not
+        // roll over between them on a slow machine) leave some refused before they reach the agent.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 130).Select(_ => http.PostAsync("/mcp", Initialize())));
+
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
+        var limited = responses.FirstOrDefault(r => r.StatusCode == HttpStatusCode.TooManyRequests);
+        Assert.NotNull(limited);
+        Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        // Someone else is not held back.
+        using var other = fixture.CreateClient().WithToken(TestTokens.Mcp(NewUser()));
+        other.DefaultRequestHeaders.Add("Accept", "application/json, text/event-stream");
+        Assert.Equal(HttpStatusCode.OK, (await other.PostAsync("/mcp", Initialize())).StatusCode);
+    }
+
     Task<McpClient> ConnectAsync(string token)
     {
         var http = fixture.CreateClient();
