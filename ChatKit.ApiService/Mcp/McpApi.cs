@@ -39,7 +39,7 @@ public static class McpApi
         // Browser-based clients (MCP Inspector) read it from another origin.
         context.Response.Headers.AccessControlAllowOrigin = "*";
         return TypedResults.Json(new ProtectedResourceMetadata(
-            mcp.Resource!, [mcp.AuthorizationServer ?? mcp.Issuer!], McpAuthOptions.Scopes, ["header"], "ChatKit Todo tasks"));
+            mcp.Resource!, [mcp.AuthorizationServer ?? mcp.Issuer!], McpAuthOptions.RequestedScopes, ["header"], "ChatKit Todo tasks"));
     }
 
     sealed record ProtectedResourceMetadata(

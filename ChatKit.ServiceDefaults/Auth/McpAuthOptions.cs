@@ -19,6 +19,13 @@ public sealed class McpAuthOptions
 
     public static readonly string[] Scopes = [ReadScope, WriteScope];
 
+    /// <summary>
+    /// What a client should ask for, as the 401 challenge and the resource metadata say: both task scopes and
+    /// <c>offline_access</c>, without which Better Auth issues no refresh token and the client must sign in again every
+    /// 15 minutes (MCP clients request the scopes the challenge names).
+    /// </summary>
+    public static readonly string[] RequestedScopes = [ReadScope, WriteScope, "offline_access"];
+
     /// <summary>The public URL MCP clients connect to, e.g. <c>https://web.example.com/mcp</c>: the tokens' <c>aud</c>.</summary>
     public string? Resource { get; set; }
 

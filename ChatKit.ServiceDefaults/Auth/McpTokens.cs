@@ -45,12 +45,12 @@ static class McpTokens
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 var error = context.AuthenticateFailure is null ? "" : ", error=\"invalid_token\"";
                 context.Response.Headers.WWWAuthenticate =
-                    $"Bearer resource_metadata=\"{Metadata(mcp)}\", scope=\"{string.Join(' ', McpAuthOptions.Scopes)}\"{error}";
+                    $"Bearer resource_metadata=\"{Metadata(mcp)}\", scope=\"{string.Join(' ', McpAuthOptions.RequestedScopes)}\"{error}";
             },
             OnForbidden = context =>
             {
                 context.Response.Headers.WWWAuthenticate =
-                    $"Bearer error=\"insufficient_scope\", scope=\"{string.Join(' ', McpAuthOptions.Scopes)}\", resource_metadata=\"{Metadata(mcp)}\"";
+                    $"Bearer error=\"insufficient_scope\", scope=\"{string.Join(' ', McpAuthOptions.RequestedScopes)}\", resource_metadata=\"{Metadata(mcp)}\"";
                 return Task.CompletedTask;
             },
         };

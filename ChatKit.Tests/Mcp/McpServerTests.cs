@@ -142,7 +142,7 @@ public sealed class McpServerTests(AppFixture fixture)
         var challenge = Assert.Single(response.Headers.WwwAuthenticate);
         Assert.Equal("Bearer", challenge.Scheme);
         Assert.Contains("resource_metadata=\"http://mcp.tests.local/.well-known/oauth-protected-resource/mcp\"", challenge.Parameter);
-        Assert.Contains("scope=\"tasks:read tasks:write\"", challenge.Parameter);
+        Assert.Contains("scope=\"tasks:read tasks:write offline_access\"", challenge.Parameter);
     }
 
     [Theory]
@@ -155,7 +155,7 @@ public sealed class McpServerTests(AppFixture fixture)
 
         Assert.Equal(TestTokens.McpResource, metadata.GetProperty("resource").GetString());
         Assert.Equal([TestTokens.McpIssuer], metadata.GetProperty("authorization_servers").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal(["tasks:read", "tasks:write"], metadata.GetProperty("scopes_supported").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["tasks:read", "tasks:write", "offline_access"], metadata.GetProperty("scopes_supported").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(["header"], metadata.GetProperty("bearer_methods_supported").EnumerateArray().Select(e => e.GetString()));
     }
 
