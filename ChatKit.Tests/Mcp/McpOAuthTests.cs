@@ -96,6 +96,17 @@ public sealed class McpOAuthTests(WebAppFixture fixture)
     }
 
     [Fact]
+    public async Task TheTypeScriptSdksOAuthClientTheOneMcpInspectorUsesConnectsListsTheToolsAndAddsATask()
+    {
+        var (exitCode, output) = await WebProject.NodeAsync(TimeSpan.FromMinutes(2), [], "tests/mcp/sdk-client.mjs", fixture.WebUrl.ToString());
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("scope=tasks:read tasks:write offline_access", output);
+        Assert.Contains("tools add_task, list_tasks, complete_task, update_task, delete_task", output);
+        Assert.EndsWith("OK", output.Trim());
+    }
+
+    [Fact]
     public async Task DenyingConsentSendsTheClientAwayWithoutACode()
     {
         var flow = new OAuthFlow(fixture.WebUrl);
