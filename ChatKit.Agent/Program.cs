@@ -1,3 +1,4 @@
+using ChatKit.Agent.Mcp;
 using ChatKit.Agent.Tasks;
 using ChatKit.Agent.Turns;
 using Microsoft.EntityFrameworkCore;
@@ -15,6 +16,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<TaskService>();
 builder.AddTodoAgent();
 builder.AddDefaultOpenApi();
+builder.AddTasksMcpServer();
 // Before /health says ready: the task reads a turn's tools make, as a user of the warm-up's own (docs/benchmarks.md).
 builder.AddWarmUp(
     services => WarmUp.WithToken(services, new HttpRequestMessage(HttpMethod.Get, "/api/tasks?limit=20")),
@@ -30,6 +32,7 @@ app.MapDefaultEndpoints();
 app.MapDefaultOpenApi();
 app.MapTasksApi();
 app.MapTurnsApi();
+app.MapTasksMcpServer();
 
 await app.MigrateDatabaseAsync<TasksDbContext>();
 app.Run();

@@ -4,6 +4,7 @@ using ChatKit.ApiService.Auth;
 using ChatKit.ApiService.ChatKit;
 using ChatKit.ApiService.Conversations;
 using ChatKit.ApiService.Infrastructure;
+using ChatKit.ApiService.Mcp;
 using ChatKit.ApiService.Rest;
 using ChatKit.ApiService.Tasks;
 using ChatKit.ApiService.Turns;
@@ -49,6 +50,7 @@ app.MapDefaultOpenApi();
 app.MapChatKitSessionApi();
 app.MapDevTokenApi();
 app.MapTasksApi();
+app.MapMcpApi();
 app.MapConversationsApi();
 app.MapChatKitApi();
 

@@ -66,6 +66,7 @@ public static class ServiceDefaultsExtensions
                 .AddSource("Npgsql")
                 .AddSource("Microsoft.SemanticKernel*")
                 .AddSource("Microsoft.Extensions.AI*")
+                .AddSource("Experimental.ModelContextProtocol")
                 .AddAspNetCoreInstrumentation(o =>
                     o.Filter = context => !context.Request.Path.StartsWithSegments(HealthEndpointPath)
                                           && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))

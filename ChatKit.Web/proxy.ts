@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { CLIENT_ADDRESS_HEADER, clientAddress, trustedProxyHops } from "@/lib/client-address";
+import { PUBLIC_CORS_HEADERS } from "@/lib/cors";
 import { newNonce, securityHeaders } from "@/lib/security-headers";
 import { chatPageConfig } from "@/lib/server-config";
 
@@ -9,7 +10,11 @@ import { chatPageConfig } from "@/lib/server-config";
  * reads from the request and puts on its own scripts) and each request the client address Better Auth may trust.
  */
 export function proxy(request: NextRequest) {
-  const page = !request.nextUrl.pathname.startsWith("/api/");
+  const path = request.nextUrl.pathname;
+  const crossOrigin = isPublicOAuthPath(path);
+  // OAuth and MCP clients in a browser on another origin (MCP Inspector) preflight these; none of them uses cookies.
+  if (crossOrigin && request.method === "OPTIONS") return new NextResponse(null, { status: 204, headers: PUBLIC_CORS_HEADERS });
+  const page = !path.startsWith("/api/") && !path.startsWith("/.well-known/") && path !== "/mcp";
   const headers = securityHeaders(
     {
       nonce: newNonce(),
@@ -29,7 +34,15 @@ export function proxy(request: NextRequest) {
 
   const response = NextResponse.next({ request: { headers: forwarded } });
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  if (crossOrigin) for (const [name, value] of Object.entries(PUBLIC_CORS_HEADERS)) response.headers.set(name, value);
   return response;
+}
+
+/** Paths an OAuth or MCP client calls without cookies: discovery, registration, token, revocation, keys and /mcp. */
+export function isPublicOAuthPath(path: string): boolean {
+  return path === "/mcp" || path.startsWith("/.well-known/") || path === "/api/auth/jwks"
+    || path === "/api/auth/.well-known/openid-configuration"
+    || ["/api/auth/oauth2/register", "/api/auth/oauth2/token", "/api/auth/oauth2/revoke"].includes(path);
 }
 
 export const config = {

@@ -55,6 +55,14 @@ public static class TaskToolset
     }
 
     /// <summary>
+    /// The function's parameter schema as models and MCP clients get it: Semantic Kernel 1.82 repeats the function's
+    /// description in the schema under a non-standard "condition" keyword; it goes, so strict schema validators get clean
+    /// JSON Schema. Cleaned once per function (the plugin is shared), only when asked for.
+    /// </summary>
+    public static JsonElement SchemaOf(KernelFunction function) =>
+        CleanSchemas.GetValue(function, f => new StrongBox<JsonElement>(WithoutKeyword(f.JsonSchema, "condition"))).Value;
+
+    /// <summary>
     /// A kernel function as a model tool: invoked with <see cref="KernelFunction.InvokeAsync(Kernel, KernelArguments?, CancellationToken)"/>,
     /// so Semantic Kernel's filters and telemetry apply, and named without the plugin prefix.
     /// </summary>
@@ -62,11 +70,7 @@ public static class TaskToolset
     {
         public override string Name => function.Name;
 
-        // Semantic Kernel 1.82 repeats the function's description in the parameter schema under a non-standard
-        // "condition" keyword; models get the description once, and strict schema validators get clean JSON Schema.
-        // Cleaned once per function (the plugin is shared), only when a model asks for it: tools are made per turn.
-        public override JsonElement JsonSchema =>
-            CleanSchemas.GetValue(function, f => new StrongBox<JsonElement>(WithoutKeyword(f.JsonSchema, "condition"))).Value;
+        public override JsonElement JsonSchema => SchemaOf(function);
 
         protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
         {

@@ -26,6 +26,16 @@ public static class BetterAuthSettings
             }
         }
 
+        // The MCP resource (Auth:Mcp:Resource, :Issuer, :AuthorizationServer) when configured; with the web app its defaults
+        // come from WebFrontEnd.WithBetterAuthFrom.
+        foreach (var setting in builder.Configuration.GetSection("Auth:Mcp").GetChildren())
+        {
+            if (!string.IsNullOrEmpty(setting.Value))
+            {
+                service.WithEnvironment($"Auth__Mcp__{setting.Key}", setting.Value);
+            }
+        }
+
         // Optional secrets: a secret parameter without a value would leave its services waiting forever.
         var betterAuthSecret = IsSet(builder, SecretParameter) ? Parameter(builder, SecretParameter) : null;
         if (betterAuthSecret is not null)

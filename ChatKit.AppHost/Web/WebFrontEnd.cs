@@ -57,6 +57,7 @@ public static class WebFrontEnd
             .WithEnvironment("CHATKIT_UI", configuration["Web:ChatUi"] ?? "auto")
             .WithEnvironment("AUTH_RATE_LIMIT", configuration["Web:AuthRateLimit"] ?? "on")
             .WithEnvironment("AUTH_TRUSTED_PROXY_HOPS", TrustedProxyHops(builder))
+            .WithEnvironment("MCP_RESOURCE", McpResource(web))
             .WithDatabase(authDb)
             .WithReference(api)
             .WithHttpHealthCheck("/api/health")
@@ -112,8 +113,20 @@ public static class WebFrontEnd
             service.WithEnvironment("Auth__BetterAuth__Issuer", endpoint);
         if (string.IsNullOrEmpty(configuration["Auth:BetterAuth:Audience"]))
             service.WithEnvironment("Auth__BetterAuth__Audience", endpoint);
+        // The tasks' MCP server: clients connect to the web app's /mcp (passed through to the API), and Better Auth's
+        // OAuth provider, whose issuer is its base URL plus /api/auth, issues its access tokens (docs/mcp.md).
+        if (string.IsNullOrEmpty(configuration["Auth:Mcp:Resource"]))
+            service.WithEnvironment("Auth__Mcp__Resource", McpResource(web));
+        if (string.IsNullOrEmpty(configuration["Auth:Mcp:Issuer"]))
+            service.WithEnvironment("Auth__Mcp__Issuer", ReferenceExpression.Create($"{endpoint}/api/auth"));
         return service;
     }
+
+    /// <summary>The MCP resource identifier: <c>Auth:Mcp:Resource</c>, else the web app's public URL plus <c>/mcp</c>.</summary>
+    public static ReferenceExpression McpResource(IResourceBuilder<ExecutableResource> web) =>
+        web.ApplicationBuilder.Configuration["Auth:Mcp:Resource"] is { Length: > 0 } configured
+            ? ReferenceExpression.Create($"{configured}")
+            : ReferenceExpression.Create($"{PublicEndpoint(web)}/mcp");
 
     /// <summary>
     /// Puts the API behind the web app: ChatKit's attachment upload and preview URLs are handed out on the web app's

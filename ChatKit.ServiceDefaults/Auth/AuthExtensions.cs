@@ -23,8 +23,17 @@ public static class ChatKitAuth
     public const string BetterAuthScheme = "BetterAuth";
     public const string SessionScheme = "ChatKitSession";
 
+    /// <summary>MCP access tokens from Better Auth's OAuth provider (audience: the MCP resource); the scheme of <c>/mcp</c>.</summary>
+    public const string McpScheme = "Mcp";
+
     /// <summary>Requires a Better Auth JWT; a ChatKit session token is not enough (used to mint session tokens).</summary>
     public const string BetterAuthPolicy = "BetterAuthJwt";
+
+    /// <summary>Requires an MCP access token with a user and at least one task scope (<c>/mcp</c>).</summary>
+    public const string McpPolicy = "McpAccessToken";
+
+    /// <summary>The path of the MCP endpoint: its requests are authenticated with <see cref="McpScheme"/> only.</summary>
+    public const string McpPath = "/mcp";
 
     internal const string JwksHttpClient = "BetterAuthJwks";
 }
@@ -51,15 +60,22 @@ public static class AuthExtensions
         services.AddOptions<ChatKitSessionOptions>().BindConfiguration(ChatKitSessionOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ChatKitSessionOptions>, ChatKitSessionOptionsValidator>();
         services.AddSingleton<ChatKitSessionTokens>();
+        services.AddOptions<McpAuthOptions>().BindConfiguration(McpAuthOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<McpAuthOptions>, McpAuthOptionsValidator>();
+        services.AddSingleton<BetterAuthJwksSource>();
         services.AddHttpClient(ChatKitAuth.JwksHttpClient);
 
         services.AddAuthentication(ChatKitAuth.Scheme)
             .AddPolicyScheme(ChatKitAuth.Scheme, "Better Auth JWT or ChatKit session token",
                 options => options.ForwardDefaultSelector = SelectScheme)
             .AddJwtBearer(ChatKitAuth.BetterAuthScheme)
-            .AddJwtBearer(ChatKitAuth.SessionScheme);
+            .AddJwtBearer(ChatKitAuth.SessionScheme)
+            .AddJwtBearer(ChatKitAuth.McpScheme);
         services.AddOptions<JwtBearerOptions>(ChatKitAuth.BetterAuthScheme)
-            .Configure<IOptions<BetterAuthOptions>, IHttpClientFactory, IHostEnvironment>(ConfigureBetterAuth);
+            .Configure<IOptions<BetterAuthOptions>, IOptions<McpAuthOptions>, BetterAuthJwksSource>(ConfigureBetterAuth);
+        services.AddOptions<JwtBearerOptions>(ChatKitAuth.McpScheme)
+            .Configure<IOptions<McpAuthOptions>, IOptions<BetterAuthOptions>, BetterAuthJwksSource>(
+                (options, mcp, betterAuth, keys) => McpTokens.Configure(options, mcp.Value, betterAuth.Value, keys, AsymmetricAlgorithms));
         services.AddOptions<JwtBearerOptions>(ChatKitAuth.SessionScheme)
             .Configure<ChatKitSessionTokens, IOptions<BetterAuthOptions>>(ConfigureSessionTokens);
 
@@ -69,20 +85,28 @@ public static class AuthExtensions
             .SetDefaultPolicy(signedInUser)
             .SetFallbackPolicy(signedInUser)
             .AddPolicy(ChatKitAuth.BetterAuthPolicy, policy => policy.AddAuthenticationSchemes(ChatKitAuth.BetterAuthScheme)
-                .RequireAuthenticatedUser().RequireClaim(CurrentUser.SubjectClaim));
+                .RequireAuthenticatedUser().RequireClaim(CurrentUser.SubjectClaim))
+            .AddPolicy(ChatKitAuth.McpPolicy, policy => policy.AddAuthenticationSchemes(ChatKitAuth.McpScheme)
+                .RequireAuthenticatedUser().RequireClaim(CurrentUser.SubjectClaim)
+                .RequireAssertion(context => McpTokens.HasAnyScope(context.User)));
         return builder;
     }
 
-    /// <summary>Chosen by the token's shape, not by trying one scheme after the other.</summary>
+    /// <summary>
+    /// Chosen by the path (<c>/mcp</c> takes MCP access tokens and nothing else), then by the token's shape, not by
+    /// trying one scheme after the other.
+    /// </summary>
     static string SelectScheme(HttpContext context) =>
-        CurrentUser.BearerTokenOf(context.Request) is { } token && ChatKitSessionTokens.LooksLikeSessionToken(token)
+        context.Request.Path.StartsWithSegments(ChatKitAuth.McpPath) ? ChatKitAuth.McpScheme
+        : CurrentUser.BearerTokenOf(context.Request) is { } token && ChatKitSessionTokens.LooksLikeSessionToken(token)
             ? ChatKitAuth.SessionScheme
             : ChatKitAuth.BetterAuthScheme;
 
-    static void ConfigureBetterAuth(JwtBearerOptions options, IOptions<BetterAuthOptions> settings,
-        IHttpClientFactory httpClients, IHostEnvironment environment)
+    static void ConfigureBetterAuth(JwtBearerOptions options, IOptions<BetterAuthOptions> settings, IOptions<McpAuthOptions> mcpSettings,
+        BetterAuthJwksSource keys)
     {
         var betterAuth = settings.Value;
+        var mcp = mcpSettings.Value;
         var hasSecret = !string.IsNullOrEmpty(betterAuth.Secret);
         options.MapInboundClaims = false;
         options.TokenHandlers.Clear();
@@ -97,19 +121,7 @@ public static class AuthExtensions
             ClockSkew = betterAuth.ClockSkew,
             NameClaimType = "name",
         };
-        if (!string.IsNullOrEmpty(betterAuth.JwksUrl))
-        {
-            var retriever = new HttpDocumentRetriever(httpClients.CreateClient(ChatKitAuth.JwksHttpClient))
-            {
-                RequireHttps = !environment.IsDevelopment() && !new Uri(betterAuth.JwksUrl).IsLoopback,
-            };
-            options.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
-                betterAuth.JwksUrl, new BetterAuthJwksRetriever(), retriever)
-            {
-                RefreshInterval = betterAuth.JwksRefreshInterval,
-                AutomaticRefreshInterval = betterAuth.JwksCacheDuration,
-            };
-        }
+        if (keys.Manager is { } manager) options.ConfigurationManager = manager;
         options.Events = new JwtBearerEvents
         {
             OnTokenValidated = context =>
@@ -120,6 +132,9 @@ public static class AuthExtensions
                     context.Fail(failure);
                 else if (token.TryGetPayloadValue<string>(ChatKitSessionTokens.TypeClaim, out var type) && type == ChatKitSessionTokens.TokenType)
                     context.Fail("A ChatKit session token is not a Better Auth JWT.");
+                // Belt and braces: an MCP access token is for /mcp only, even if its audiences also named this one.
+                else if (mcp.Enabled && token.Audiences.Contains(mcp.Resource))
+                    context.Fail("An MCP access token is accepted on /mcp only.");
                 return Task.CompletedTask;
             },
             OnChallenge = LogRejectionAsync,
@@ -145,7 +160,7 @@ public static class AuthExtensions
     }
 
     /// <summary>Logs why a request got a 401, never the token itself.</summary>
-    static Task LogRejectionAsync(JwtBearerChallengeContext context)
+    internal static Task LogRejectionAsync(JwtBearerChallengeContext context)
     {
         var logger = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("ChatKit.Auth");
         var reason = context.AuthenticateFailure switch

@@ -189,6 +189,24 @@ public sealed partial class DeployManifestTests
     }
 
     [Fact]
+    public async Task TheMcpEndpointIsTheWebAppsHttpsOriginAndItsTokensComeFromBetterAuthsOAuthIssuer()
+    {
+        var azd = (await PublishedManifest.DefaultAsync()).Azd;
+        var origin = $"https://web.{Domain}";
+
+        // Better Auth's OAuth provider issues tokens for this resource; the API (edge) and the agent accept only those.
+        Assert.Equal($"{origin}/mcp", azd.ContainerAppOf("web").Env["MCP_RESOURCE"]);
+        foreach (var service in new[] { "apiservice", "agent" })
+        {
+            var env = azd.ContainerAppOf(service).Env;
+            Assert.Equal($"{origin}/mcp", env["Auth__Mcp__Resource"]);
+            Assert.Equal($"{origin}/api/auth", env["Auth__Mcp__Issuer"]);
+        }
+        // The web app's /mcp passes through to the API, which is reachable from outside as the public edge.
+        Assert.True(azd.ContainerAppOf("apiservice").Ingress!.External);
+    }
+
+    [Fact]
     public async Task BringingYourOwnServerPublishesSecretConnectionStringsAndNoServer()
     {
         var manifest = await PublishedManifest.ForAsync("--Postgres:Mode=external");

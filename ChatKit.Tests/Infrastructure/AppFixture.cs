@@ -26,7 +26,7 @@ public class AppFixture : IAsyncLifetime
     /// <summary>AppHost arguments (configuration overrides); a derived fixture can change them.</summary>
     protected virtual IEnumerable<string> Arguments =>
     [
-        "--Postgres:Mode=local", "--Postgres:Ephemeral=true", .. TestTokens.AppHostArguments,
+        "--Postgres:Mode=local", "--Postgres:Ephemeral=true", .. TestTokens.AppHostArguments, .. TestTokens.McpAppHostArguments,
         $"--Auth:BetterAuth:JwksUrl={Jwks.JwksUrl}",
         // Lets the key-rotation test refetch the JWKS without waiting the production default of a minute.
         "--Auth:BetterAuth:JwksRefreshInterval=00:00:01",

@@ -32,6 +32,34 @@ public static class TestTokens
         $"--Auth:BetterAuth:Audience={Audience}",
     ];
 
+    /// <summary>The MCP resource the test AppHost protects (<c>Auth:Mcp:Resource</c>) and the issuer of its access tokens.</summary>
+    public const string McpResource = "http://mcp.tests.local/mcp";
+    public const string McpIssuer = Issuer + "/api/auth";
+
+    /// <summary>AppHost arguments that turn the MCP resource on (the fixture's JWKS serves its keys).</summary>
+    public static IEnumerable<string> McpAppHostArguments =>
+        [$"--Auth:Mcp:Resource={McpResource}", $"--Auth:Mcp:Issuer={McpIssuer}"];
+
+    /// <summary>
+    /// An MCP access token as Better Auth's OAuth provider issues it (EdDSA, <c>aud</c> the resource, <c>azp</c> the
+    /// client, space-separated <c>scope</c>), signed with the key the fixture's JWKS publishes.
+    /// </summary>
+    public static string Mcp(string userId, string scope = "tasks:read tasks:write", TimeSpan? lifetime = null,
+        string audience = McpResource, string issuer = McpIssuer, TestKey? key = null)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        return Sign(key ?? TestKeys.EdDsa, new Dictionary<string, object>
+        {
+            ["sub"] = userId,
+            ["azp"] = "test-mcp-client",
+            ["scope"] = scope,
+            ["iat"] = now,
+            ["exp"] = now + (long)(lifetime ?? TimeSpan.FromHours(1)).TotalSeconds,
+            ["iss"] = issuer,
+            ["aud"] = audience,
+        });
+    }
+
     /// <summary>A Better Auth JWT for the user, valid for 15 minutes unless told otherwise; HS256 unless another key is given.</summary>
     public static string BetterAuth(string userId, TimeSpan? lifetime = null, Action<Dictionary<string, object>>? claims = null,
         string issuer = Issuer, string audience = Audience, TestKey? key = null)

@@ -67,6 +67,14 @@ public sealed class WebBrowserTests(WebAppFixture fixture)
         Assert.Contains("a finished answer refreshes the tasks view", steps);
     }
 
+    [Fact]
+    public async Task AnMcpClientsSignInAndConsentRunInTheBrowserAndItsTaskShowsOnTheChatPage()
+    {
+        var steps = await RunScenarioAsync("mcp-consent");
+        Assert.Contains("she allows it and the client gets a code", steps);
+        Assert.Contains("the task shows on her chat page", steps);
+    }
+
     async Task<List<string>> RunScenarioAsync(string scenario, params (string Key, string Value)[] environment)
     {
         var (exitCode, output) = await WebProject.NodeAsync(TimeSpan.FromMinutes(3),

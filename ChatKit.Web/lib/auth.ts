@@ -2,6 +2,7 @@ import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
 import { nextCookies } from "better-auth/next-js";
 import { jwt } from "better-auth/plugins";
+import { oauthProvider } from "@better-auth/oauth-provider";
 import { createHash } from "node:crypto";
 import { Pool } from "pg";
 import { CLIENT_ADDRESS_HEADER } from "./client-address";
@@ -28,8 +29,47 @@ function createAuth() {
     // client wrote it into X-Forwarded-For; with no trusted proxy it is unknown and everyone shares one bucket per path.
     advanced: { ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] } },
     telemetry: { enabled: false },
-    plugins: [jwt(), nextCookies()],
+    plugins: [jwt(), oauthProvider(mcpAuthorizationServer()), nextCookies()],
   });
+}
+
+/** The scopes of the tasks' MCP server (docs/mcp.md): read the list; change it. */
+export const MCP_SCOPES = ["tasks:read", "tasks:write"] as const;
+const OAUTH_SCOPES = ["openid", "profile", "email", "offline_access", ...MCP_SCOPES];
+
+/**
+ * Better Auth as the OAuth 2.1 authorization server of the tasks' MCP server (MCP_RESOURCE, the web app's /mcp, which
+ * passes through to the API): authorization code with PKCE, the sign-in page and a consent page, refresh tokens
+ * (offline_access), and open dynamic client registration (RFC 7591), which the MCP clients of today (Claude, VS Code,
+ * MCP Inspector, ChatGPT connectors) use to register themselves. With a `resource` in the request, its access tokens are
+ * EdDSA JWTs from the JWT plugin's keys (the same JWKS as the web app's tokens), `aud` the resource, `iss` BETTER_AUTH_URL
+ * plus /api/auth.
+ */
+function mcpAuthorizationServer(): Parameters<typeof oauthProvider>[0] {
+  const resource = mcpResource();
+  return {
+    loginPage: "/sign-in",
+    consentPage: "/consent",
+    scopes: [...OAUTH_SCOPES],
+    // The resource's allowed scopes bound the token's scopes: offline_access must stay in, or the refresh token loses it
+    // and is neither renewed nor rotated.
+    resources: resource ? [{ identifier: resource, name: "ChatKit Todo tasks (MCP)", allowedScopes: [...OAUTH_SCOPES] }] : [],
+    resourceSeedMode: "overwrite",
+    clientRegistrationDefaultResources: resource ? [resource] : undefined,
+    clientRegistrationDefaultScopes: ["openid", "profile", "offline_access", ...MCP_SCOPES],
+    // A loopback redirect URI (RFC 8252 §7.3) is how local MCP clients get the code back (MCP Inspector at
+    // http://localhost:6274, Claude Code, VS Code), whether or not they register as native applications.
+    allowInsecureRedirectUri: (url) => ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname),
+    allowDynamicClientRegistration: true,
+    allowUnauthenticatedClientRegistration: true,
+    // Short-lived access tokens (a JWT cannot be revoked); refresh tokens keep a client connected.
+    accessTokenExpiresIn: 15 * 60,
+  };
+}
+
+/** The MCP resource identifier (the AppHost passes the web app's URL plus /mcp), or undefined when MCP is off. */
+export function mcpResource(): string | undefined {
+  return process.env.MCP_RESOURCE || undefined;
 }
 
 export function rateLimitOff(): boolean {

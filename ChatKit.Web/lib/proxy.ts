@@ -1,11 +1,14 @@
 import { apiBaseUrl } from "./server-config";
 import { forwardedTraceHeaders } from "./telemetry";
 
-const FORWARDED_REQUEST_HEADERS = ["authorization", "content-type", "accept", "accept-language", "if-none-match"];
+const FORWARDED_REQUEST_HEADERS = ["authorization", "content-type", "accept", "accept-language", "if-none-match",
+  // MCP's Streamable HTTP (/mcp): Last-Event-ID, and every Mcp-* header (Mcp-Protocol-Version, Mcp-Session-Id, Mcp-Method, …).
+  "last-event-id"];
+const FORWARDED_REQUEST_HEADER_PREFIX = "mcp-";
 const DROPPED_RESPONSE_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding", "content-encoding", "content-length"]);
 
 /** The API paths the browser may reach through this proxy, and nothing outside them. */
-export const ALLOWED_PREFIXES = ["/api/chatkit", "/api/tasks"] as const;
+export const ALLOWED_PREFIXES = ["/api/chatkit", "/api/tasks", "/mcp", "/.well-known/oauth-protected-resource"] as const;
 export type AllowedPrefix = (typeof ALLOWED_PREFIXES)[number];
 
 /** What a path segment of ours looks like: ids (thr_…, atc_…, task numbers) and route names; never `.`, `..`, `/` or `%`. */
@@ -57,6 +60,11 @@ export async function proxyToApi(request: Request, prefix: AllowedPrefix, segmen
   for (const name of [...FORWARDED_REQUEST_HEADERS, ...forwardedTraceHeaders()]) {
     const value = request.headers.get(name);
     if (value) headers.set(name, value);
+  }
+  if (prefix === "/mcp") {
+    request.headers.forEach((value, name) => {
+      if (name.toLowerCase().startsWith(FORWARDED_REQUEST_HEADER_PREFIX)) headers.set(name, value);
+    });
   }
   const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
   if (host) headers.set("x-forwarded-host", host);

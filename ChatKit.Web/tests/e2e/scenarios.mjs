@@ -1,5 +1,5 @@
 // The browser scenarios. Each gets { baseUrl, step, newUser } from run.mjs and throws when something is wrong.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 
@@ -282,6 +282,101 @@ export const scenarios = {
       assert(created.status === 201 || created.status === 200, `creating a task: HTTP ${created.status}`);
       await page.evaluate(() => document.querySelector("openai-chatkit").dispatchEvent(new CustomEvent("chatkit.response.end")));
       await taskRow(page, "Made behind the page's back").waitFor();
+    });
+  },
+  /**
+   * An MCP client's authorization in the browser: the client registers, sends the signed-out person to sign in, the
+   * consent page says who asks for what, Allow hands the client a code; its token adds a task over MCP, and the task
+   * shows on the chat page.
+   */
+  async "mcp-consent"({ baseUrl, step, newUser }) {
+    const page = await (await newUser()).newPage();
+    const email = await step("frida signs up and signs out", async () => {
+      const address = await signUp(page, "frida");
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.waitForURL("**/sign-in");
+      return address;
+    });
+    const redirectUri = "http://127.0.0.1:33419/callback";
+    const client = await step("an MCP client registers itself", async () => {
+      const response = await fetch(`${baseUrl}/api/auth/oauth2/register`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          client_name: "Notes Assistant", redirect_uris: [redirectUri], grant_types: ["authorization_code", "refresh_token"],
+          response_types: ["code"], token_endpoint_auth_method: "none", application_type: "native",
+        }),
+      });
+      if (!response.ok) throw new Error(`registration: HTTP ${response.status} ${await response.text()}`);
+      return response.json();
+    });
+    const verifier = randomBytes(32).toString("base64url");
+    let callback;
+    await page.route(`${redirectUri}**`, (route) => {
+      callback = new URL(route.request().url());
+      return route.fulfill({ status: 200, contentType: "text/html", body: "<p>Connected.</p>" });
+    });
+    await step("the client sends her to sign in, then to the consent page", async () => {
+      const query = new URLSearchParams({
+        response_type: "code", client_id: client.client_id, redirect_uri: redirectUri, state: "s-1",
+        scope: "openid offline_access tasks:read tasks:write", resource: `${baseUrl}/mcp`,
+        code_challenge: createHash("sha256").update(verifier).digest("base64url"), code_challenge_method: "S256",
+      });
+      await page.goto(`/api/auth/oauth2/authorize?${query}`);
+      await page.waitForURL("**/sign-in?**");
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password").fill(PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      // Better Auth's client and the form both follow the answer's URL; the second navigation replaces the first.
+      await page.getByRole("heading", { name: "Allow Notes Assistant to use your tasks?" }).waitFor();
+      assert(new URL(page.url()).pathname === "/consent", `after sign-in: ${page.url()}`);
+      const scopes = await page.locator(".consent-scopes li").allInnerTexts();
+      for (const text of ["See your tasks", "Add, rename, complete and delete your tasks", "Stay connected until you revoke it (refresh tokens)"]) {
+        assert(scopes.includes(text), `the consent page does not say "${text}": ${scopes.join(" | ")}`);
+      }
+      if (process.env.MCP_CONSENT_SCREENSHOT) await page.screenshot({ path: process.env.MCP_CONSENT_SCREENSHOT });
+    });
+    await step("she allows it and the client gets a code", async () => {
+      const arrived = page.waitForRequest((request) => request.url().startsWith(redirectUri));
+      await page.getByRole("button", { name: "Allow" }).click();
+      callback = new URL((await arrived).url());
+      assert(callback?.searchParams.get("code") && callback.searchParams.get("state") === "s-1", `callback: ${callback}`);
+    });
+    const token = await step("the client trades the code for an access token", async () => {
+      const response = await fetch(`${baseUrl}/api/auth/oauth2/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          grant_type: "authorization_code", code: callback.searchParams.get("code"), redirect_uri: redirectUri,
+          client_id: client.client_id, code_verifier: verifier, resource: `${baseUrl}/mcp`,
+        }),
+      });
+      const body = await response.json();
+      assert(response.ok && body.access_token && body.refresh_token, `token: HTTP ${response.status} ${JSON.stringify(body)}`);
+      return body.access_token;
+    });
+    await step("the client adds a task over MCP", async () => {
+      const call = async (id, method, params) => {
+        const response = await fetch(`${baseUrl}/mcp`, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${token}`, "content-type": "application/json",
+            accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18",
+          },
+          body: JSON.stringify({ jsonrpc: "2.0", id, method, params }),
+        });
+        const text = await response.text();
+        assert(response.ok, `${method}: HTTP ${response.status} ${text}`);
+        return text;
+      };
+      await call(1, "initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "notes", version: "1" } });
+      const added = await call(2, "tools/call", { name: "add_task", arguments: { title: "Call the plumber" } });
+      assert(added.includes("created") && !added.includes('"isError":true'), `add_task: ${added}`);
+    });
+    await step("the task shows on her chat page", async () => {
+      await page.unroute(`${redirectUri}**`);
+      await page.goto("/chat");
+      await taskRow(page, "Call the plumber").waitFor();
     });
   },
 };
