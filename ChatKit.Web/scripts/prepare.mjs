@@ -40,10 +40,13 @@ const release = () => rmSync(lock, { recursive: true, force: true });
 process.on("exit", release);
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(130));
 
-const lockFile = path.join(root, "package-lock.json");
-const installed = path.join(root, "node_modules", ".package-lock.json");
-if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lockFile).mtimeMs) {
+// Installed from exactly this package-lock.json? (Its hash, not its time: a merge or checkout can leave an older lock
+// file newer than node_modules, or the reverse.)
+const lockHash = createHash("sha256").update(readFileSync(path.join(root, "package-lock.json"))).digest("hex");
+const installedStamp = path.join(root, "node_modules", ".chatkit-lock-stamp");
+if (!existsSync(installedStamp) || readFileSync(installedStamp, "utf8") !== lockHash) {
   run(npm, ["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
+  writeFileSync(installedStamp, lockHash);
 }
 
 if (process.argv.includes("--install-only")) process.exit(0);
