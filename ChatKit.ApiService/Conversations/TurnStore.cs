@@ -12,8 +12,8 @@ namespace ChatKit.ApiService.Conversations;
 /// <see cref="NpgsqlBatch"/> (one round trip, one implicit transaction). Nothing is held in the database between
 /// statements.
 /// <para>
-/// Fencing (docs/reliability.md): every batch a turn writes starts with <c>chatkit_fence_turn</c>, which renews the
-/// turn's lease and fails the whole batch when another turn has taken it, so a turn that stalled past its lease
+/// Fencing (docs/reliability.md): every batch a turn writes starts with <c>chatkit_fence_turn</c>, which locks the
+/// thread's row while the turn holds its lease and fails the whole batch when another turn has taken it, so a turn that stalled past its lease
 /// (a paused replica, a database out of reach) writes nothing more and ends with <see cref="TurnSupersededException"/>.
 /// Every batch that takes a lease starts with <c>chatkit_claim_turn</c>: the per-user cap of turns in flight, counted
 /// from the live leases, for all replicas at once.
@@ -291,9 +291,9 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
         " ORDER BY seq DESC LIMIT $3) newest WHERE bytes <= $4 ORDER BY seq DESC",
         beforeSeq is { } seq ? [threadId, owner, limit, maxBytes, seq] : [threadId, owner, limit, maxBytes]);
 
-    /// <summary>The first statement of every batch a turn writes: renews its lease, or fails the batch when it is lost.</summary>
-    NpgsqlBatchCommand FenceCommand(ThreadTurn turn) => BatchCommand("SELECT chatkit_fence_turn($1, $2, $3, $4)",
-        turn.ThreadId, turn.Thread.OwnerId, turn.Lease, options.Value.TurnLease);
+    /// <summary>The first statement of every batch a turn writes: holds the lease still, or fails the batch when it is lost.</summary>
+    static NpgsqlBatchCommand FenceCommand(ThreadTurn turn) => BatchCommand("SELECT chatkit_fence_turn($1, $2, $3)",
+        turn.ThreadId, turn.Thread.OwnerId, turn.Lease);
 
     /// <summary>The first statement of every batch that takes a lease: the user's cap of turns in flight, all replicas.</summary>
     static NpgsqlBatchCommand ClaimCommand(string owner, int cap) => BatchCommand("SELECT chatkit_claim_turn($1, $2)", owner, cap);

@@ -16,14 +16,15 @@ namespace ChatKit.ApiService.Conversations.Migrations
                 column: "owner_id",
                 filter: "turn_lease IS NOT NULL");
 
-            // A turn's writes go in one batch (one implicit transaction) that starts with this fence: it renews the
-            // turn's lease and locks the thread's row, or fails the whole batch when another turn holds the lease.
+            // A turn's writes go in one batch (one implicit transaction) that starts with this fence: it checks that the
+            // turn still holds the thread's lease and locks the row as the batch's own update will (a turn taking the lease
+            // waits until the batch commits), or fails the whole batch when another turn holds the lease. A lock, not an update: no new row
+            // version per write (the lease is renewed on its own timer).
             migrationBuilder.Sql("""
-                CREATE FUNCTION chatkit_fence_turn(p_thread text, p_owner text, p_lease uuid, p_duration interval) RETURNS void
+                CREATE FUNCTION chatkit_fence_turn(p_thread text, p_owner text, p_lease uuid) RETURNS void
                 LANGUAGE plpgsql AS $$
                 BEGIN
-                    UPDATE threads SET turn_lease_expires_at = now() + p_duration
-                    WHERE id = p_thread AND owner_id = p_owner AND turn_lease = p_lease;
+                    PERFORM 1 FROM threads WHERE id = p_thread AND owner_id = p_owner AND turn_lease = p_lease FOR NO KEY UPDATE;
                     IF NOT FOUND THEN
                         RAISE EXCEPTION 'The turn on thread % no longer holds its lease.', p_thread USING ERRCODE = 'CK409';
                     END IF;
@@ -50,7 +51,7 @@ namespace ChatKit.ApiService.Conversations.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.Sql("DROP FUNCTION chatkit_claim_turn(text, integer)");
-            migrationBuilder.Sql("DROP FUNCTION chatkit_fence_turn(text, text, uuid, interval)");
+            migrationBuilder.Sql("DROP FUNCTION chatkit_fence_turn(text, text, uuid)");
             migrationBuilder.DropIndex(
                 name: "ix_threads_owner_id_turn_in_flight",
                 table: "threads");
