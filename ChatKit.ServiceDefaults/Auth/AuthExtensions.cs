@@ -102,26 +102,38 @@ public static class AuthExtensions
             ? ChatKitAuth.SessionScheme
             : ChatKitAuth.BetterAuthScheme;
 
+    /// <summary>
+    /// A JWT bearer scheme over Better Auth's keys (the one shared JWKS): its issuer, audience and algorithms; the
+    /// token's claims as they are, parsed once per token (<see cref="CachingTokenHandler"/>), an expiry required.
+    /// </summary>
+    internal static void UseBetterAuthKeys(JwtBearerOptions options, BetterAuthJwksSource keys, TimeSpan clockSkew, string? issuer,
+        string? audience, string[] algorithms, SecurityKey? signingKey = null)
+    {
+        options.MapInboundClaims = false;
+        options.TokenHandlers.Clear();
+        options.TokenHandlers.Add(new CachingTokenHandler());
+        options.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidIssuer = issuer,
+            ValidAudience = audience,
+            ValidAlgorithms = algorithms,
+            IssuerSigningKey = signingKey,
+            RequireExpirationTime = true,
+            ClockSkew = clockSkew,
+            NameClaimType = "name",
+        };
+        if (keys.Manager is { } manager) options.ConfigurationManager = manager;
+    }
+
     static void ConfigureBetterAuth(JwtBearerOptions options, IOptions<BetterAuthOptions> settings, IOptions<McpAuthOptions> mcpSettings,
         BetterAuthJwksSource keys)
     {
         var betterAuth = settings.Value;
         var mcp = mcpSettings.Value;
         var hasSecret = !string.IsNullOrEmpty(betterAuth.Secret);
-        options.MapInboundClaims = false;
-        options.TokenHandlers.Clear();
-        options.TokenHandlers.Add(new CachingTokenHandler());
-        options.TokenValidationParameters = new TokenValidationParameters
-        {
-            ValidIssuer = betterAuth.Issuer,
-            ValidAudience = betterAuth.Audience,
-            ValidAlgorithms = hasSecret ? [.. AsymmetricAlgorithms, SecurityAlgorithms.HmacSha256] : AsymmetricAlgorithms,
-            IssuerSigningKey = hasSecret ? new SymmetricSecurityKey(Encoding.UTF8.GetBytes(betterAuth.Secret!)) : null,
-            RequireExpirationTime = true,
-            ClockSkew = betterAuth.ClockSkew,
-            NameClaimType = "name",
-        };
-        if (keys.Manager is { } manager) options.ConfigurationManager = manager;
+        UseBetterAuthKeys(options, keys, betterAuth.ClockSkew, betterAuth.Issuer, betterAuth.Audience,
+            hasSecret ? [.. AsymmetricAlgorithms, SecurityAlgorithms.HmacSha256] : AsymmetricAlgorithms,
+            hasSecret ? new SymmetricSecurityKey(Encoding.UTF8.GetBytes(betterAuth.Secret!)) : null);
         options.Events = new JwtBearerEvents
         {
             OnTokenValidated = context =>

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 
 namespace ChatKit.ServiceDefaults.Auth;
 
@@ -16,20 +15,9 @@ static class McpTokens
     public static void Configure(JwtBearerOptions options, McpAuthOptions mcp, BetterAuthOptions betterAuth, BetterAuthJwksSource keys,
         string[] algorithms)
     {
-        options.MapInboundClaims = false;
-        options.TokenHandlers.Clear();
-        options.TokenHandlers.Add(new CachingTokenHandler());
-        options.TokenValidationParameters = new TokenValidationParameters
-        {
-            // Without a resource nothing is valid here: no audience matches.
-            ValidIssuer = mcp.Issuer ?? "urn:chatkit:mcp-disabled",
-            ValidAudience = mcp.Resource ?? "urn:chatkit:mcp-disabled",
-            ValidAlgorithms = algorithms,
-            RequireExpirationTime = true,
-            ClockSkew = betterAuth.ClockSkew,
-            NameClaimType = "name",
-        };
-        if (keys.Manager is { } manager) options.ConfigurationManager = manager;
+        // Without a resource nothing is valid here: no audience matches.
+        Microsoft.Extensions.Hosting.AuthExtensions.UseBetterAuthKeys(options, keys, betterAuth.ClockSkew,
+            mcp.Issuer ?? "urn:chatkit:mcp-disabled", mcp.Resource ?? "urn:chatkit:mcp-disabled", algorithms);
         options.Events = new JwtBearerEvents
         {
             OnTokenValidated = context =>

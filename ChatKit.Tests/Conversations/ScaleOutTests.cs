@@ -64,11 +64,7 @@ public sealed class ScaleOutTests
         using var other = fixture.CreateReplicaClientFor(Other, user);
         var threadId = (await one.ChatKitStreamAsync("threads.create", new { input = Input("hello") })).ThreadId();
         var release = new TaskCompletionSource();
-        Agent.Script = async turn =>
-        {
-            if (turn.InputText == "first") await turn.HoldAsync(release.Task);
-            await FakeAgent.DefaultScript(turn);
-        };
+        Agent.HoldTurns(text => text == "first", release.Task);
         try
         {
             var first = one.ChatKitStreamAsync("threads.add_user_message", new { thread_id = threadId, input = Input("first") });
@@ -98,11 +94,7 @@ public sealed class ScaleOutTests
         using var other = fixture.CreateReplicaClientFor(Other, user);
         var threadId = (await other.ChatKitStreamAsync("threads.create", new { input = Input("hello") })).ThreadId();
         var release = new TaskCompletionSource();
-        Agent.Script = async turn =>
-        {
-            if (turn.InputText == "doomed") await turn.HoldAsync(release.Task);
-            await FakeAgent.DefaultScript(turn);
-        };
+        Agent.HoldTurns(text => text == "doomed", release.Task);
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/chatkit")
@@ -144,21 +136,14 @@ public sealed class ScaleOutTests
         using var one = fixture.CreateReplicaClientFor(One, user);
         var threadId = (await one.ChatKitStreamAsync("threads.create", new { input = Input("hello") })).ThreadId();
         var release = new TaskCompletionSource();
-        Agent.Script = async turn =>
-        {
-            if (turn.InputText == "overtaken") await turn.HoldAsync(release.Task);
-            await FakeAgent.DefaultScript(turn);
-        };
+        Agent.HoldTurns(text => text == "overtaken", release.Task);
         try
         {
             var stalled = one.ChatKitStreamAsync("threads.add_user_message", new { thread_id = threadId, input = Input("overtaken") });
             await Agent.LastTurnAsync(2);
             var seq = await fixture.ScalarAsync<long>("SELECT max(seq) FROM thread_items WHERE thread_id = $1", threadId);
 
-            // Another turn takes the thread, as one on the other replica does once a stalled turn's lease has run out.
-            await fixture.ScalarAsync<int>(
-                "UPDATE threads SET turn_lease = gen_random_uuid(), turn_lease_expires_at = now() + interval '1 minute' WHERE id = $1 RETURNING 1",
-                threadId);
+            await TakeLeaseAsync(threadId);
             release.TrySetResult();
 
             var events = await stalled;
@@ -184,18 +169,12 @@ public sealed class ScaleOutTests
         using var one = fixture.CreateReplicaClientFor(One, user);
         var threadId = (await one.ChatKitStreamAsync("threads.create", new { input = Input("hello") })).ThreadId();
         var release = new TaskCompletionSource();
-        Agent.Script = async turn =>
-        {
-            if (turn.InputText == "overtaken by rest") await turn.HoldAsync(release.Task);
-            await FakeAgent.DefaultScript(turn);
-        };
+        Agent.HoldTurns(text => text == "overtaken by rest", release.Task);
         try
         {
             var sent = one.PostAsJsonAsync("/api/chatkit/messages", new { thread_id = threadId, message = "overtaken by rest" });
             await Agent.LastTurnAsync(2);
-            await fixture.ScalarAsync<int>(
-                "UPDATE threads SET turn_lease = gen_random_uuid(), turn_lease_expires_at = now() + interval '1 minute' WHERE id = $1 RETURNING 1",
-                threadId);
+            await TakeLeaseAsync(threadId);
             release.TrySetResult();
 
             using var response = await sent;
@@ -218,11 +197,7 @@ public sealed class ScaleOutTests
         using var other = fixture.CreateReplicaClientFor(Other, user);
         var threadId = (await other.ChatKitStreamAsync("threads.create", new { input = Input("hello") })).ThreadId();
         var release = new TaskCompletionSource();
-        Agent.Script = async turn =>
-        {
-            if (turn.InputText == "stalled") await turn.HoldAsync(release.Task);
-            await FakeAgent.DefaultScript(turn);
-        };
+        Agent.HoldTurns(text => text == "stalled", release.Task);
         var frozen = false;
         try
         {
@@ -261,11 +236,7 @@ public sealed class ScaleOutTests
         using var other = fixture.CreateReplicaClientFor(Other, user);
         var threadId = (await one.ChatKitStreamAsync("threads.create", new { input = Input("hello") })).ThreadId();
         var release = new TaskCompletionSource();
-        Agent.Script = async turn =>
-        {
-            if (turn.InputText.StartsWith("hold", StringComparison.Ordinal)) await turn.HoldAsync(release.Task);
-            await FakeAgent.DefaultScript(turn);
-        };
+        Agent.HoldTurns(text => text.StartsWith("hold", StringComparison.Ordinal), release.Task);
         try
         {
             // Two turns on each replica: each replica alone is under the cap, the user together is at it.
@@ -293,6 +264,10 @@ public sealed class ScaleOutTests
             release.TrySetResult();
         }
     }
+
+    /// <summary>Another turn takes the thread for a minute, as one on the other replica does once a stalled turn's lease ran out.</summary>
+    Task<int> TakeLeaseAsync(string threadId) => fixture.ScalarAsync<int>(
+        "UPDATE threads SET turn_lease = gen_random_uuid(), turn_lease_expires_at = now() + interval '1 minute' WHERE id = $1 RETURNING 1", threadId);
 
     /// <summary>
     /// Freezes (STOP) or resumes (CONT) a replica, as a host pausing a container does: the process the AppHost started

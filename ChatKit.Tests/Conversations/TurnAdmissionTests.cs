@@ -100,11 +100,7 @@ public sealed class TurnAdmissionTests
         using var alice = fixture.CreateReplicaClientFor(fixture.Replicas[0], NewUser("busy-alice"));
         using var bob = fixture.CreateClientFor(NewUser("calm-bob"));
         var release = new TaskCompletionSource();
-        Agent.Script = async turn =>
-        {
-            if (turn.InputText.StartsWith("hold", StringComparison.Ordinal)) await turn.HoldAsync(release.Task);
-            await FakeAgent.DefaultScript(turn);
-        };
+        Agent.HoldTurns(text => text.StartsWith("hold", StringComparison.Ordinal), release.Task);
         try
         {
             var held = Enumerable.Range(0, MaxTurnsPerUser)

@@ -22,6 +22,13 @@ public sealed class FakeAgent : LoopbackHttpServer
     /// <summary>Answers POST /api/tasks/{id}/complete; null = 404.</summary>
     public Func<long, object?> CompleteTask { get; set; } = id => new { id, title = $"task {id}", completed = true };
 
+    /// <summary>Turns whose input <paramref name="held"/> picks wait for <paramref name="release"/>, then answer as usual.</summary>
+    public void HoldTurns(Func<string, bool> held, Task release) => Script = async turn =>
+    {
+        if (held(turn.InputText)) await turn.HoldAsync(release);
+        await DefaultScript(turn);
+    };
+
     public static async Task DefaultScript(FakeTurn turn)
     {
         await turn.SendAsync(new { type = "text_delta", delta = "Hello " });

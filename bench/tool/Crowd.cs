@@ -98,10 +98,7 @@ public static class Crowd
             if (name == "ours")
             {
                 // As the provider drill does, with the shipped resilience settings (60 s per attempt, 3 min in all).
-                stack.AgentEnvExtra["Agent__Model__Provider"] = "openai";
-                stack.AgentEnvExtra["Agent__Model__BaseUrl"] = fake.BaseUrl;
-                stack.AgentEnvExtra["Agent__Model__ApiKey"] = "sk-fake-bench";
-                stack.AgentEnvExtra["Agent__Model__Model"] = "fake-model";
+                stack.UseModel(fake);
                 await stack.StartOurs(o.ReplicasApi, o.ReplicasAgent);
             }
             else

@@ -145,10 +145,7 @@ public static class Drills
     static async Task<Stack> StackWithFakeProvider(FakeOpenAi fake)
     {
         var stack = await Stack.Start();
-        stack.AgentEnvExtra["Agent__Model__Provider"] = "openai";
-        stack.AgentEnvExtra["Agent__Model__BaseUrl"] = fake.BaseUrl;
-        stack.AgentEnvExtra["Agent__Model__ApiKey"] = "sk-fake-bench";
-        stack.AgentEnvExtra["Agent__Model__Model"] = "fake-model";
+        stack.UseModel(fake);
         // Bounded drill: 10 s per provider attempt and 30 s in all (defaults 60 s and 3 min) through the agent's own knob.
         stack.AgentEnvExtra["Agent__Model__Resilience__AttemptTimeout__Timeout"] = "00:00:10";
         stack.AgentEnvExtra["Agent__Model__Resilience__TotalRequestTimeout__Timeout"] = "00:00:30";

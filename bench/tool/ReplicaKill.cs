@@ -87,10 +87,7 @@ public static class ReplicaKill
         fake.Deltas = deltas;
         fake.DeltaGapMs = gapMs;
         await using var stack = await Stack.Start(pgMax);
-        stack.AgentEnvExtra["Agent__Model__Provider"] = "openai";
-        stack.AgentEnvExtra["Agent__Model__BaseUrl"] = fake.BaseUrl;
-        stack.AgentEnvExtra["Agent__Model__ApiKey"] = "sk-fake-bench";
-        stack.AgentEnvExtra["Agent__Model__Model"] = "fake-model";
+        stack.UseModel(fake);
         stack.ApiEnvExtra["ChatKit__Conversations__TurnLease"] = lease.ToString("c", CultureInfo.InvariantCulture);
         await stack.StartOurs(2, agents);
         var uris = stack.Targets["ours"].Uris;

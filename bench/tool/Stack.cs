@@ -72,6 +72,15 @@ public sealed class Stack : IAsyncDisposable
         }
     }
 
+    /// <summary>The agents started after this answer with the fake OpenAI-compatible model instead of the local one.</summary>
+    public void UseModel(FakeOpenAi fake)
+    {
+        AgentEnvExtra["Agent__Model__Provider"] = "openai";
+        AgentEnvExtra["Agent__Model__BaseUrl"] = fake.BaseUrl;
+        AgentEnvExtra["Agent__Model__ApiKey"] = "sk-fake-bench";
+        AgentEnvExtra["Agent__Model__Model"] = "fake-model";
+    }
+
     /// <summary>An already published copy of both services to run instead (A/B runs of two builds).</summary>
     static string? OursDir => Environment.GetEnvironmentVariable("BENCH_OURS_DIR");
 

@@ -41,10 +41,7 @@ public static class Stall
         fake.Deltas = I("deltas", 10);
         fake.DeltaGapMs = I("delta-gap-ms", 100);
         await using var stack = await Stack.Start(I("pg-max-connections", 100));
-        stack.AgentEnvExtra["Agent__Model__Provider"] = "openai";
-        stack.AgentEnvExtra["Agent__Model__BaseUrl"] = fake.BaseUrl;
-        stack.AgentEnvExtra["Agent__Model__ApiKey"] = "sk-fake-bench";
-        stack.AgentEnvExtra["Agent__Model__Model"] = "fake-model";
+        stack.UseModel(fake);
         stack.ApiEnvExtra["ChatKit__Conversations__TurnLease"] = lease.ToString("c", CultureInfo.InvariantCulture);
         await stack.StartOurs(2, 1);
         var uris = stack.Targets["ours"].Uris;
