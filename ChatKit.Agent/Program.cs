@@ -17,10 +17,18 @@ builder.Services.AddScoped<TaskService>();
 builder.AddTodoAgent();
 builder.AddDefaultOpenApi();
 builder.AddTasksMcpServer();
-// Before /health says ready: the task reads a turn's tools make, as a user of the warm-up's own (docs/benchmarks.md).
+// Before /health says ready: the task reads a turn's tools make and a turn (on the local model), as a user of the
+// warm-up's own (docs/benchmarks.md).
 builder.AddWarmUp(
-    services => WarmUp.WithToken(services, new HttpRequestMessage(HttpMethod.Get, "/api/tasks?limit=20")),
-    services => WarmUp.WithToken(services, new HttpRequestMessage(HttpMethod.Get, "/api/tasks?q=milk&limit=20")));
+[
+    WarmUp.Send(_ => new HttpRequestMessage(HttpMethod.Get, "/api/tasks?limit=20")),
+    WarmUp.Send(_ => new HttpRequestMessage(HttpMethod.Get, "/api/tasks?q=milk&limit=20")),
+    WarmUp.Send(_ => new HttpRequestMessage(HttpMethod.Post, "/internal/turns")
+    {
+        Content = new StringContent("""{"thread_id":"thr_warmup","history":[{"role":"user","content":"Hello"},{"role":"assistant","content":"Hi!"}],"input":{"text":"What's on my list?"}}""",
+            System.Text.Encoding.UTF8, "application/json"),
+    }),
+]);
 
 var app = builder.Build();
 

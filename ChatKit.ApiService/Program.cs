@@ -28,14 +28,19 @@ builder.AddDefaultOpenApi();
 // One mapping from refusals to problem details (registered by AddServiceDefaults), for every endpoint; ChatKit streams
 // that started send an error event instead.
 builder.Services.AddExceptionHandler<ApiErrorHandler>();
-// Before /health says ready: the protocol's reads and the REST list, as a user of the warm-up's own (docs/benchmarks.md).
+// Before /health says ready, as a user of the warm-up's own (docs/benchmarks.md): the protocol's reads, the REST list,
+// a new thread and a follow-up (on the agent's local model), and a full connection pool.
 builder.AddWarmUp(
-    services => WarmUp.WithToken(services, new HttpRequestMessage(HttpMethod.Post, "/api/chatkit")
-    {
-        Content = new StringContent("""{"type":"threads.list","params":{"limit":20,"order":"desc"}}""", System.Text.Encoding.UTF8, "application/json"),
-    }),
-    services => WarmUp.WithToken(services, new HttpRequestMessage(HttpMethod.Get, "/api/chatkit/threads?limit=20")),
-    services => WarmUp.WithToken(services, new HttpRequestMessage(HttpMethod.Get, "/api/tasks?limit=20")));
+    [
+        WarmUp.Send(_ => new HttpRequestMessage(HttpMethod.Post, "/api/chatkit")
+        {
+            Content = new StringContent("""{"type":"threads.list","params":{"limit":20,"order":"desc"}}""", System.Text.Encoding.UTF8, "application/json"),
+        }),
+        WarmUp.Send(_ => new HttpRequestMessage(HttpMethod.Get, "/api/chatkit/threads?limit=20")),
+        WarmUp.Send(_ => new HttpRequestMessage(HttpMethod.Get, "/api/tasks?limit=20")),
+        ChatKitWarmUp.TurnsAsync,
+    ],
+    ConnectionWarmUp.FillPoolAsync);
 
 var app = builder.Build();
 

@@ -11,11 +11,12 @@ using Org.BouncyCastle.Math.EC.Rfc8032;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// Sends a service's hot requests to itself after it starts, before <c>/health</c> says it is ready, so that the first
+/// Runs a service's hot path against itself after it starts, before <c>/health</c> says it is ready, so that the first
 /// burst a new replica takes (Container Apps adds one in the middle of a burst) does not also pay for JIT compilation,
-/// the connection pool and the signature tables (docs/benchmarks.md, "A person in the crowd"). The requests are read-only and made
-/// as a user of their own, with a ChatKit session token the service mints; failures only make the warm-up shorter.
-/// <c>WarmUp:Rounds</c> (default 30; 0 turns it off) sets how many times each request is sent.
+/// the connection pool and the signature tables (docs/benchmarks.md, "A person in the crowd"). Everything is done as a
+/// user of its own, with a ChatKit session token the service mints, and leaves nothing behind (its turns run on the
+/// built-in local model, never the provider, and delete their threads); failures only make the warm-up shorter.
+/// <c>WarmUp:Rounds</c> (default 30; 0 turns it off) sets how many times each step runs.
 /// </summary>
 public sealed class WarmUp(IServer server, IHostApplicationLifetime lifetime, IServiceProvider services,
     IConfiguration configuration, ILogger<WarmUp> logger) : BackgroundService, IHealthCheck
@@ -28,8 +29,11 @@ public sealed class WarmUp(IServer server, IHostApplicationLifetime lifetime, IS
 
     readonly TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>The requests to send, made per round (a request message is sent once).</summary>
-    public List<Func<IServiceProvider, HttpRequestMessage>> Requests { get; } = [];
+    /// <summary>What runs once, before the rounds (e.g. filling the connection pool).</summary>
+    public List<WarmUpStep> Once { get; } = [];
+
+    /// <summary>What runs in every round: requests to the service itself; a step throws when its request failed.</summary>
+    public List<WarmUpStep> Steps { get; } = [];
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(done.Task.IsCompleted ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("Warming up."));
@@ -39,7 +43,7 @@ public sealed class WarmUp(IServer server, IHostApplicationLifetime lifetime, IS
         try
         {
             var rounds = configuration.GetValue("WarmUp:Rounds", 30);
-            if (rounds <= 0 || Requests.Count == 0) return;
+            if (rounds <= 0 || Steps.Count + Once.Count == 0) return;
             // Ed25519's precomputed tables are built by the first verification, under a lock every burst's first
             // Better Auth tokens queue on.
             Ed25519.Precompute();
@@ -51,25 +55,22 @@ public sealed class WarmUp(IServer server, IHostApplicationLifetime lifetime, IS
             budget.CancelAfter(Budget);
             using var http = new HttpClient { BaseAddress = address };
             var failures = 0;
-            await System.Threading.Tasks.Parallel.ForEachAsync(
-                Enumerable.Range(0, rounds).SelectMany(_ => Requests),
+            var steps = Once.Concat(Enumerable.Range(0, rounds).SelectMany(_ => Steps)).ToList();
+            await System.Threading.Tasks.Parallel.ForEachAsync(steps,
                 new ParallelOptions { MaxDegreeOfParallelism = Parallel, CancellationToken = budget.Token },
-                async (make, ct) =>
+                async (step, ct) =>
                 {
                     try
                     {
-                        using var request = make(services);
-                        using var response = await http.SendAsync(request, ct);
-                        await response.Content.CopyToAsync(Stream.Null, ct);
-                        if (!response.IsSuccessStatusCode) Interlocked.Increment(ref failures);
+                        await step(http, services, ct);
                     }
-                    catch (HttpRequestException)
+                    catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                     {
-                        Interlocked.Increment(ref failures);
+                        if (Interlocked.Increment(ref failures) == 1) logger.LogDebug(e, "A warm-up step failed.");
                     }
                 });
-            logger.LogInformation("Warmed up with {Count} requests in {Ms} ms ({Failures} failed).",
-                rounds * Requests.Count, watch.ElapsedMilliseconds, failures);
+            logger.LogInformation("Warmed up with {Count} steps in {Ms} ms ({Failures} failed).",
+                steps.Count, watch.ElapsedMilliseconds, failures);
         }
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
         {
@@ -92,6 +93,22 @@ public sealed class WarmUp(IServer server, IHostApplicationLifetime lifetime, IS
         return request;
     }
 
+    /// <summary>A step that sends one request as the warm-up user and reads the whole response.</summary>
+    public static WarmUpStep Send(Func<IServiceProvider, HttpRequestMessage> make) => async (http, services, ct) =>
+        await SendAsync(http, WithToken(services, make(services)), ct);
+
+    /// <summary>Sends a request (its token already set), reads the whole body and throws unless it succeeded.</summary>
+    public static async Task<string> SendAsync(HttpClient http, HttpRequestMessage request, CancellationToken ct)
+    {
+        using (request)
+        {
+            using var response = await http.SendAsync(request, ct);
+            var body = await response.Content.ReadAsStringAsync(ct);
+            response.EnsureSuccessStatusCode();
+            return body;
+        }
+    }
+
     async Task Started(CancellationToken ct)
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -112,16 +129,23 @@ public sealed class WarmUp(IServer server, IHostApplicationLifetime lifetime, IS
     }
 }
 
+/// <summary>One step of a <see cref="WarmUp"/>: requests to the service itself, through <paramref name="http"/>.</summary>
+public delegate Task WarmUpStep(HttpClient http, IServiceProvider services, CancellationToken ct);
+
 public static class WarmUpExtensions
 {
-    /// <summary>Adds the <see cref="WarmUp"/> of the service's hot requests; <c>/health</c> answers 503 until it is done.</summary>
-    public static TBuilder AddWarmUp<TBuilder>(this TBuilder builder, params Func<IServiceProvider, HttpRequestMessage>[] requests)
+    /// <summary>
+    /// Adds the <see cref="WarmUp"/> of the service's hot path: <paramref name="once"/> before the rounds, then each
+    /// of <paramref name="steps"/> in every round; <c>/health</c> answers 503 until it is done.
+    /// </summary>
+    public static TBuilder AddWarmUp<TBuilder>(this TBuilder builder, WarmUpStep[] steps, params WarmUpStep[] once)
         where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddSingleton<WarmUp>(services =>
         {
             var warmUp = ActivatorUtilities.CreateInstance<WarmUp>(services);
-            warmUp.Requests.AddRange(requests);
+            warmUp.Steps.AddRange(steps);
+            warmUp.Once.AddRange(once);
             return warmUp;
         });
         builder.Services.AddHostedService(services => services.GetRequiredService<WarmUp>());

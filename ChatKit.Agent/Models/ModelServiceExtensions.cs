@@ -16,6 +16,8 @@ public static class ModelServiceExtensions
     /// <summary>The OpenTelemetry source and meter of the model calls (gen_ai.* spans and metrics).</summary>
     public const string TelemetrySourceName = "Microsoft.Extensions.AI";
     const string ServiceKey = "model";
+    /// <summary>The key of the built-in local model, which answers the service's warm-up whatever the provider.</summary>
+    public const string WarmUpKey = "warm-up";
 
     /// <summary>
     /// Registers the chat model chosen by <c>Agent:Model</c> as the <see cref="IChatClient"/> the agent uses:
@@ -66,31 +68,39 @@ public static class ModelServiceExtensions
 #pragma warning restore SKEXP0010
                 break;
             default:
-                // The same pipeline Semantic Kernel's connectors build, around the rule-based model.
-                services.AddKeyedSingleton<IChatClient>(ServiceKey, (sp, _) =>
-                {
-                    var loggerFactory = sp.GetRequiredService<ILoggerFactory>();
-                    return new LocalChatClient().AsBuilder()
-                        .UseKernelFunctionInvocation(loggerFactory)
-                        .UseOpenTelemetry(loggerFactory, TelemetrySourceName)
-                        .UseLogging(loggerFactory)
-                        .Build();
-                });
+                services.AddKeyedSingleton(ServiceKey, (sp, _) => LocalModel(sp));
                 break;
         }
 
-        services.AddSingleton(sp =>
-        {
-            var client = sp.GetRequiredKeyedService<IChatClient>(ServiceKey);
-            // A model stuck in a tool loop must not run for ever (the connectors allow 128 rounds).
-            if (client.GetService<FunctionInvokingChatClient>() is { } functions)
-            {
-                functions.MaximumIterationsPerRequest = 10;
-                functions.MaximumConsecutiveErrorsPerRequest = 3;
-            }
-            return client;
-        });
+        services.AddSingleton(sp => Limited(sp.GetRequiredKeyedService<IChatClient>(ServiceKey)));
+        // The warm-up's turns (a user only the services can mint tokens for) compile the turn path without reaching
+        // the provider (docs/benchmarks.md, "A person in the crowd").
+        services.AddKeyedSingleton(WarmUpKey, (sp, _) => model.EffectiveProvider is ModelOptions.OpenAI or ModelOptions.AzureOpenAI
+            ? Limited(LocalModel(sp))
+            : sp.GetRequiredService<IChatClient>());
         return builder;
+    }
+
+    /// <summary>The same pipeline Semantic Kernel's connectors build, around the rule-based model.</summary>
+    static IChatClient LocalModel(IServiceProvider services)
+    {
+        var loggerFactory = services.GetRequiredService<ILoggerFactory>();
+        return new LocalChatClient().AsBuilder()
+            .UseKernelFunctionInvocation(loggerFactory)
+            .UseOpenTelemetry(loggerFactory, TelemetrySourceName)
+            .UseLogging(loggerFactory)
+            .Build();
+    }
+
+    static IChatClient Limited(IChatClient client)
+    {
+        // A model stuck in a tool loop must not run for ever (the connectors allow 128 rounds).
+        if (client.GetService<FunctionInvokingChatClient>() is { } functions)
+        {
+            functions.MaximumIterationsPerRequest = 10;
+            functions.MaximumConsecutiveErrorsPerRequest = 3;
+        }
+        return client;
     }
 
     static OpenAIClient CreateOpenAIClient(IServiceProvider services)

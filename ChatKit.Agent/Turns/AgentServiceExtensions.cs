@@ -1,5 +1,8 @@
 using ChatKit.Agent.Models;
 using ChatKit.Agent.Tools;
+using System.Security.Claims;
+using ChatKit.ServiceDefaults.Auth;
+using Microsoft.Extensions.AI;
 using Microsoft.SemanticKernel;
 using OpenTelemetry.Metrics;
 
@@ -23,7 +26,10 @@ public static class AgentServiceExtensions
         builder.Services.AddSingleton(services =>
             KernelPluginFactory.CreateFromObject(ActivatorUtilities.CreateInstance<TaskTools>(services), TaskTools.PluginName));
         builder.Services.AddScoped(services => new Kernel(services, new KernelPluginCollection { services.GetRequiredService<KernelPlugin>() }));
-        builder.Services.AddScoped<ITodoAgent, TodoAgent>();
+        builder.Services.AddScoped<ITodoAgent>(services => ActivatorUtilities.CreateInstance<TodoAgent>(services,
+            services.GetRequiredService<CurrentUser>().Principal.FindFirstValue(CurrentUser.SubjectClaim) == WarmUp.UserId
+                ? services.GetRequiredKeyedService<IChatClient>(ModelServiceExtensions.WarmUpKey)
+                : services.GetRequiredService<IChatClient>()));
         builder.Services.AddSingleton<AgentTelemetry>();
         builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics
             .AddMeter(ModelServiceExtensions.TelemetrySourceName)

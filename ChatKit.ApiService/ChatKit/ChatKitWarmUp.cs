@@ -1,0 +1,77 @@
+using System.Text;
+using System.Text.Json;
+
+namespace ChatKit.ApiService.ChatKit;
+
+/// <summary>
+/// The turns of the API's warm-up (<see cref="WarmUp"/>): a new thread and a follow-up through <c>POST /api/chatkit</c>,
+/// streamed, so that the whole turn path (SSE, the agent hop, the store's statements) is compiled before the first
+/// burst. The agent answers the warm-up user with its built-in local model, never the provider; the thread is deleted
+/// afterwards.
+/// </summary>
+public static class ChatKitWarmUp
+{
+    public static async Task TurnsAsync(HttpClient http, IServiceProvider services, CancellationToken ct)
+    {
+        var created = await SendAsync(http, services, Request("threads.create", null, "What's on my list?"), ct);
+        var threadId = ThreadIdOf(created) ?? throw new InvalidOperationException("The warm-up turn created no thread.");
+        try
+        {
+            await SendAsync(http, services, Request("threads.add_user_message", threadId, "Thanks!"), ct);
+        }
+        finally
+        {
+            await SendAsync(http, services, Request("threads.delete", threadId, null), CancellationToken.None);
+        }
+    }
+
+    static Task<string> SendAsync(HttpClient http, IServiceProvider services, string json, CancellationToken ct) =>
+        WarmUp.SendAsync(http, WarmUp.WithToken(services, new HttpRequestMessage(HttpMethod.Post, "/api/chatkit")
+        {
+            Content = new StringContent(json, Encoding.UTF8, "application/json"),
+        }), ct);
+
+    static string Request(string type, string? threadId, string? text)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("type", type);
+            json.WriteStartObject("params");
+            if (threadId is not null) json.WriteString("thread_id", threadId);
+            if (text is not null)
+            {
+                json.WriteStartObject("input");
+                json.WriteStartArray("content");
+                json.WriteStartObject();
+                json.WriteString("type", "input_text");
+                json.WriteString("text", text);
+                json.WriteEndObject();
+                json.WriteEndArray();
+                json.WriteStartArray("attachments");
+                json.WriteEndArray();
+                json.WriteStartObject("inference_options");
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>The thread id from a stream's <c>thread.created</c> event; an <c>error</c> event fails the step.</summary>
+    static string? ThreadIdOf(string stream)
+    {
+        foreach (var line in stream.Split('\n'))
+        {
+            if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
+            using var data = JsonDocument.Parse(line.AsMemory(6));
+            var type = data.RootElement.GetProperty("type").GetString();
+            if (type == "error") throw new InvalidOperationException("The warm-up turn ended with an error event: " + line);
+            if (type == "thread.created") return data.RootElement.GetProperty("thread").GetProperty("id").GetString();
+        }
+        return null;
+    }
+}

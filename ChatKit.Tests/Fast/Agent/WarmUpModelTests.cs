@@ -1,0 +1,75 @@
+extern alias AgentService;
+using System.Text.Json;
+using ChatKit.ServiceDefaults.Auth;
+using ChatKit.Tests.Agent;
+using ChatKit.Tests.Fast.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using static ChatKit.Tests.Fast.Infrastructure.TestTokens;
+using static ChatKit.Tests.Infrastructure.ChatKitCalls;
+
+namespace ChatKit.Tests.Fast.Agent;
+
+/// <summary>
+/// The warm-up's turns run on the built-in local model whatever the provider (docs/benchmarks.md, "A person in the
+/// crowd"): the agent here is configured for an OpenAI-compatible provider (a fake one on loopback) and must not send it
+/// the warm-up user's turns, while a person's turns go to it.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class WarmUpModelTests(WarmUpModelTests.ProviderAgentApp app) : IClassFixture<WarmUpModelTests.ProviderAgentApp>
+{
+    public sealed class ProviderAgentApp(PostgresServer postgres) : ServiceApp<AgentService::Program>(postgres, "tasksdb")
+    {
+        public FakeOpenAIServer Model { get; } = new();
+
+        protected override IEnumerable<KeyValuePair<string, string>> Settings() =>
+        [
+            new("ConnectionStrings:tasksdb", ConnectionString),
+            new("Agent:Model:Provider", "openai"),
+            new("Agent:Model:BaseUrl", Model.BaseUrl),
+            new("Agent:Model:ApiKey", "test-key"),
+            new("Agent:Model:Model", "gpt-test"),
+        ];
+
+        public override async ValueTask DisposeAsync()
+        {
+            await base.DisposeAsync();
+            Model.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task TheWarmUpUsersTurnIsAnsweredByTheLocalModelAndNeverReachesTheProvider()
+    {
+        app.Model.Reset(_ => FakeReply.Text("From the provider."));
+        var session = app.Services.GetRequiredService<ChatKitSessionTokens>().Create(WarmUp.UserId);
+        using var http = app.CreateClient().WithToken(session.ClientSecret);
+
+        var events = await TurnAsync(http, "what's on my list?");
+
+        Assert.Equal(["tool_call", "tool_result"], events.Take(2).Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal("list_tasks", events[0].GetProperty("name").GetString());
+        Assert.Equal("done", events[^1].GetProperty("type").GetString());
+        Assert.Empty(app.Model.Requests);
+    }
+
+    [Fact]
+    public async Task APersonsTurnGoesToTheConfiguredProvider()
+    {
+        app.Model.Reset(_ => FakeReply.Text("From the provider."));
+        using var http = app.ClientFor(NewUser("provider-user"));
+
+        var events = await TurnAsync(http, "what's on my list?");
+
+        Assert.Equal("From the provider.", events[^1].GetProperty("text").GetString());
+        Assert.Single(app.Model.Requests);
+    }
+
+    static async Task<List<JsonElement>> TurnAsync(HttpClient http, string text)
+    {
+        using var response = await http.PostAsJsonAsync("/internal/turns", new { thread_id = "thr_warm", history = Array.Empty<object>(), input = new { text } });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        return [.. body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone())];
+    }
+}
