@@ -19,151 +19,14 @@ namespace ChatKit.ApiService.Conversations;
 /// from the live leases, for all replicas at once.
 /// </para>
 /// </summary>
-public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IOptions<ConversationOptions> options, ILogger<TurnStore> logger)
+public sealed partial class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IOptions<ConversationOptions> options, ILogger<TurnStore> logger)
 {
     const string InsertItem = "INSERT INTO thread_items (id, thread_id, owner_id, type, created_at, text, data) VALUES ($1, $2, $3, $4, $5, $6, $7)";
     const string StampAttachments = "UPDATE attachments SET thread_id = $1 WHERE owner_id = $2 AND id = ANY($3)";
     const string ItemColumns = "id, type, created_at, seq, text, data";
 
-    static readonly TimeSpan MaxLeasePollDelay = TimeSpan.FromMilliseconds(500);
-
     /// <summary>The SQLSTATEs the migration's functions raise (FencedTurnsAndUserCap).</summary>
     const string LeaseLostState = "CK409", UserCapState = "CK429";
-
-    /// <summary>
-    /// The hot path of a new conversation: the thread (its first turn's lease taken), its first items and the
-    /// attachment stamps in one round trip. A follow-up sent while this turn still runs waits for it.
-    /// </summary>
-    public async Task<ThreadTurn> CreateThreadWithItemsAsync(ChatThread thread, IReadOnlyList<ThreadItem> items,
-        IReadOnlyCollection<string> attachmentIds, CancellationToken ct)
-    {
-        var settings = options.Value;
-        // A new id: nobody else waits for it yet, so the in-process lock is free.
-        var local = await locks.AcquireAsync(thread.Id, settings.TurnLockTimeout, ct);
-        var lease = Guid.NewGuid();
-        try
-        {
-            await using var connection = await dataSource.OpenConnectionAsync(ct);
-            await using var batch = new NpgsqlBatch(connection);
-            batch.BatchCommands.Add(ClaimCommand(thread.OwnerId, settings.MaxTurnsPerUser));
-            batch.BatchCommands.Add(BatchCommand(
-                "INSERT INTO threads (id, owner_id, title, status, metadata, created_at, updated_at, message_count, turn_lease, turn_lease_expires_at) " +
-                "VALUES ($1, $2, $3, $4::jsonb, '{}', $5, $6, $7, $8, now() + $9)",
-                thread.Id, thread.OwnerId, thread.Title, thread.StatusJson, thread.CreatedAt, thread.UpdatedAt, thread.MessageCount, lease,
-                settings.TurnLease));
-            AddInserts(batch, thread.OwnerId, thread.Id, items);
-            if (attachmentIds.Count > 0) batch.BatchCommands.Add(BatchCommand(StampAttachments, thread.Id, thread.OwnerId, attachmentIds.ToArray()));
-            await ExecuteClaimAsync(batch.ExecuteNonQueryAsync(ct));
-        }
-        catch
-        {
-            local.Dispose();
-            throw;
-        }
-        return new ThreadTurn(this, thread, lease, local, settings.TurnLease, logger);
-    }
-
-    /// <summary>
-    /// Starts a turn on an existing thread of the owner: waits for earlier turns on it (in this replica in memory,
-    /// across replicas by polling the thread's lease), takes the lease and reads the thread as it is now. Nothing is
-    /// held in the database while waiting or while the turn runs. Null when the thread does not exist or belongs to
-    /// someone else; <see cref="ThreadBusyException"/> when an earlier turn outlasts <see cref="ConversationOptions.TurnLockTimeout"/>.
-    /// </summary>
-    public async Task<ThreadTurn?> BeginTurnAsync(string owner, string threadId, CancellationToken ct)
-    {
-        var settings = options.Value;
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        var local = await locks.AcquireAsync(threadId, settings.TurnLockTimeout, ct);
-        try
-        {
-            var lease = Guid.NewGuid();
-            var delay = TimeSpan.FromMilliseconds(20);
-            while (true)
-            {
-                var (thread, exists) = await TryLeaseAsync(owner, threadId, lease, settings, ct);
-                if (thread is not null) return new ThreadTurn(this, thread, lease, local, settings.TurnLease, logger);
-                if (!exists)
-                {
-                    local.Dispose();
-                    return null;
-                }
-                // Another replica's turn holds the thread: poll with backoff until it ends or its lease runs out.
-                if (waited.Elapsed + delay > settings.TurnLockTimeout) throw new ThreadBusyException();
-                await Task.Delay(delay, ct);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxLeasePollDelay.Ticks));
-            }
-        }
-        catch
-        {
-            local.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Takes the thread's lease when it is free or expired, in one statement after the user's claim; says whether the
-    /// thread exists.
-    /// </summary>
-    async Task<(ChatThread? Thread, bool Exists)> TryLeaseAsync(string owner, string threadId, Guid lease, ConversationOptions settings,
-        CancellationToken ct)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(ClaimCommand(owner, settings.MaxTurnsPerUser));
-        batch.BatchCommands.Add(BatchCommand(
-            "UPDATE threads SET turn_lease = $3, turn_lease_expires_at = now() + $4 WHERE id = $1 AND owner_id = $2 " +
-            $"AND (turn_lease_expires_at IS NULL OR turn_lease_expires_at < now()) RETURNING {ChatThread.Columns}",
-            threadId, owner, lease, settings.TurnLease));
-        batch.BatchCommands.Add(BatchCommand("SELECT 1 FROM threads WHERE id = $1 AND owner_id = $2", threadId, owner));
-        await using var reader = await ExecuteClaimAsync(batch.ExecuteReaderAsync(ct));
-        await reader.NextResultAsync(ct);
-        var thread = (await reader.ReadAllAsync(ChatThread.Read, ct)).FirstOrDefault();
-        await reader.NextResultAsync(ct);
-        return (thread, await reader.ReadAsync(ct));
-    }
-
-    /// <summary>Extends a held lease; false when it is no longer this turn's (expired and taken, or the thread deleted).</summary>
-    internal async Task<bool> RenewLeaseAsync(string owner, string threadId, Guid lease, TimeSpan duration, CancellationToken ct)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var command = Command(connection,
-            "UPDATE threads SET turn_lease_expires_at = now() + $3 WHERE id = $1 AND owner_id = $4 AND turn_lease = $2",
-            threadId, lease, duration, owner);
-        return await command.ExecuteNonQueryAsync(ct) == 1;
-    }
-
-    internal async Task ReleaseLeaseAsync(string owner, string threadId, Guid lease)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
-        await using var command = Command(connection,
-            "UPDATE threads SET turn_lease = NULL, turn_lease_expires_at = NULL WHERE id = $1 AND owner_id = $3 AND turn_lease = $2",
-            threadId, lease, owner);
-        await command.ExecuteNonQueryAsync(CancellationToken.None);
-    }
-
-    /// <summary>
-    /// Adds a user message to a thread inside a turn, in one round trip: reads the history before it, inserts it,
-    /// stamps its attachments, bumps the thread (and sets its title when given).
-    /// </summary>
-    public async Task<IReadOnlyList<ThreadItem>> AddUserMessageAsync(ThreadTurn turn, ThreadItem message, string? title,
-        IReadOnlyCollection<string> attachmentIds, int historyLimit, CancellationToken ct)
-    {
-        var owner = turn.Thread.OwnerId;
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(FenceCommand(turn));
-        batch.BatchCommands.Add(HistoryCommand(turn.ThreadId, owner, beforeSeq: null, historyLimit, options.Value.MaxHistoryBytes));
-        AddInserts(batch, owner, turn.ThreadId, [message]);
-        batch.BatchCommands.Add(BatchCommand(
-            "UPDATE threads SET updated_at = $2, message_count = message_count + 1, title = coalesce($3, title) WHERE id = $1 AND owner_id = $4",
-            turn.ThreadId, message.CreatedAt, title, owner));
-        if (attachmentIds.Count > 0) batch.BatchCommands.Add(BatchCommand(StampAttachments, turn.ThreadId, owner, attachmentIds.ToArray()));
-        await using var reader = await ExecuteFencedAsync(turn, batch.ExecuteReaderAsync(ct));
-        await reader.NextResultAsync(ct);
-        var history = await reader.ReadAllAsync(ThreadItem.Read, ct);
-        history.Reverse();
-        return history;
-    }
 
     /// <summary>History for the model: the newest items before <paramref name="beforeSeq"/> (all when null), oldest first.</summary>
     public async Task<IReadOnlyList<ThreadItem>> LoadHistoryAsync(ThreadTurn turn, long? beforeSeq, int limit,
@@ -295,9 +158,6 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
     static NpgsqlBatchCommand FenceCommand(ThreadTurn turn) => BatchCommand("SELECT chatkit_fence_turn($1, $2, $3)",
         turn.ThreadId, turn.Thread.OwnerId, turn.Lease);
 
-    /// <summary>The first statement of every batch that takes a lease: the user's cap of turns in flight, all replicas.</summary>
-    static NpgsqlBatchCommand ClaimCommand(string owner, int cap) => BatchCommand("SELECT chatkit_claim_turn($1, $2)", owner, cap);
-
     static async Task<T> ExecuteFencedAsync<T>(ThreadTurn turn, Task<T> execution)
     {
         try
@@ -308,18 +168,6 @@ public sealed class TurnStore(NpgsqlDataSource dataSource, ThreadLocks locks, IO
         {
             turn.MarkLost();
             throw new TurnSupersededException(e);
-        }
-    }
-
-    async Task<T> ExecuteClaimAsync<T>(Task<T> execution)
-    {
-        try
-        {
-            return await execution;
-        }
-        catch (PostgresException e) when (e.SqlState == UserCapState)
-        {
-            throw UserTurnLimiter.TooManyTurns(options.Value.MaxTurnsPerUser);
         }
     }
 

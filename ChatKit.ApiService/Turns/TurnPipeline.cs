@@ -38,9 +38,7 @@ public sealed class TurnPipeline(TurnStore store, TurnResponder responder, Attac
         InputLimits.Check(request.Input, Settings);
 
         using var slot = limiter.Enter(request.Owner);
-        var isNew = request.ThreadId is null;
-        await using var turn = isNew ? null : await store.BeginTurnAsync(request.Owner, request.ThreadId!, ct) ?? throw ApiError.NotFound("The thread");
-        var threadId = turn?.ThreadId ?? Ids.Thread();
+        var threadId = request.ThreadId ?? Ids.Thread();
         var attached = request.Input.Attachments.Count == 0
             ? []
             : await attachments.ResolveForMessageAsync(request.Owner, request.Input.Attachments, threadId, request.BaseUrl, ct);
@@ -49,7 +47,7 @@ public sealed class TurnPipeline(TurnStore store, TurnResponder responder, Attac
         InputLimits.Check(stored, "params.input", Settings);
         var attachmentIds = attached.Select(a => a.Id).ToList();
 
-        if (isNew)
+        if (request.ThreadId is null)
         {
             var thread = new ChatThread
             {
@@ -62,9 +60,12 @@ public sealed class TurnPipeline(TurnStore store, TurnResponder responder, Attac
             return await AnswerAsync(created, [], message, stored, thread.Title, sink, ct);
         }
 
-        var title = turn!.Thread.Title is null && turn.Thread.MessageCount == 0 ? Titles.FromMessage(text) : null;
-        var history = await store.AddUserMessageAsync(turn, stored, title, attachmentIds, Settings.HistoryLimit, ct);
-        return await AnswerAsync(turn, history, message, stored, title, sink, ct);
+        // The lease and the message in one round trip; the first message of a thread without a title names it.
+        var title = Titles.FromMessage(text);
+        var followUp = await store.BeginFollowUpAsync(request.Owner, threadId, new FollowUpMessage(stored, title, attachmentIds, Settings.HistoryLimit), ct)
+            ?? throw ApiError.NotFound("The thread");
+        await using var turn = followUp.Turn;
+        return await AnswerAsync(turn, followUp.History, message, stored, followUp.Titled ? title : null, sink, ct);
     }
 
     async Task<TurnOutcome> AnswerAsync(ThreadTurn turn, IReadOnlyList<ThreadItem> history, UserMessageItem message, ThreadItem stored,

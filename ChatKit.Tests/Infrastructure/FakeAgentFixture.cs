@@ -42,6 +42,9 @@ public sealed class FakeAgentFixture : AppFixture
     {
         await base.InitializeAsync();
         Replicas = await FindReplicasAsync();
+        // The AppHost calls the resource healthy with one replica ready; the other may still be warming up (its warm-up
+        // turns reach the fake agent), and no test may start before both are.
+        foreach (var replica in Replicas) await WaitUntilReadyAsync(replica);
     }
 
     /// <summary>Each apiservice replica's own URL and process, from the AppHost's resource snapshots.</summary>
@@ -76,6 +79,13 @@ public sealed class FakeAgentFixture : AppFixture
         {
             await Task.Delay(500, cts.Token);
         }
+        await WaitUntilReadyAsync(replica);
+    }
+
+    /// <summary>Waits until the replica's health check says ready (its warm-up done).</summary>
+    static async Task WaitUntilReadyAsync(ApiReplica replica)
+    {
+        using var cts = new CancellationTokenSource(StartTimeout);
         using var http = new HttpClient { BaseAddress = replica.Url, Timeout = TimeSpan.FromSeconds(5) };
         while (true)
         {
@@ -84,8 +94,9 @@ public sealed class FakeAgentFixture : AppFixture
                 using var health = await http.GetAsync("/health", cts.Token);
                 if (health.IsSuccessStatusCode) return;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException || e is TaskCanceledException && !cts.IsCancellationRequested)
             {
+                // Not listening yet, or too busy warming up to answer within the client's timeout.
             }
             await Task.Delay(200, cts.Token);
         }
