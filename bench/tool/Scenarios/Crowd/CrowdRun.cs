@@ -92,7 +92,8 @@ public static class CrowdRun
         {
             var latest = Path.Combine(Paths.Results, "crowd-latest.json");
             File.Copy(path, latest, overwrite: true);
-            CrowdReport.Write(latest);
+            // The docs name the run's own file (crowd-latest.json is overwritten by the next run).
+            CrowdReport.Write(path);
         }
         return 0;
     }

@@ -45,8 +45,8 @@ public sealed class BenchRun(Stack stack, BenchOptions o)
         var bench = new BenchRun(stack, o);
         foreach (var name in o.Targets) await bench.Measure(stack.Targets[name]);
         var path = bench.Save(probe);
-        // The report reads bench-latest.json; result files stay local (bench/results/.gitignore), the docs summarize them.
-        if (!o.NoReport) BenchReport.Write(Path.Combine(Paths.Results, "bench-latest.json"));
+        // Result files stay local (bench/results/.gitignore), the docs summarize them and name the run's own file.
+        if (!o.NoReport) BenchReport.Write(path);
         return 0;
     }
 
