@@ -7,6 +7,8 @@ public static class BenchCli
 {
     public static RootCommand Create() => new("ckbench: the benchmark and reliability drills of bench/README.md (bench/bench.sh builds and runs it)")
     {
+        // `ckbench [diagram] COMMAND ...` shows how a command line parses, without running it.
+        new DiagramDirective(),
         RunCommand.Create(),
         ScaleCommands.Scale(),
         CrowdCommand.Create(),
