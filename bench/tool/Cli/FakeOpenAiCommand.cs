@@ -17,7 +17,7 @@ public static class FakeOpenAiCommand
         var command = new Command("fake-openai", "serve the fake OpenAI-compatible provider until Ctrl+C") { port, mode, firstTokenMs, deltas, deltaGapMs };
         command.SetAction(async (r, _) =>
         {
-            await using var fake = await FakeOpenAi.Start(r.GetValue(port));
+            await using var fake = await FakeOpenAi.StartAsync(r.GetValue(port));
             fake.Mode = r.GetValue(mode)!;
             if (r.GetValue(firstTokenMs) is { } ft) fake.FirstTokenMs = ft;
             if (r.GetValue(deltas) is { } d) fake.Deltas = d;

@@ -20,10 +20,10 @@ public static class UpCommand
 
     static async Task<int> UpAsync(bool build, bool withPeers, string user, int seconds)
     {
-        if (build) await Stack.BuildOurs();
-        await using var stack = await Stack.Start();
-        await stack.StartOurs();
-        if (withPeers) { await stack.StartPeer("memory", "Scripted answer.", 8); await stack.StartPeer("pg", "Scripted answer.", 8); }
+        if (build) await Stack.BuildOursAsync();
+        await using var stack = await Stack.StartAsync();
+        await stack.StartOursAsync();
+        if (withPeers) { await stack.StartPeerAsync("memory", "Scripted answer.", 8); await stack.StartPeerAsync("pg", "Scripted answer.", 8); }
         var token = stack.Tokens.Mint(user);
         File.WriteAllText(Path.Combine(Paths.Work, "token.txt"), token);
         foreach (var t in stack.Targets.Values) Console.WriteLine($"{t.Name}: {t.BaseUri} pids {string.Join(",", t.Processes.Select(p => p.Name + "=" + p.Pid))}");

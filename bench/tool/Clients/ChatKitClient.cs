@@ -10,7 +10,7 @@ public sealed class ChatKitClient(Uri baseUri) : IDisposable
 {
     readonly HttpClient http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(60) };
 
-    public async Task<StreamReply> Stream(string token, string body, CancellationToken ct = default)
+    public async Task<StreamReply> StreamAsync(string token, string body, CancellationToken ct = default)
     {
         using var req = Request(token, body);
         using var res = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct);
@@ -23,7 +23,7 @@ public sealed class ChatKitClient(Uri baseUri) : IDisposable
     }
 
     /// <summary>Reads a stream event by event as it arrives; onEvent runs for each one (e.g. to kill the agent mid-answer).</summary>
-    public async Task<StreamReply> StreamLive(string token, string body, Func<JsonObject, Task> onEvent, CancellationToken ct = default)
+    public async Task<StreamReply> StreamLiveAsync(string token, string body, Func<JsonObject, Task> onEvent, CancellationToken ct = default)
     {
         using var req = Request(token, body);
         using var res = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct);
@@ -50,7 +50,7 @@ public sealed class ChatKitClient(Uri baseUri) : IDisposable
         return new StreamReply((int)res.StatusCode, events, raw.ToString());
     }
 
-    public async Task<(int Status, JsonNode? Json, string Raw)> Call(string token, string body, CancellationToken ct = default)
+    public async Task<(int Status, JsonNode? Json, string Raw)> CallAsync(string token, string body, CancellationToken ct = default)
     {
         using var req = Request(token, body);
         using var res = await http.SendAsync(req, ct);
@@ -64,7 +64,7 @@ public sealed class ChatKitClient(Uri baseUri) : IDisposable
     /// Sends raw bytes; <paramref name="freshConnection"/> asks for a connection that is closed afterwards (not reused),
     /// <paramref name="rawPath"/> sends the path exactly as written (no resolving of dot segments, no unescaping).
     /// </summary>
-    public async Task<(int Status, string Raw)> Send(string? token, string contentType, byte[] body, string path = "/api/chatkit", string method = "POST",
+    public async Task<(int Status, string Raw)> SendAsync(string? token, string contentType, byte[] body, string path = "/api/chatkit", string method = "POST",
         CancellationToken ct = default, bool freshConnection = false, bool rawPath = false)
     {
         var uri = rawPath
@@ -83,13 +83,13 @@ public sealed class ChatKitClient(Uri baseUri) : IDisposable
     }
 
     /// <summary>Every item id of a thread, oldest first, by paging items.list.</summary>
-    public async Task<List<string>> AllItemIds(string token, string threadId)
+    public async Task<List<string>> AllItemIdsAsync(string token, string threadId)
     {
         var ids = new List<string>();
         string? after = null;
         while (true)
         {
-            var (status, json, raw) = await Call(token, Ops.ListItems(threadId, 100, after, "asc"));
+            var (status, json, raw) = await CallAsync(token, Ops.ListItems(threadId, 100, after, "asc"));
             if (status != 200) throw new InvalidOperationException($"items.list answered {status}: {raw}");
             foreach (var item in json!["data"]!.AsArray()) ids.Add((string)item!["id"]!);
             if (json["has_more"]?.GetValue<bool>() != true) return ids;

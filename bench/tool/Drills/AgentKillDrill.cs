@@ -9,7 +9,7 @@ public static class AgentKillDrill
     public static async Task<JsonObject> RunAsync(DrillOptions o)
     {
         var rounds = o.Rounds ?? 3;
-        await using var fake = await FakeOpenAi.Start();
+        await using var fake = await FakeOpenAi.StartAsync();
         await using var stack = await FakeProviderStack.StartAsync(fake);
         using var client = new ChatKitClient(stack.Targets["ours"].BaseUri);
         var rows = new List<string>();
@@ -22,7 +22,7 @@ public static class AgentKillDrill
             var killed = false;
             var sw = Stopwatch.StartNew();
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            var reply = await client.StreamLive(token, Ops.Create($"tell me something, round {round}"), e =>
+            var reply = await client.StreamLiveAsync(token, Ops.Create($"tell me something, round {round}"), e =>
             {
                 if (!killed && (string?)e["update"]?["type"] == "assistant_message.content_part.text_delta")
                 {
@@ -40,14 +40,14 @@ public static class AgentKillDrill
             var kept = false;
             if (threadId is not null)
             {
-                var (s, json, _) = await client.Call(token, Ops.ListItems(threadId, 50, null, "asc"));
+                var (s, json, _) = await client.CallAsync(token, Ops.ListItems(threadId, 50, null, "asc"));
                 kept = s == 200 && json!["data"]!.AsArray().Any(i => (string?)i!["id"] == userMsg && (string?)i["type"] == "user_message");
             }
             // Agent back; retry the turn.
             fake.Mode = "ok";
-            await stack.RestartAgent();
+            await stack.RestartAgentAsync();
             var retry = threadId is null || userMsg is null ? null
-                : await client.Stream(token, $"{{\"type\":\"threads.retry_after_item\",\"params\":{{\"thread_id\":\"{threadId}\",\"item_id\":\"{userMsg}\"}}}}");
+                : await client.StreamAsync(token, $"{{\"type\":\"threads.retry_after_item\",\"params\":{{\"thread_id\":\"{threadId}\",\"item_id\":\"{userMsg}\"}}}}");
             var retryOk = retry is { Status: 200, Error: null } && retry.AssistantText.Length > 0;
             var ok = killed && endedWithRetryableError && kept && retryOk;
             allOk &= ok;

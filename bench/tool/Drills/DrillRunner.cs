@@ -15,7 +15,7 @@ public static class DrillRunner
 
     public static async Task<int> RunAsync(string name, DrillOptions o)
     {
-        if (o.Build) await Stack.BuildOurs();
+        if (o.Build) await Stack.BuildOursAsync();
         var names = name == "all" ? Names : [name];
         var failed = 0;
         foreach (var n in names)

@@ -13,8 +13,8 @@ public static class PgStopDrill
         var total = TimeSpan.FromSeconds(o.Seconds ?? 40);
         var stopAt = TimeSpan.FromSeconds(8);
         var outage = TimeSpan.FromSeconds(10);
-        await using var stack = await Stack.Start();
-        await stack.StartOurs();
+        await using var stack = await Stack.StartAsync();
+        await stack.StartOursAsync();
         var target = stack.Targets["ours"];
         var apiPid = stack.Api!.Pid; var agentPid = stack.Agent!.Pid;
         using var client = new ChatKitClient(target.BaseUri);
@@ -29,7 +29,7 @@ public static class PgStopDrill
             stack.Pg.Stop();
             await Task.Delay(outage - (sw.Elapsed - TimeSpan.FromSeconds(pgDownAt)));
             Log.Info("starting PostgreSQL again");
-            await stack.Pg.Start();
+            await stack.Pg.StartAsync();
             pgUpAt = sw.Elapsed.TotalSeconds;
         });
         var workers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
@@ -45,7 +45,7 @@ public static class PgStopDrill
                 try
                 {
                     using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-                    var r = await client.Stream(token, Ops.Create(text), cts.Token);
+                    var r = await client.StreamAsync(token, Ops.Create(text), cts.Token);
                     threadId = r.ThreadId;
                     kind = r.Status != 200 ? $"http {r.Status}"
                         : r.Error is { } e ? $"error event {(string?)e["code"]} (allow_retry {(bool?)e["allow_retry"]})"
@@ -65,7 +65,7 @@ public static class PgStopDrill
         var missing = new List<string>();
         foreach (var a in acked)
         {
-            var (status, json, raw) = await client.Call(a.Token!, Ops.ListItems(a.ThreadId!, 50, null, "asc"));
+            var (status, json, raw) = await client.CallAsync(a.Token!, Ops.ListItems(a.ThreadId!, 50, null, "asc"));
             var texts = status == 200 ? json!["data"]!.AsArray().Select(i => i!.ToJsonString()).ToList() : [];
             if (!texts.Any(x => x.Contains(a.Text, StringComparison.Ordinal)) || texts.Count < 2) missing.Add($"{a.ThreadId} ({status}) {Text.Cut(raw, 120)}");
         }

@@ -8,7 +8,7 @@ public static class ProviderDrill
 {
     public static async Task<JsonObject> RunAsync()
     {
-        await using var fake = await FakeOpenAi.Start();
+        await using var fake = await FakeOpenAi.StartAsync();
         await using var stack = await FakeProviderStack.StartAsync(fake);
         using var client = new ChatKitClient(stack.Targets["ours"].BaseUri);
         var rows = new List<string>();
@@ -18,7 +18,7 @@ public static class ProviderDrill
         {
             var token = stack.Tokens.Mint($"providerdrill-{mode}");
             fake.Mode = "ok";
-            var first = await client.Stream(token, Ops.Create("hello"));
+            var first = await client.StreamAsync(token, Ops.Create("hello"));
             var threadId = first.ThreadId;
             fake.Mode = mode;
             fake.ResetCount();
@@ -26,7 +26,7 @@ public static class ProviderDrill
             StreamReply reply;
             using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(240)))
             {
-                try { reply = await client.Stream(token, Ops.AddMessage(threadId ?? "none", $"what about {mode}?"), cts.Token); }
+                try { reply = await client.StreamAsync(token, Ops.AddMessage(threadId ?? "none", $"what about {mode}?"), cts.Token); }
                 catch (TaskCanceledException) { reply = new StreamReply(-2, [], "no end of stream within 240 s"); }
             }
             var elapsed = sw.Elapsed.TotalSeconds;
@@ -34,12 +34,12 @@ public static class ProviderDrill
             var last = reply.Events.LastOrDefault(e => (string?)e["type"] != "thread.updated");
             var clearError = (string?)last?["type"] == "error";
             var userMsg = reply.Events.FirstOrDefault(e => (string?)e["type"] == "thread.item.done" && (string?)e["item"]?["type"] == "user_message")?["item"]?["id"]?.GetValue<string>();
-            var (s, json, _) = await client.Call(token, Ops.ListItems(threadId ?? "none", 50, null, "asc"));
+            var (s, json, _) = await client.CallAsync(token, Ops.ListItems(threadId ?? "none", 50, null, "asc"));
             var items = s == 200 ? json!["data"]!.AsArray().Select(i => i!.AsObject()).ToList() : [];
             var kept = items.Any(i => (string?)i["id"] == userMsg) && items.Count(i => (string?)i["type"] == "user_message") == 2;
             fake.Mode = "ok";
             var retry = userMsg is null ? null
-                : await client.Stream(token, $"{{\"type\":\"threads.retry_after_item\",\"params\":{{\"thread_id\":\"{threadId}\",\"item_id\":\"{userMsg}\"}}}}");
+                : await client.StreamAsync(token, $"{{\"type\":\"threads.retry_after_item\",\"params\":{{\"thread_id\":\"{threadId}\",\"item_id\":\"{userMsg}\"}}}}");
             var retryOk = retry is { Status: 200, Error: null } && retry.AssistantText.Length > 0;
             var ok = clearError && kept && retryOk && (mode == "hang" || attempts > 1);
             allOk &= ok;

@@ -14,7 +14,7 @@ public static class Net
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
-    public static async Task WaitHttpOk(string url, TimeSpan timeout, Func<bool>? stillAlive = null)
+    public static async Task WaitHttpOkAsync(string url, TimeSpan timeout, Func<bool>? stillAlive = null)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var sw = Stopwatch.StartNew();

@@ -25,13 +25,13 @@ public sealed class Stack : IAsyncDisposable
     readonly Dictionary<string, Child> peerByName = [];
     readonly Dictionary<string, Target> targets = [];
 
-    public static async Task<Stack> Start(int pgMaxConnections = 300)
+    public static async Task<Stack> StartAsync(int pgMaxConnections = 300)
     {
         Log.Info($"starting PostgreSQL (fresh cluster, max_connections={pgMaxConnections})");
-        var pg = await PgCluster.Create("run", pgMaxConnections);
-        await pg.CreateDatabases("conversationsdb", "tasksdb", "peerdb");
+        var pg = await PgCluster.CreateAsync("run", pgMaxConnections);
+        await pg.CreateDatabasesAsync("conversationsdb", "tasksdb", "peerdb");
         var tokens = new TokenIssuer();
-        var jwks = await JwksHost.Start(tokens);
+        var jwks = await JwksHost.StartAsync(tokens);
         Log.Info($"PostgreSQL on port {pg.Port}; JWKS at {jwks.JwksUrl}");
         return new Stack { Pg = pg, Tokens = tokens, Jwks = jwks };
     }
@@ -41,7 +41,7 @@ public sealed class Stack : IAsyncDisposable
     /// <summary>Every API replica, in the order of <see cref="Target.Uris"/> (replica-kill drill).</summary>
     public IReadOnlyList<Child> ApiReplicas => Api is null ? [] : [Api, .. extraApis];
 
-    public static async Task BuildOurs()
+    public static async Task BuildOursAsync()
     {
         if (OursDir is not null)
         {
@@ -102,27 +102,27 @@ public sealed class Stack : IAsyncDisposable
         return env;
     }
 
-    public async Task StartAgent()
+    public async Task StartAgentAsync()
     {
         AgentPort = AgentPort == 0 ? Net.FreePort() : AgentPort;
         Agent = Child.Start("agent", "dotnet", [Dll("ChatKit.Agent"), "--urls", $"http://127.0.0.1:{AgentPort}"], AgentEnv());
-        await Net.WaitHttpOk($"http://127.0.0.1:{AgentPort}/health", TimeSpan.FromSeconds(60), () => Agent.Alive);
+        await Net.WaitHttpOkAsync($"http://127.0.0.1:{AgentPort}/health", TimeSpan.FromSeconds(60), () => Agent.Alive);
     }
 
     /// <summary>
     /// Starts the agent, then the API. With replicas (crowd scenario) it starts more agents and APIs on their own ports;
     /// every API gets every agent's URL (service discovery spreads its calls over them), its own first.
     /// </summary>
-    public async Task StartOurs(int apiReplicas = 1, int agentReplicas = 1)
+    public async Task StartOursAsync(int apiReplicas = 1, int agentReplicas = 1)
     {
-        await StartAgent();
+        await StartAgentAsync();
         var agentUrls = new List<string> { $"http://127.0.0.1:{AgentPort}" };
         for (var i = 1; i < agentReplicas; i++)
         {
             var port = Net.FreePort();
             var agent = Child.Start($"agent-{i + 1}", "dotnet", [Dll("ChatKit.Agent"), "--urls", $"http://127.0.0.1:{port}"], AgentEnv());
             extraAgents.Add(agent);
-            await Net.WaitHttpOk($"http://127.0.0.1:{port}/health", TimeSpan.FromSeconds(60), () => agent.Alive);
+            await Net.WaitHttpOkAsync($"http://127.0.0.1:{port}/health", TimeSpan.FromSeconds(60), () => agent.Alive);
             agentUrls.Add($"http://127.0.0.1:{port}");
         }
         var apiUris = new List<Uri>();
@@ -142,7 +142,7 @@ public sealed class Stack : IAsyncDisposable
             foreach (var (k, v) in ApiEnvExtra) env[k] = v;
             var api = Child.Start(i == 0 ? "api" : $"api-{i + 1}", "dotnet", [Dll("ChatKit.ApiService"), "--urls", $"http://127.0.0.1:{port}"], env);
             if (i == 0) { Api = api; ApiPort = port; } else extraApis.Add(api);
-            await Net.WaitHttpOk($"http://127.0.0.1:{port}/health", TimeSpan.FromSeconds(60), () => api.Alive);
+            await Net.WaitHttpOkAsync($"http://127.0.0.1:{port}/health", TimeSpan.FromSeconds(60), () => api.Alive);
             apiUris.Add(new Uri($"http://127.0.0.1:{port}"));
         }
         var procs = new List<(string, int, bool)> { ("api", Api!.Pid, false) };
@@ -166,13 +166,13 @@ public sealed class Stack : IAsyncDisposable
     }
 
     /// <summary>Restarts the agent on the same port (drills).</summary>
-    public Task RestartAgent() => StartAgent();
+    public Task RestartAgentAsync() => StartAgentAsync();
 
     /// <summary>
     /// Starts a peer: "memory" or "pg", or "pg-verify" (the PostgreSQL store that also checks an HS256 session token on
     /// every request and loads the thread's last 40 items before answering, as a real integration's respond() must).
     /// </summary>
-    public async Task StartPeer(string kind, string answer, int chunks, IDictionary<string, string>? extraEnv = null)
+    public async Task StartPeerAsync(string kind, string answer, int chunks, IDictionary<string, string>? extraEnv = null)
     {
         var port = Net.FreePort();
         var name = "peer-" + kind;
@@ -191,7 +191,7 @@ public sealed class Stack : IAsyncDisposable
         var peer = Child.Start(name, "node", ["server.mjs"], env, cwd: Path.Combine(Paths.Bench, "peer"));
         peers.Add(peer);
         peerByName[name] = peer;
-        await Net.WaitHttpOk($"http://127.0.0.1:{port}/health", TimeSpan.FromSeconds(30), () => peer.Alive);
+        await Net.WaitHttpOkAsync($"http://127.0.0.1:{port}/health", TimeSpan.FromSeconds(30), () => peer.Alive);
         var procs = new List<(string, int, bool)> { ("node", peer.Pid, false) };
         if (store == "pg") procs.Add(("postgres", Pg.Pid, true));
         targets[name] = new Target(name, new Uri($"http://127.0.0.1:{port}"), [.. procs]);

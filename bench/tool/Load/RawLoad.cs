@@ -12,7 +12,7 @@ namespace ChatKit.Bench.Load;
 /// </summary>
 public static class RawLoad
 {
-    public static async Task<LoadResult> Run(Uri baseUri, RequestSet set, int connections, TimeSpan duration, TimeSpan warmup)
+    public static async Task<LoadResult> RunAsync(Uri baseUri, RequestSet set, int connections, TimeSpan duration, TimeSpan warmup)
     {
         var payloads = set.Requests.Select(r => Build(baseUri, r.Token, r.Body)).ToArray();
         var endpoint = new IPEndPoint(IPAddress.Parse(baseUri.Host == "localhost" ? "127.0.0.1" : baseUri.Host), baseUri.Port);

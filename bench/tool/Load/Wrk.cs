@@ -5,7 +5,7 @@ namespace ChatKit.Bench.Load;
 /// <summary>Runs wrk (Debian's package) with bench/wrk/chatkit.lua on a request file.</summary>
 public static class Wrk
 {
-    public static async Task<(LoadResult Result, int Pid)> Run(Uri baseUri, string tsv, int connections, TimeSpan duration, Action<int>? started = null)
+    public static async Task<(LoadResult Result, int Pid)> RunAsync(Uri baseUri, string tsv, int connections, TimeSpan duration, Action<int>? started = null)
     {
         var outPath = Path.Combine(Paths.Work, $"wrk-{Guid.NewGuid():N}.json");
         var threads = Math.Min(2, connections);

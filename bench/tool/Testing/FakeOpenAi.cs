@@ -45,7 +45,7 @@ public sealed class FakeOpenAi : IAsyncDisposable
 
     public void ResetCount() => Interlocked.Exchange(ref requests, 0);
 
-    public static async Task<FakeOpenAi> Start(int port = 0)
+    public static async Task<FakeOpenAi> StartAsync(int port = 0)
     {
         port = port == 0 ? Net.FreePort() : port;
         var b = WebApplication.CreateSlimBuilder();

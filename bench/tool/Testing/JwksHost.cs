@@ -13,7 +13,7 @@ public sealed class JwksHost : IAsyncDisposable
 
     JwksHost(WebApplication app, string url) { this.app = app; JwksUrl = url; }
 
-    public static async Task<JwksHost> Start(TokenIssuer issuer)
+    public static async Task<JwksHost> StartAsync(TokenIssuer issuer)
     {
         var port = Net.FreePort();
         var b = WebApplication.CreateSlimBuilder();

@@ -31,7 +31,7 @@ public sealed class PgCluster : IDisposable
                 .FirstOrDefault() ?? throw new InvalidOperationException("no PostgreSQL server binaries under /usr/lib/postgresql")
             : throw new InvalidOperationException("no PostgreSQL server binaries; apt-get install postgresql");
 
-    public static async Task<PgCluster> Create(string name, int maxConnections = 300)
+    public static async Task<PgCluster> CreateAsync(string name, int maxConnections = 300)
     {
         var root = Environment.UserName == "root";
         // One directory per ckbench process: two runs must never share (or delete) each other's cluster.
@@ -44,14 +44,14 @@ public sealed class PgCluster : IDisposable
             await Run("chown", ["postgres:postgres", dataDir]);
         }
         await c.RunAsServerUser(Path.Combine(c.binDir, "initdb"), ["-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
-        await c.Start();
+        await c.StartAsync();
         return c;
     }
 
     public string ConnectionString(string db) => $"Host=127.0.0.1;Port={Port};Username=postgres;Database={db}";
     public string Url(string db) => $"postgres://postgres@127.0.0.1:{Port}/{db}";
 
-    public async Task Start()
+    public async Task StartAsync()
     {
         string[] args =
         [
@@ -92,7 +92,7 @@ public sealed class PgCluster : IDisposable
         server = null;
     }
 
-    public async Task CreateDatabases(params string[] names)
+    public async Task CreateDatabasesAsync(params string[] names)
     {
         await using var conn = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
         await conn.OpenAsync();
@@ -103,7 +103,7 @@ public sealed class PgCluster : IDisposable
         }
     }
 
-    public async Task<T?> Scalar<T>(string db, string sql)
+    public async Task<T?> ScalarAsync<T>(string db, string sql)
     {
         await using var conn = new NpgsqlConnection(ConnectionString(db) + ";Pooling=false");
         await conn.OpenAsync();
@@ -112,7 +112,7 @@ public sealed class PgCluster : IDisposable
         return r is null or DBNull ? default : (T)Convert.ChangeType(r, typeof(T));
     }
 
-    public async Task Exec(string db, string sql, int timeoutSeconds = 600)
+    public async Task ExecAsync(string db, string sql, int timeoutSeconds = 600)
     {
         await using var conn = new NpgsqlConnection(ConnectionString(db) + ";Pooling=false;Command Timeout=" + timeoutSeconds);
         await conn.OpenAsync();
@@ -120,7 +120,7 @@ public sealed class PgCluster : IDisposable
         await cmd.ExecuteNonQueryAsync();
     }
 
-    public async Task<List<string>> Lines(string db, string sql)
+    public async Task<List<string>> LinesAsync(string db, string sql)
     {
         var lines = new List<string>();
         await using var conn = new NpgsqlConnection(ConnectionString(db) + ";Pooling=false");

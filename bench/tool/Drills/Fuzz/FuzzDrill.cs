@@ -27,19 +27,19 @@ public static class FuzzDrill
         var threads = new List<string>();
         do
         {
-            var (s, json, raw) = await c.Call(token, Ops.ListThreads(100, after));
+            var (s, json, raw) = await c.CallAsync(token, Ops.ListThreads(100, after));
             if (s != 200) return "threads.list failed: " + raw;
             foreach (var t in json!["data"]!.AsArray()) { threads.Add((string)t!["id"]!); sb.AppendLine(t.ToJsonString()); }
             after = json["has_more"]?.GetValue<bool>() == true ? (string?)json["after"] : null;
         } while (after is not null);
         foreach (var t in threads)
-            foreach (var id in await c.AllItemIds(token, t)) sb.AppendLine(t + " " + id);
+            foreach (var id in await c.AllItemIdsAsync(token, t)) sb.AppendLine(t + " " + id);
         foreach (var t in threads)
         {
-            var (_, json, _) = await c.Call(token, Ops.ListItems(t, 100, null, "asc"));
+            var (_, json, _) = await c.CallAsync(token, Ops.ListItems(t, 100, null, "asc"));
             sb.AppendLine(json?.ToJsonString());
         }
-        var (ts, tasks) = await c.Send(token, "", [], "/api/tasks?limit=100", "GET");
+        var (ts, tasks) = await c.SendAsync(token, "", [], "/api/tasks?limit=100", "GET");
         sb.AppendLine($"tasks {ts}: {tasks}");
         return sb.ToString();
     }
@@ -47,8 +47,8 @@ public static class FuzzDrill
     public static async Task<JsonObject> RunAsync(DrillOptions o)
     {
         var count = o.Cases ?? 5000;
-        await using var stack = await Stack.Start();
-        await stack.StartOurs();
+        await using var stack = await Stack.StartAsync();
+        await stack.StartOursAsync();
         var api = stack.Targets["ours"].BaseUri;
         var agent = new Uri($"http://127.0.0.1:{stack.AgentPort}");
         var apiPid = stack.Api!.Pid; var agentPid = stack.Agent!.Pid;
@@ -59,12 +59,12 @@ public static class FuzzDrill
         var foreign = new List<string>();
         for (var i = 0; i < 3; i++)
         {
-            var r = await c.Stream(victim, Ops.Create($"add victim task {i}"));
+            var r = await c.StreamAsync(victim, Ops.Create($"add victim task {i}"));
             foreign.Add(r.ThreadId!);
-            foreign.AddRange(await c.AllItemIds(victim, r.ThreadId!));
+            foreign.AddRange(await c.AllItemIdsAsync(victim, r.ThreadId!));
         }
-        var own = await c.Stream(attacker, Ops.Create("hello"));
-        var ownItems = await c.AllItemIds(attacker, own.ThreadId!);
+        var own = await c.StreamAsync(attacker, Ops.Create("hello"));
+        var ownItems = await c.AllItemIdsAsync(attacker, own.ThreadId!);
         var before = await Snapshot(c, victim);
 
         var otherKey = new TokenIssuer();
@@ -89,7 +89,7 @@ public static class FuzzDrill
             {
                 using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 cts.CancelAfter(TimeSpan.FromSeconds(30));
-                var (s, raw) = await (k.ToAgent ? agentClient : c).Send(k.Token, k.ContentType, k.Body, k.Endpoint, k.Method, cts.Token, rawPath: k.RawPath);
+                var (s, raw) = await (k.ToAgent ? agentClient : c).SendAsync(k.Token, k.ContentType, k.Body, k.Endpoint, k.Method, cts.Token, rawPath: k.RawPath);
                 outcome = s.ToString();
                 if (s >= 500) fivexx.Add($"{s} {k.Kind} {k.Endpoint}: {Encoding.UTF8.GetString(k.Body[..Math.Min(160, k.Body.Length)])} → {raw[..Math.Min(200, raw.Length)]}");
             }
@@ -106,7 +106,7 @@ public static class FuzzDrill
                 // The connection ended before an answer. Runs with a fresh connection per request did not show this
                 // (docs/reliability.md): likely a pooled connection reused as the server closed it. Resent once on a fresh
                 // connection, the case is judged by that answer, and the race is counted on its own.
-                var (s, raw) = await (k.ToAgent ? agentClient : c).Send(k.Token, k.ContentType, k.Body, k.Endpoint, k.Method, ct, freshConnection: true,
+                var (s, raw) = await (k.ToAgent ? agentClient : c).SendAsync(k.Token, k.ContentType, k.Body, k.Endpoint, k.Method, ct, freshConnection: true,
                     rawPath: k.RawPath);
                 outcome = $"connection ended, resent on a fresh connection: {s}";
                 if (s >= 500) fivexx.Add($"{s} {k.Kind} {k.Endpoint}: {Encoding.UTF8.GetString(k.Body[..Math.Min(160, k.Body.Length)])} → {raw[..Math.Min(200, raw.Length)]}");
@@ -118,7 +118,7 @@ public static class FuzzDrill
         var after = await Snapshot(c, victim);
         var unchanged = before == after;
         var alive = stack.Api.Alive && stack.Agent.Alive && stack.Api.Pid == apiPid && stack.Agent.Pid == agentPid;
-        var healthy = (await c.Send(null, "", [], "/health", "GET")).Status == 200;
+        var healthy = (await c.SendAsync(null, "", [], "/health", "GET")).Status == 200;
         var passed = fivexx.IsEmpty && unchanged && alive && healthy;
         var byKind = statuses.GroupBy(kv => kv.Key[..kv.Key.IndexOf(" → ", StringComparison.Ordinal)])
             .Select(g => $"| {g.Key} | {g.Sum(x => x.Value)} | {string.Join(", ", g.OrderByDescending(x => x.Value).Select(x => x.Key[(x.Key.IndexOf(" → ", StringComparison.Ordinal) + 3)..] + " × " + x.Value))} |");

@@ -37,15 +37,15 @@ public static class ReplicaKillDrill
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, 32), Math.Max(io, 32));
         var runId = Guid.NewGuid().ToString("N")[..6];
-        await using var fake = await FakeOpenAi.Start();
+        await using var fake = await FakeOpenAi.StartAsync();
         fake.Mode = "paced";
         fake.FirstTokenMs = firstTokenMs;
         fake.Deltas = deltas;
         fake.DeltaGapMs = gapMs;
-        await using var stack = await Stack.Start(pgMax);
+        await using var stack = await Stack.StartAsync(pgMax);
         stack.UseModel(fake);
         stack.ApiEnvExtra["ChatKit__Conversations__TurnLease"] = lease.ToString("c", CultureInfo.InvariantCulture);
-        await stack.StartOurs(2, agents);
+        await stack.StartOursAsync(2, agents);
         var uris = stack.Targets["ours"].Uris;
         var apis = stack.ApiReplicas;
         var survivorPid = apis[Survivor].Pid;

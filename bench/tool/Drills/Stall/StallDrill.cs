@@ -33,15 +33,15 @@ public static class StallDrill
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, 32), Math.Max(io, 32));
         var runId = Guid.NewGuid().ToString("N")[..6];
-        await using var fake = await FakeOpenAi.Start();
+        await using var fake = await FakeOpenAi.StartAsync();
         fake.Mode = "paced";
         fake.FirstTokenMs = (o.FirstTokenMs ?? 2000);
         fake.Deltas = (o.Deltas ?? 10);
         fake.DeltaGapMs = (o.DeltaGapMs ?? 100);
-        await using var stack = await Stack.Start((o.PgMaxConnections ?? 100));
+        await using var stack = await Stack.StartAsync((o.PgMaxConnections ?? 100));
         stack.UseModel(fake);
         stack.ApiEnvExtra["ChatKit__Conversations__TurnLease"] = lease.ToString("c", CultureInfo.InvariantCulture);
-        await stack.StartOurs(2, 1);
+        await stack.StartOursAsync(2, 1);
         var uris = stack.Targets["ours"].Uris;
         var apis = stack.ApiReplicas;
         Log.Info($"stall: {n} users on two API replicas; TurnLease {lease.TotalSeconds:F0} s; PostgreSQL paused {pause.TotalSeconds:F0} s; " +

@@ -23,15 +23,15 @@ public static class CrowdRun
         ThreadPool.SetMinThreads(Math.Max(workers, 32), Math.Max(io, 32));
         Log.Info($"crowd: {o.Users} users; model: first token {o.FirstTokenMs} ms, {o.Deltas} deltas {o.DeltaGapMs} ms apart; " +
                  $"targets {string.Join(",", o.Targets)}; load average (1 min) {Machine.LoadAvg1():F2}, {Environment.ProcessorCount} cores");
-        if (o.BuildOurs && o.Targets.Contains("ours")) await Stack.BuildOurs();
+        if (o.BuildOurs && o.Targets.Contains("ours")) await Stack.BuildOursAsync();
         var runId = Guid.NewGuid().ToString("N")[..6];
         var pieces = Enumerable.Range(0, o.Deltas).Select(FakeOpenAi.PacedPiece).ToArray();
-        await using var fake = await FakeOpenAi.Start();
+        await using var fake = await FakeOpenAi.StartAsync();
         fake.Mode = "paced";
         fake.FirstTokenMs = o.FirstTokenMs;
         fake.Deltas = o.Deltas;
         fake.DeltaGapMs = o.DeltaGapMs;
-        await using var stack = await Stack.Start(o.PgMaxConnections);
+        await using var stack = await Stack.StartAsync(o.PgMaxConnections);
         var started = DateTime.UtcNow;
         var results = new JsonArray();
         foreach (var name in o.Targets)
@@ -42,11 +42,11 @@ public static class CrowdRun
             {
                 // As the provider drill does, with the shipped resilience settings (60 s per attempt, 3 min in all).
                 stack.UseModel(fake);
-                await stack.StartOurs(o.ReplicasApi, o.ReplicasAgent);
+                await stack.StartOursAsync(o.ReplicasApi, o.ReplicasAgent);
             }
             else
             {
-                await stack.StartPeer(name["peer-".Length..], string.Concat(pieces), pieces.Length, new Dictionary<string, string>
+                await stack.StartPeerAsync(name["peer-".Length..], string.Concat(pieces), pieces.Length, new Dictionary<string, string>
                 {
                     ["PEER_PIECES"] = JsonSerializer.Serialize(pieces), ["PEER_FIRST_TOKEN_MS"] = o.FirstTokenMs.ToString(CultureInfo.InvariantCulture),
                     ["PEER_DELTA_GAP_MS"] = o.DeltaGapMs.ToString(CultureInfo.InvariantCulture), ["PEER_MARKS"] = "1",
@@ -162,7 +162,7 @@ public static class CrowdRun
         {
             try
             {
-                var n = await pg.Scalar<long>("postgres",
+                var n = await pg.ScalarAsync<long>("postgres",
                     "select count(*) from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()");
                 if (n == 0) return;
             }

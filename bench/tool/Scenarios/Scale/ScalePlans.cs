@@ -10,10 +10,10 @@ public static partial class ScalePlans
     public static async Task<string> ExplainAsync(Stack stack, ChatKitClient client, string name, int n, string token, string threadId, string threadCursor, string itemCursor)
     {
         var log = Path.Combine(Paths.Work, "logs", "postgres.log");
-        await stack.Pg.Exec("postgres", "alter system set auto_explain.log_min_duration = 0; ");
-        await stack.Pg.Exec("postgres", "alter system set auto_explain.log_analyze = on");
-        await stack.Pg.Exec("postgres", "alter system set auto_explain.log_buffers = on");
-        await stack.Pg.Exec("postgres", "select pg_reload_conf()");
+        await stack.Pg.ExecAsync("postgres", "alter system set auto_explain.log_min_duration = 0; ");
+        await stack.Pg.ExecAsync("postgres", "alter system set auto_explain.log_analyze = on");
+        await stack.Pg.ExecAsync("postgres", "alter system set auto_explain.log_buffers = on");
+        await stack.Pg.ExecAsync("postgres", "select pg_reload_conf()");
         await Task.Delay(300);
         var sb = new StringBuilder();
         foreach (var (label, body) in new[]
@@ -24,17 +24,17 @@ public static partial class ScalePlans
         {
             var start = new FileInfo(log).Length;
             // Twice: the first may plan and prepare; the second is the steady state.
-            await client.Call(token, body);
+            await client.CallAsync(token, body);
             await Task.Delay(100);
             start = new FileInfo(log).Length;
-            await client.Call(token, body);
+            await client.CallAsync(token, body);
             await Task.Delay(400);
             var text = await ReadFrom(log, start);
             var plansText = string.Join("\n\n", PlanPattern().Matches(text).Select(m => m.Value.Trim()));
             sb.AppendLine($"#### {name}, {n:N0} rows: {label}").AppendLine().AppendLine("```").AppendLine(plansText.Length > 0 ? plansText : "(no plan logged)").AppendLine("```").AppendLine();
         }
-        await stack.Pg.Exec("postgres", "alter system reset all");
-        await stack.Pg.Exec("postgres", "select pg_reload_conf()");
+        await stack.Pg.ExecAsync("postgres", "alter system reset all");
+        await stack.Pg.ExecAsync("postgres", "select pg_reload_conf()");
         return sb.ToString();
     }
 

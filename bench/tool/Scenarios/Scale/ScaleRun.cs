@@ -15,10 +15,10 @@ public static class ScaleRun
     public static async Task<int> RunAsync(int[] rows, string[] targets, int durationS, bool build)
     {
         var duration = TimeSpan.FromSeconds(durationS);
-        if (build && targets.Contains("ours")) await Stack.BuildOurs();
-        await using var stack = await Stack.Start();
-        if (targets.Contains("ours")) await stack.StartOurs();
-        if (targets.Contains("peer-pg")) await stack.StartPeer("pg", "Scripted answer.", 4);
+        if (build && targets.Contains("ours")) await Stack.BuildOursAsync();
+        await using var stack = await Stack.StartAsync();
+        if (targets.Contains("ours")) await stack.StartOursAsync();
+        if (targets.Contains("peer-pg")) await stack.StartPeerAsync("pg", "Scripted answer.", 4);
         var results = new JsonArray();
         var plans = new StringBuilder();
         foreach (var name in targets)
@@ -31,13 +31,13 @@ public static class ScaleRun
             {
                 var user = $"{name}-scale-{n}";
                 var token = stack.Tokens.Mint(user);
-                var r = await client.Stream(token, Ops.Create("hello"));
+                var r = await client.StreamAsync(token, Ops.Create("hello"));
                 var threadId = r.ThreadId ?? throw new InvalidOperationException("no thread: " + r.Raw);
                 var sw = System.Diagnostics.Stopwatch.StartNew();
                 await ScaleCloner.CloneAsync(stack.Pg, schema, user, threadId, n);
-                await stack.Pg.Exec(schema.Db, $"analyze {schema.Threads}; analyze {schema.Items};");
-                var threadIds = await stack.Pg.Lines(schema.Db, $"select id from {schema.Threads} where {schema.Owner} = '{user}'");
-                var itemIds = await stack.Pg.Lines(schema.Db, $"select id from {schema.Items} where {schema.ItemThread} = '{threadId}'");
+                await stack.Pg.ExecAsync(schema.Db, $"analyze {schema.Threads}; analyze {schema.Items};");
+                var threadIds = await stack.Pg.LinesAsync(schema.Db, $"select id from {schema.Threads} where {schema.Owner} = '{user}'");
+                var itemIds = await stack.Pg.LinesAsync(schema.Db, $"select id from {schema.Items} where {schema.ItemThread} = '{threadId}'");
                 Log.Info($"{name}: user with {threadIds.Count} threads and a thread with {itemIds.Count} items ({sw.Elapsed.TotalSeconds:F1} s)");
                 perN.Add((n, token, threadId, threadIds, itemIds));
             }
@@ -54,7 +54,7 @@ public static class ScaleRun
                 foreach (var (caseName, set) in cases)
                 {
                     // The raw generator, not wrk: wrk's coordinated-omission correction skews its percentiles (bench/README.md).
-                    var w = await RawLoad.Run(target.BaseUri, set, 1, duration, TimeSpan.FromSeconds(2));
+                    var w = await RawLoad.RunAsync(target.BaseUri, set, 1, duration, TimeSpan.FromSeconds(2));
                     results.Add(new JsonObject
                     {
                         ["target"] = name, ["rows"] = n, ["case"] = caseName, ["rps"] = w.Rps, ["p50_ms"] = w.LatencyMs.P50,

@@ -18,9 +18,9 @@ public static class TaskScaleRun
     public static async Task<int> RunAsync(int[] sizes, int turns, bool build)
     {
         const int rounds = 4;
-        if (build) await Stack.BuildOurs();
-        await using var stack = await Stack.Start();
-        await stack.StartOurs();
+        if (build) await Stack.BuildOursAsync();
+        await using var stack = await Stack.StartAsync();
+        await stack.StartOursAsync();
         var target = stack.Targets["ours"];
         using var client = new ChatKitClient(target.BaseUri);
 
@@ -28,7 +28,7 @@ public static class TaskScaleRun
         foreach (var n in sizes)
         {
             var user = $"tasks-scale-{n}";
-            await stack.Pg.Exec("tasksdb",
+            await stack.Pg.ExecAsync("tasksdb",
                 "INSERT INTO tasks (owner_id, title, description, completed, created_at, updated_at) " +
                 $"SELECT '{user}', 'task number ' || g, NULL, g % 3 = 0, now(), now() FROM generate_series(1, {n}) g; ANALYZE tasks;");
             tokens[n] = stack.Tokens.Mint(user);
@@ -79,7 +79,7 @@ public static class TaskScaleRun
     static async Task<double> Turn(ChatKitClient client, string token)
     {
         var watch = Stopwatch.StartNew();
-        var reply = await client.Stream(token, Ops.Create(Message));
+        var reply = await client.StreamAsync(token, Ops.Create(Message));
         if (reply.Status != 200 || reply.Error is not null) throw new InvalidOperationException("turn failed: " + reply.Raw);
         return watch.Elapsed.TotalMilliseconds;
     }

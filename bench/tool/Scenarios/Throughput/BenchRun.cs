@@ -15,17 +15,17 @@ public sealed class BenchRun(Stack stack, BenchOptions o)
     {
         var load = Machine.LoadAvg1();
         Log.Info($"load average (1 min) at start: {load:F2}; {Environment.ProcessorCount} cores");
-        if (o.BuildOurs && o.Targets.Contains("ours")) await Stack.BuildOurs();
-        await using var stack = await Stack.Start();
+        if (o.BuildOurs && o.Targets.Contains("ours")) await Stack.BuildOursAsync();
+        await using var stack = await Stack.StartAsync();
         var answer = "Added “buy milk” to your list.";
         var chunks = 8;
         JsonObject? probe = null;
         if (o.Targets.Contains("ours"))
         {
-            await stack.StartOurs();
+            await stack.StartOursAsync();
             // The peers answer with a script of the same length and chunk count as our agent's answer to the same message.
             using var c = new ChatKitClient(stack.Targets["ours"].BaseUri);
-            var reply = await c.Stream(stack.Tokens.Mint("bench-probe"), Ops.Create(o.Message));
+            var reply = await c.StreamAsync(stack.Tokens.Mint("bench-probe"), Ops.Create(o.Message));
             if (reply.Status != 200 || reply.Error is not null || reply.AssistantText.Length == 0)
                 throw new InvalidOperationException($"ours did not answer the probe: {reply.Status} {reply.Raw[..Math.Min(600, reply.Raw.Length)]}");
             answer = reply.AssistantText;
@@ -38,9 +38,9 @@ public sealed class BenchRun(Stack stack, BenchOptions o)
             };
             Log.Info($"ours answers {answer.Length} chars in {chunks} deltas, {reply.Events.Count} events");
         }
-        if (o.Targets.Contains("peer-memory")) await stack.StartPeer("memory", answer, chunks);
-        if (o.Targets.Contains("peer-pg")) await stack.StartPeer("pg", answer, chunks);
-        if (o.Targets.Contains("peer-pg-verify")) await stack.StartPeer("pg-verify", answer, chunks);
+        if (o.Targets.Contains("peer-memory")) await stack.StartPeerAsync("memory", answer, chunks);
+        if (o.Targets.Contains("peer-pg")) await stack.StartPeerAsync("pg", answer, chunks);
+        if (o.Targets.Contains("peer-pg-verify")) await stack.StartPeerAsync("pg-verify", answer, chunks);
 
         var bench = new BenchRun(stack, o);
         foreach (var name in o.Targets) await bench.Measure(stack.Targets[name]);
@@ -60,7 +60,7 @@ public sealed class BenchRun(Stack stack, BenchOptions o)
             var each = TimeSpan.FromSeconds(Math.Max(1, o.TargetWarmupS / o.Scenarios.Length));
             foreach (var scenario in o.Scenarios)
             {
-                await Wrk.Run(target.BaseUri, sets[scenario].WriteTsv(Path.Combine(Paths.Work, "requests", target.Name)), 8, each);
+                await Wrk.RunAsync(target.BaseUri, sets[scenario].WriteTsv(Path.Combine(Paths.Work, "requests", target.Name)), 8, each);
             }
         }
         foreach (var scenario in o.Scenarios)
@@ -70,18 +70,18 @@ public sealed class BenchRun(Stack stack, BenchOptions o)
             foreach (var conc in o.Concurrency)
             {
                 // Warm-up (not measured): JIT tiers, connection pools, prepared statements.
-                if (o.WarmupS > 0) await Wrk.Run(target.BaseUri, tsv, conc, TimeSpan.FromSeconds(o.WarmupS));
+                if (o.WarmupS > 0) await Wrk.RunAsync(target.BaseUri, tsv, conc, TimeSpan.FromSeconds(o.WarmupS));
                 var loadBefore = Machine.LoadAvg1();
                 var machine = Machine.CpuSnapshot();
                 var selfChildren = Machine.SelfChildrenCpu();
                 var meter = new ResourceMeter(target.Processes);
-                var (wrk, _) = await Wrk.Run(target.BaseUri, tsv, conc, TimeSpan.FromSeconds(o.DurationS));
+                var (wrk, _) = await Wrk.RunAsync(target.BaseUri, tsv, conc, TimeSpan.FromSeconds(o.DurationS));
                 var usage = meter.Finish();
                 var machinePct = Machine.CpuPercentSince(machine);
                 var genPct = (Machine.SelfChildrenCpu() - selfChildren) / wrk.DurationS * 100;
                 // Latency comes from the raw generator for every scenario (wrk's percentiles are skewed; bench/README.md).
                 var self = Machine.SelfCpu();
-                var raw = await RawLoad.Run(target.BaseUri, set, conc, TimeSpan.FromSeconds(o.TtfeDurationS), TimeSpan.FromSeconds(1));
+                var raw = await RawLoad.RunAsync(target.BaseUri, set, conc, TimeSpan.FromSeconds(o.TtfeDurationS), TimeSpan.FromSeconds(1));
                 var rawGen = (Machine.SelfCpu() - self) / raw.DurationS * 100;
                 var m = new Measurement(target.Name, scenario, conc, wrk, raw, usage, Math.Round(genPct, 1), Math.Round(rawGen, 1),
                     Math.Round(machinePct, 1), loadBefore, null);
@@ -100,7 +100,7 @@ public sealed class BenchRun(Stack stack, BenchOptions o)
     {
         using var c = new ChatKitClient(target.BaseUri);
         var threadId = (string)JsonNode.Parse(request.Body)!["params"]!["thread_id"]!;
-        return (await c.AllItemIds(request.Token, threadId)).Count;
+        return (await c.AllItemIdsAsync(request.Token, threadId)).Count;
     }
 
     async Task<Dictionary<string, RequestSet>> Prepare(Target target)
@@ -129,7 +129,7 @@ public sealed class BenchRun(Stack stack, BenchOptions o)
                 threads.Add((token, id));
             });
             var list = threads.ToList();
-            var items = await c.AllItemIds(list[0].Token, list[0].ThreadId);
+            var items = await c.AllItemIdsAsync(list[0].Token, list[0].ThreadId);
             info["followup_threads"] = list.Count;
             info["followup_items_before"] = items.Count;
             sets["followup"] = new RequestSet("followup", list.Select(t => (t.Token, Ops.AddMessage(t.ThreadId, o.Message))).ToList(), true);
@@ -156,7 +156,7 @@ public sealed class BenchRun(Stack stack, BenchOptions o)
             var token = T("items");
             var id = await MustCreate(c, token, "hello", default);
             for (var turn = 1; turn < o.ItemsTurns; turn++) await MustStream(c, token, Ops.AddMessage(id, "hello"), default);
-            var items = await c.AllItemIds(token, id);
+            var items = await c.AllItemIdsAsync(token, id);
             var rnd = new Random(7);
             var reqs = new List<(string, string)> { (token, Ops.ListItems(id, 20, null)) };
             for (var i = 0; i < 63; i++) reqs.Add((token, Ops.ListItems(id, 20, items[rnd.Next(items.Count)])));
@@ -178,7 +178,7 @@ public sealed class BenchRun(Stack stack, BenchOptions o)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var r = await c.Stream(token, body, ct);
+            var r = await c.StreamAsync(token, body, ct);
             if (r.Status == 200 && r.Error is null) return r;
             if (attempt == 3) throw new InvalidOperationException($"seeding request failed ({r.Status}): {r.Raw[..Math.Min(400, r.Raw.Length)]}");
             await Task.Delay(200, ct);
