@@ -4,7 +4,8 @@
 #   bench/bench.sh scale [options]    listing latency at 100 / 10,000 / 100,000 rows, query plans -> docs/benchmarks.md
 #   bench/bench.sh crowd [options]    N users at once against a slow model, create then follow-up -> docs/benchmarks.md
 #   bench/bench.sh drill NAME         pg-stop | agent-kill | provider | fuzz | replica-kill | stall | all -> docs/reliability.md
-#   bench/bench.sh report             re-render docs/benchmarks.md from bench/results/bench-latest.json
+#   bench/bench.sh report [bench|crowd|scale|drill] [FILE]   re-render a docs section from saved results (bench/results)
+#   bench/bench.sh --help             the commands; bench/bench.sh COMMAND --help: their options
 # Installs what it needs (wrk from Debian's packages, the peer's npm packages), builds the tool, then runs it.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
