@@ -24,7 +24,7 @@ public sealed class WarmUp(IServer server, IHostApplicationLifetime lifetime, IS
     /// <summary>The owner of the warm-up's requests: no person can sign in as it (Better Auth ids have no spaces).</summary>
     public const string UserId = "chatkit warm-up";
 
-    const int Parallel = 4;
+    const int Parallel = 4, FirstRounds = 3;
     static readonly TimeSpan Budget = TimeSpan.FromSeconds(20);
 
     readonly TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -55,8 +55,7 @@ public sealed class WarmUp(IServer server, IHostApplicationLifetime lifetime, IS
             budget.CancelAfter(Budget);
             using var http = new HttpClient { BaseAddress = address };
             var failures = 0;
-            var steps = Once.Concat(Enumerable.Range(0, rounds).SelectMany(_ => Steps)).ToList();
-            await System.Threading.Tasks.Parallel.ForEachAsync(steps,
+            async Task RunAsync(IEnumerable<WarmUpStep> steps) => await System.Threading.Tasks.Parallel.ForEachAsync(steps,
                 new ParallelOptions { MaxDegreeOfParallelism = Parallel, CancellationToken = budget.Token },
                 async (step, ct) =>
                 {
@@ -69,8 +68,15 @@ public sealed class WarmUp(IServer server, IHostApplicationLifetime lifetime, IS
                         if (Interlocked.Increment(ref failures) == 1) logger.LogDebug(e, "A warm-up step failed.");
                     }
                 });
+            // Tiered compilation counts calls only once no new method has been compiled for a moment, and promotes a
+            // method to optimized code after 30 counted calls, in the background: a few rounds first (the first
+            // compilation), a pause, then the rounds that are counted, and a wait until the promotions are compiled.
+            await RunAsync(Once.Concat(Enumerable.Range(0, FirstRounds).SelectMany(_ => Steps)));
+            await JitQuietAsync(budget.Token);
+            await RunAsync(Enumerable.Range(0, rounds).SelectMany(_ => Steps));
+            await JitQuietAsync(budget.Token);
             logger.LogInformation("Warmed up with {Count} steps in {Ms} ms ({Failures} failed).",
-                steps.Count, watch.ElapsedMilliseconds, failures);
+                Once.Count + (FirstRounds + rounds) * Steps.Count, watch.ElapsedMilliseconds, failures);
         }
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
         {
@@ -83,6 +89,19 @@ public sealed class WarmUp(IServer server, IHostApplicationLifetime lifetime, IS
         finally
         {
             done.TrySetResult();
+        }
+    }
+
+    /// <summary>Waits until no method has been compiled for half a second (the JIT's background work is done).</summary>
+    static async Task JitQuietAsync(CancellationToken ct)
+    {
+        var last = System.Runtime.JitInfo.GetCompiledMethodCount();
+        for (var quiet = 0; quiet < 5;)
+        {
+            await Task.Delay(100, ct);
+            var now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            quiet = now == last ? quiet + 1 : 0;
+            last = now;
         }
     }
 
