@@ -80,6 +80,7 @@ public sealed class Stack : IAsyncDisposable
     static string Dll(string project) => Path.Combine(PublishDir(project), project + ".dll");
 
     // The services run with the GC they ship with (workstation, set in their project files); BENCH_GC_SERVER=1 overrides.
+    // BENCH_SERVICE_ENV="NAME=value;NAME2=value" adds settings to both services (A/B runs of a runtime setting).
     Dictionary<string, string> CommonEnv()
     {
         var env = new Dictionary<string, string>
@@ -91,6 +92,10 @@ public sealed class Stack : IAsyncDisposable
             ["Logging__LogLevel__Default"] = "Warning",
         };
         if (Environment.GetEnvironmentVariable("BENCH_GC_SERVER") is { } server) env["DOTNET_gcServer"] = server;
+        foreach (var setting in (Environment.GetEnvironmentVariable("BENCH_SERVICE_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (setting.Split('=', 2) is [var name, var value]) env[name.Trim()] = value;
+        }
         return env;
     }
 
