@@ -63,15 +63,6 @@ public sealed record TaskListView(IReadOnlyList<TaskListRow> Tasks, int Total);
 
 public sealed record TaskListRow(long TaskId, string Title, string? Description, bool Completed);
 
-/// <summary>
-/// A task completed from a task list, outside a turn, goes into the thread's history as if the model had called the
-/// agent's <c>complete_task</c> tool with <c>{"task_id"}</c> and got this result, so the model hears of it.
-/// </summary>
-public sealed record CompletedTaskResult(long TaskId, string Status, string Title)
-{
-    public const string ToolName = "complete_task";
-}
-
 // The agent's task API (GET /api/tasks, POST /api/tasks/{id}/complete): only the fields this side reads.
 
 public sealed record AgentTask

@@ -1,3 +1,4 @@
+using ChatKit.ApiService.ChatKit.Protocol;
 namespace ChatKit.ApiService.ChatKit;
 
 public static class ChatKitExtensions

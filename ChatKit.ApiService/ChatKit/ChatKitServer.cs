@@ -5,17 +5,17 @@ using ChatKit.ApiService.Attachments;
 using ChatKit.ApiService.Conversations;
 using ChatKit.ApiService.Infrastructure;
 using ChatKit.ApiService.Turns;
+using ChatKit.ApiService.ChatKit.Protocol;
 
 namespace ChatKit.ApiService.ChatKit;
 
 /// <summary>
 /// <c>POST /api/chatkit</c>: reads the envelope <c>{type, params, metadata}</c> (<c>type</c> anywhere in the object),
 /// finds the request type in <see cref="Requests"/>, parses its params and runs it. Streaming requests answer as
-/// server-sent events, the others as JSON. Refusals are <see cref="ApiError"/>s: problem details before a stream
-/// starts (the service's exception handler), an <c>error</c> event after (<see cref="SseEventSink.FailAsync"/>).
+/// server-sent events (<see cref="ChatKitEventStream"/>), the others as JSON. Refusals are <see cref="ApiError"/>s:
+/// problem details before a stream starts (the service's exception handler), an <c>error</c> event after.
 /// </summary>
-public sealed class ChatKitServer(ThreadStore threads, ItemStore items, TurnPipeline pipeline, WidgetActions actions, AttachmentService attachments,
-    ILogger<ChatKitServer> logger)
+public sealed class ChatKitServer(ThreadStore threads, ItemStore items, TurnPipeline pipeline, WidgetActions actions, AttachmentService attachments)
 {
     const int DefaultPageSize = 20;
     const int MaxPageSize = 100;
@@ -33,33 +33,33 @@ public sealed class ChatKitServer(ThreadStore threads, ItemStore items, TurnPipe
     /// <summary>Every request type of the protocol (docs/chatkit-protocol.md a2), once.</summary>
     static readonly FrozenDictionary<string, Route> Requests = new Dictionary<string, Route>
     {
-        ["threads.create"] = Streamed(ProtocolJson.Requests.ThreadsCreateParams, (server, call, p, sink) =>
+        ["threads.create"] = Streamed(ChatKitJson.Requests.ThreadsCreateParams, (server, call, p, sink) =>
             server.Pipeline.SendAsync(new UserTurn(call.Owner, null, Valid(p.Input), call.BaseUrl), sink, call.Aborted)),
-        ["threads.add_user_message"] = Streamed(ProtocolJson.Requests.ThreadsAddUserMessageParams, (server, call, p, sink) =>
+        ["threads.add_user_message"] = Streamed(ChatKitJson.Requests.ThreadsAddUserMessageParams, (server, call, p, sink) =>
             server.Pipeline.SendAsync(new UserTurn(call.Owner, Required(p.ThreadId, "thread_id"), Valid(p.Input), call.BaseUrl),
                 sink, call.Aborted)),
-        ["threads.retry_after_item"] = Streamed(ProtocolJson.Requests.ThreadItemRef, (server, call, p, sink) =>
+        ["threads.retry_after_item"] = Streamed(ChatKitJson.Requests.ThreadItemRef, (server, call, p, sink) =>
             server.Pipeline.RetryAsync(call.Owner, Required(p.ThreadId, "thread_id"), Required(p.ItemId, "item_id"), sink,
                 call.Aborted)),
-        ["threads.custom_action"] = Streamed(ProtocolJson.Requests.ThreadsCustomActionParams, (server, call, p, sink) =>
+        ["threads.custom_action"] = Streamed(ChatKitJson.Requests.ThreadsCustomActionParams, (server, call, p, sink) =>
             server.Actions.StreamAsync(call.Owner, Required(p.ThreadId, "thread_id"), p.ItemId,
                 p.Action with { Type = Required(p.Action.Type, "action.type") }, sink, call.Aborted)),
-        ["threads.add_client_tool_output"] = Streamed(ProtocolJson.Requests.ThreadsAddClientToolOutputParams, (server, call, p, sink) =>
+        ["threads.add_client_tool_output"] = Streamed(ChatKitJson.Requests.ThreadsAddClientToolOutputParams, (server, call, p, sink) =>
             server.Pipeline.ClientToolOutputAsync(call.Owner, Required(p.ThreadId, "thread_id"), p.Result, sink, call.Aborted)),
-        ["threads.add_structured_input"] = Streamed(ProtocolJson.Requests.ThreadsAddStructuredInputParams, (server, call, p, sink) =>
+        ["threads.add_structured_input"] = Streamed(ChatKitJson.Requests.ThreadsAddStructuredInputParams, (server, call, p, sink) =>
             server.Pipeline.StructuredInputAsync(call.Owner, Required(p.ThreadId, "thread_id"), Required(p.ItemId, "item_id"),
                 p.Input, sink, call.Aborted)),
 
-        ["threads.get_by_id"] = Answered(ProtocolJson.Requests.ThreadRef, (server, call, p) => server.GetThreadAsync(call, p)),
-        ["threads.list"] = Answered(ProtocolJson.Requests.ThreadsListParams, (server, call, p) => server.ListThreadsAsync(call, p)),
-        ["items.list"] = Answered(ProtocolJson.Requests.ItemsListParams, (server, call, p) => server.ListItemsAsync(call, p)),
-        ["threads.update"] = Answered(ProtocolJson.Requests.ThreadsUpdateParams, (server, call, p) => server.RenameThreadAsync(call, p)),
-        ["threads.delete"] = Answered(ProtocolJson.Requests.ThreadRef, (server, call, p) => server.DeleteThreadAsync(call, p)),
-        ["items.feedback"] = Answered(ProtocolJson.Requests.ItemsFeedbackParams, (server, call, p) => server.FeedbackAsync(call, p)),
-        ["threads.sync_custom_action"] = Answered(ProtocolJson.Requests.ThreadsCustomActionParams, (server, call, p) => server.SyncActionAsync(call, p)),
-        ["attachments.create"] = Answered(ProtocolJson.Requests.AttachmentsCreateParams, (server, call, p) => server.CreateAttachmentAsync(call, p)),
-        ["attachments.delete"] = Answered(ProtocolJson.Requests.AttachmentsDeleteParams, (server, call, p) => server.DeleteAttachmentAsync(call, p)),
-        ["input.transcribe"] = Answered(ProtocolJson.Requests.InputTranscribeParams, (_, _, p) => Transcribe(p)),
+        ["threads.get_by_id"] = Answered(ChatKitJson.Requests.ThreadRef, (server, call, p) => server.GetThreadAsync(call, p)),
+        ["threads.list"] = Answered(ChatKitJson.Requests.ThreadsListParams, (server, call, p) => server.ListThreadsAsync(call, p)),
+        ["items.list"] = Answered(ChatKitJson.Requests.ItemsListParams, (server, call, p) => server.ListItemsAsync(call, p)),
+        ["threads.update"] = Answered(ChatKitJson.Requests.ThreadsUpdateParams, (server, call, p) => server.RenameThreadAsync(call, p)),
+        ["threads.delete"] = Answered(ChatKitJson.Requests.ThreadRef, (server, call, p) => server.DeleteThreadAsync(call, p)),
+        ["items.feedback"] = Answered(ChatKitJson.Requests.ItemsFeedbackParams, (server, call, p) => server.FeedbackAsync(call, p)),
+        ["threads.sync_custom_action"] = Answered(ChatKitJson.Requests.ThreadsCustomActionParams, (server, call, p) => server.SyncActionAsync(call, p)),
+        ["attachments.create"] = Answered(ChatKitJson.Requests.AttachmentsCreateParams, (server, call, p) => server.CreateAttachmentAsync(call, p)),
+        ["attachments.delete"] = Answered(ChatKitJson.Requests.AttachmentsDeleteParams, (server, call, p) => server.DeleteAttachmentAsync(call, p)),
+        ["input.transcribe"] = Answered(ChatKitJson.Requests.InputTranscribeParams, (_, _, p) => Transcribe(p)),
     }.ToFrozenDictionary();
 
     public async Task HandleAsync(HttpContext http, string owner)
@@ -74,21 +74,7 @@ public sealed class ChatKitServer(ThreadStore threads, ItemStore items, TurnPipe
             return;
         }
 
-        // Until the first event, a refusal propagates and becomes problem details; after it, an error event.
-        var sink = new SseEventSink(http);
-        try
-        {
-            await route.Run(this, call, parameters, sink);
-            await sink.FlushAsync();
-        }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
-        {
-            // The client went away; what the turn made is saved.
-        }
-        catch (Exception e) when (sink.Started)
-        {
-            await sink.FailAsync(e, logger);
-        }
+        await new ChatKitEventStream((sink, _) => route.Run(this, call, parameters, sink)).ExecuteAsync(http);
     }
 
     // ---- the answered requests -----------------------------------------------------------------------------
@@ -104,7 +90,7 @@ public sealed class ChatKitServer(ThreadStore threads, ItemStore items, TurnPipe
     {
         var page = await threads.ListThreadsAsync(call.Owner, Limit(request.Limit), Order(request.Order), request.After, call.Aborted);
         return Json(new ThreadsPage(page.Data.Select(t => ThreadViews.ToWire(t)).ToList(), page.HasMore, page.After),
-            ProtocolJson.Context.ThreadsPage);
+            ChatKitJson.Context.ThreadsPage);
     }
 
     async Task<IResult> ListItemsAsync(Call call, ItemsListParams request)
@@ -123,9 +109,9 @@ public sealed class ChatKitServer(ThreadStore threads, ItemStore items, TurnPipe
 
     async Task<IResult> DeleteThreadAsync(Call call, ThreadRef request)
     {
-        var removed = await threads.DeleteThreadAsync(call.Owner, Required(request.ThreadId, "thread_id"), call.Aborted)
-                      ?? throw ApiError.NotFound("The thread");
-        await attachments.DeleteContentsAsync(removed);
+        var threadId = Required(request.ThreadId, "thread_id");
+        if (!await threads.DeleteThreadAsync(call.Owner, threadId, call.Aborted)) throw ApiError.NotFound("The thread");
+        await attachments.DeleteThreadAttachmentsAsync(call.Owner, threadId, call.Aborted);
         return EmptyObject;
     }
 
@@ -144,13 +130,13 @@ public sealed class ChatKitServer(ThreadStore threads, ItemStore items, TurnPipe
     {
         var updated = await actions.RunAsync(call.Owner, Required(request.ThreadId, "thread_id"), request.ItemId,
             request.Action, call.Aborted);
-        return updated is { } item ? Json(new UpdatedItemResponse(item), ProtocolJson.Context.UpdatedItemResponse) : EmptyObject;
+        return updated is { } item ? Json(new UpdatedItemResponse(item), ChatKitJson.Context.UpdatedItemResponse) : EmptyObject;
     }
 
     async Task<IResult> CreateAttachmentAsync(Call call, AttachmentsCreateParams request)
     {
         var attachment = await attachments.CreateAsync(call.Owner, request.Name, request.Size, request.MimeType, call.BaseUrl, call.Aborted);
-        return Json(attachment, ProtocolJson.Context.Attachment);
+        return Json(attachment, ChatKitJson.Context.Attachment);
     }
 
     async Task<IResult> DeleteAttachmentAsync(Call call, AttachmentsDeleteParams request)

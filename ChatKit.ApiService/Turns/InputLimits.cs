@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using ChatKit.ApiService.Conversations;
 using ChatKit.ApiService.Infrastructure;
+using ChatKit.ApiService.ChatKit.Protocol;
 
 namespace ChatKit.ApiService.Turns;
 

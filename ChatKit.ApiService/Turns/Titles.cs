@@ -2,6 +2,7 @@ using System.Text;
 using ChatKit.ApiService.Conversations;
 using ChatKit.ApiService.Infrastructure;
 using ChatKit.ServiceDefaults.Text;
+using ChatKit.ApiService.ChatKit.Protocol;
 
 namespace ChatKit.ApiService.Turns;
 

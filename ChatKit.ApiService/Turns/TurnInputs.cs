@@ -4,15 +4,9 @@ using ChatKit.ApiService.Agent;
 using ChatKit.ApiService.Conversations;
 using ChatKit.ApiService.Infrastructure;
 using ChatKit.ServiceDefaults.Text;
+using ChatKit.ApiService.ChatKit.Protocol;
 
 namespace ChatKit.ApiService.Turns;
-
-/// <summary>What a hidden_context_item of this server holds: one agent tool call and its result.</summary>
-public sealed record ToolRecord(string CallId, string Name, RawJson Arguments, RawJson? Result)
-{
-    public const string ToolCallKind = "tool_call";
-    public string Kind => ToolCallKind;
-}
 
 /// <summary>Turns stored ChatKit items and user input into what the agent's turn endpoint takes.</summary>
 public static class TurnInputs

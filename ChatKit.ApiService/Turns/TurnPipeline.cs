@@ -4,6 +4,7 @@ using ChatKit.ApiService.Attachments;
 using ChatKit.ApiService.Conversations;
 using ChatKit.ApiService.Infrastructure;
 using Microsoft.Extensions.Options;
+using ChatKit.ApiService.ChatKit.Protocol;
 
 namespace ChatKit.ApiService.Turns;
 

@@ -2,6 +2,8 @@ using System.Text;
 using ChatKit.ApiService.Agent;
 using ChatKit.ApiService.Conversations;
 using ChatKit.ApiService.Infrastructure;
+using ChatKit.ApiService.ChatKit.Protocol;
+using ChatKit.ApiService.ChatKit.Widgets;
 
 namespace ChatKit.ApiService.Turns;
 

@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using ChatKit.ApiService.Conversations;
 using ChatKit.ApiService.Infrastructure;
 using Microsoft.Extensions.Options;
+using ChatKit.ApiService.ChatKit.Protocol;
 
 namespace ChatKit.ApiService.Turns;
 

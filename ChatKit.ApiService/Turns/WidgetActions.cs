@@ -1,6 +1,8 @@
 using ChatKit.ApiService.Agent;
 using ChatKit.ApiService.Conversations;
 using ChatKit.ApiService.Infrastructure;
+using ChatKit.ApiService.ChatKit.Protocol;
+using ChatKit.ApiService.ChatKit.Widgets;
 
 namespace ChatKit.ApiService.Turns;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ChatKit.Agent.Turns;
-using ChatKit.ApiService.ChatKit;
+using ChatKit.ApiService.ChatKit.Protocol;
 using ChatKit.ApiService.Turns;
 using ChatKit.ServiceDefaults.Text;
 

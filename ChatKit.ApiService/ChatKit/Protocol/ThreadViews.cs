@@ -2,7 +2,7 @@ using System.Text.Json;
 using ChatKit.ApiService.Conversations;
 using ChatKit.ApiService.Infrastructure;
 
-namespace ChatKit.ApiService.Turns;
+namespace ChatKit.ApiService.ChatKit.Protocol;
 
 /// <summary>Stored threads and items as ChatKit wire objects.</summary>
 public static class ThreadViews

@@ -4,7 +4,7 @@ using System.Text;
 using ChatKit.ApiService.Agent;
 using ChatKit.ApiService.Infrastructure;
 
-namespace ChatKit.ApiService.Turns;
+namespace ChatKit.ApiService.ChatKit.Widgets;
 
 /// <summary>
 /// The widget shown when the agent lists tasks (a tool result with a task list): a ListView with one row per task and
