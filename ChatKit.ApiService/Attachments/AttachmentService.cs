@@ -1,10 +1,11 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using System.Text;
+using ChatKit.Agent.Contracts;
 using ChatKit.ApiService.Conversations;
 using ChatKit.ApiService.Infrastructure;
-using Microsoft.Extensions.Options;
 using ChatKit.ApiService.ChatKit.Protocol;
+using Microsoft.Extensions.Options;
 
 namespace ChatKit.ApiService.Attachments;
 

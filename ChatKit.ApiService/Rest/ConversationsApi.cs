@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.Json;
+using ChatKit.Agent.Contracts;
 using ChatKit.ApiService.Agent;
 using ChatKit.ApiService.Attachments;
 using ChatKit.ApiService.Auth;
@@ -9,12 +10,12 @@ using ChatKit.ApiService.Conversations;
 using ChatKit.ApiService.Infrastructure;
 using ChatKit.ApiService.Turns;
 using ChatKit.ServiceDefaults.Auth;
+using ChatKit.ApiService.ChatKit.Protocol;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
-using ChatKit.ApiService.ChatKit.Protocol;
 
 namespace ChatKit.ApiService.Rest;
 

@@ -1,6 +1,5 @@
 using ChatKit.ApiService.Attachments;
 using ChatKit.ApiService.Conversations;
-using ChatKit.ApiService.Infrastructure;
 using ChatKit.ApiService.ChatKit.Protocol;
 
 namespace ChatKit.ApiService.Turns;

@@ -1,10 +1,11 @@
 using System.Text.Json;
+using ChatKit.Agent.Contracts;
 using ChatKit.ApiService.Agent;
 using ChatKit.ApiService.Attachments;
 using ChatKit.ApiService.Conversations;
 using ChatKit.ApiService.Infrastructure;
-using Microsoft.Extensions.Options;
 using ChatKit.ApiService.ChatKit.Protocol;
+using Microsoft.Extensions.Options;
 
 namespace ChatKit.ApiService.Turns;
 

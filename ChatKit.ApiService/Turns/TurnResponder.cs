@@ -1,7 +1,7 @@
 using System.Text;
+using ChatKit.Agent.Contracts;
 using ChatKit.ApiService.Agent;
 using ChatKit.ApiService.Conversations;
-using ChatKit.ApiService.Infrastructure;
 using ChatKit.ApiService.ChatKit.Protocol;
 using ChatKit.ApiService.ChatKit.Widgets;
 

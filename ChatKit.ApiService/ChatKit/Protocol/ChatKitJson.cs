@@ -3,7 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.Json.Serialization;
 using System.Text.Json;
-using ChatKit.ApiService.Infrastructure;
+using ChatKit.Agent.Contracts;
 
 namespace ChatKit.ApiService.ChatKit.Protocol;
 
@@ -25,7 +25,7 @@ namespace ChatKit.ApiService.ChatKit.Protocol;
 [JsonSerializable(typeof(Attachment))]
 [JsonSerializable(typeof(UpdatedItemResponse))]
 [JsonSerializable(typeof(ToolRecord))]
-[JsonSerializable(typeof(CompletedTaskResult))]
+[JsonSerializable(typeof(ChangedTaskResult))]
 [JsonSerializable(typeof(ThreadsCreateParams))]
 [JsonSerializable(typeof(ThreadsAddUserMessageParams))]
 [JsonSerializable(typeof(ThreadsAddClientToolOutputParams))]

@@ -1,4 +1,4 @@
-using ChatKit.ApiService.Infrastructure;
+using ChatKit.Agent.Contracts;
 
 namespace ChatKit.ApiService.ChatKit.Protocol;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using ChatKit.Agent.Contracts;
 using ChatKit.ApiService.Conversations;
-using ChatKit.ApiService.Infrastructure;
 
 namespace ChatKit.ApiService.ChatKit.Protocol;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using ChatKit.Agent.Contracts;
 using ChatKit.ApiService.Conversations;
-using ChatKit.ApiService.Infrastructure;
 
 namespace ChatKit.ApiService.ChatKit.Protocol;
 

@@ -1,4 +1,4 @@
-using ChatKit.ApiService.Infrastructure;
+using ChatKit.Agent.Contracts;
 
 namespace ChatKit.ApiService.ChatKit.Protocol;
 
@@ -7,13 +7,4 @@ public sealed record ToolRecord(string CallId, string Name, RawJson Arguments, R
 {
     public const string ToolCallKind = "tool_call";
     public string Kind => ToolCallKind;
-}
-
-/// <summary>
-/// A task completed from a task list, outside a turn, goes into the thread's history as if the model had called the
-/// agent's <c>complete_task</c> tool with <c>{"task_id"}</c> and got this result, so the model hears of it.
-/// </summary>
-public sealed record CompletedTaskResult(long TaskId, string Status, string Title)
-{
-    public const string ToolName = "complete_task";
 }

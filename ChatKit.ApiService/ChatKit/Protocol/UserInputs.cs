@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using ChatKit.ApiService.Infrastructure;
+using ChatKit.Agent.Contracts;
 
 namespace ChatKit.ApiService.ChatKit.Protocol;
 

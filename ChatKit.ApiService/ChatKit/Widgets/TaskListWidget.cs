@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json;
 using System.Text;
-using ChatKit.ApiService.Agent;
-using ChatKit.ApiService.Infrastructure;
+using ChatKit.Agent.Contracts;
 
 namespace ChatKit.ApiService.ChatKit.Widgets;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
-using ChatKit.ApiService.Agent;
-using ChatKit.ApiService.Infrastructure;
+using ChatKit.Agent.Contracts;
 using ChatKit.ApiService.ChatKit.Widgets;
 using static ChatKit.ApiService.ChatKit.Widgets.TaskListWidget;
 
