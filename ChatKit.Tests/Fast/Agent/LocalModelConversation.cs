@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ChatKit.Agent.Contracts;
 using ChatKit.Agent.Models;
+using ChatKit.Agent.Models.Local;
 using ChatKit.Agent.Tools;
 using ChatKit.Agent.Turns;
 using Microsoft.Extensions.AI;
