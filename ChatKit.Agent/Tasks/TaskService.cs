@@ -1,3 +1,4 @@
+using ChatKit.Agent.Contracts;
 using Microsoft.EntityFrameworkCore;
 
 namespace ChatKit.Agent.Tasks;

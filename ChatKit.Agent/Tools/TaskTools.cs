@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
+using ChatKit.Agent.Contracts;
 using ChatKit.Agent.Tasks;
 using ChatKit.ServiceDefaults.Auth;
 using Microsoft.SemanticKernel;
@@ -24,7 +25,7 @@ public sealed class TaskTools(ILogger<TaskTools> logger)
     public const string AddTask = "add_task";
     public const string ListTasks = "list_tasks";
     public const string FindTasks = "find_tasks";
-    public const string CompleteTask = "complete_task";
+    public const string CompleteTask = ChangedTaskResult.CompleteTool;
     public const string ReopenTask = "reopen_task";
     public const string UpdateTask = "update_task";
     public const string DeleteTask = "delete_task";

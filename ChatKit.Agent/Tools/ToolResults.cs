@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ChatKit.Agent.Contracts;
 using ChatKit.Agent.Tasks;
 
 namespace ChatKit.Agent.Tools;
@@ -17,7 +18,7 @@ public static class ToolResults
     };
 
     public static JsonElement Changed(TaskItem task, string status, bool? alreadyCompleted = null) =>
-        ToJson(new ChangedTask(task.Id, status, task.Title, task.Description, alreadyCompleted));
+        ToJson(new ChangedTaskResult(task.Id, status, task.Title, task.Description, alreadyCompleted));
 
     public static JsonElement Listed(string status, string filter, string? query, IReadOnlyList<TaskItem> tasks, int total) =>
         ToJson(new TaskList(status, filter, query,
@@ -30,7 +31,6 @@ public static class ToolResults
 
     static JsonElement ToJson<T>(T value) => JsonSerializer.SerializeToElement(value, Json);
 
-    sealed record ChangedTask(long TaskId, string Status, string Title, string? Description, bool? AlreadyCompleted);
     sealed record ListedTask(long TaskId, string Title, string? Description, bool Completed, int Position);
     sealed record TaskList(string Status, string Filter, string? Query, IReadOnlyList<ListedTask> Tasks, int Total);
     sealed record TaskReference(long TaskId, string Title);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using ChatKit.Agent.Contracts;
 
 namespace ChatKit.Agent.Turns;
 

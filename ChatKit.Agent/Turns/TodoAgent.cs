@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using ChatKit.Agent.Contracts;
 using ChatKit.Agent.Models;
 using ChatKit.Agent.Tools;
 using Microsoft.Extensions.AI;
@@ -16,7 +17,7 @@ namespace ChatKit.Agent.Turns;
 public interface ITodoAgent
 {
     /// <summary>The turn's events as they happen; the last one is a <see cref="AgentEvent.Done"/> or an <see cref="AgentEvent.Error"/>.</summary>
-    IAsyncEnumerable<AgentEvent> RunTurnAsync(TurnRequest request, CancellationToken cancellationToken);
+    IAsyncEnumerable<AgentEvent> RunTurnAsync(AgentTurnRequest request, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -26,7 +27,7 @@ public interface ITodoAgent
 sealed class TodoAgent(IChatClient model, Kernel kernel, IOptions<ModelOptions> modelOptions, IOptions<TurnOptions> turnOptions,
     AgentTelemetry telemetry, TimeProvider clock, ILogger<TodoAgent> logger) : ITodoAgent
 {
-    public async IAsyncEnumerable<AgentEvent> RunTurnAsync(TurnRequest request,
+    public async IAsyncEnumerable<AgentEvent> RunTurnAsync(AgentTurnRequest request,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var modelName = modelOptions.Value.Description;
@@ -61,7 +62,8 @@ sealed class TodoAgent(IChatClient model, Kernel kernel, IOptions<ModelOptions> 
                             var tool = toolNames[call.CallId] = TaskToolset.Plain(call.Name);
                             var arguments = JsonSerializer.SerializeToElement(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions);
                             var (icon, progress) = ToolViews.Progress(tool, arguments);
-                            yield return new AgentEvent.ToolCall(call.CallId, tool, arguments, new ToolDisplay(icon, progress));
+                            yield return new AgentEvent.ToolCall(call.CallId, tool, RawJson.From(arguments, AgentEventStream.WriterOptions),
+                                new ToolDisplay(icon, progress));
                             break;
                         case FunctionResultContent result:
                             var name = toolNames.GetValueOrDefault(result.CallId, "unknown");
@@ -69,7 +71,8 @@ sealed class TodoAgent(IChatClient model, Kernel kernel, IOptions<ModelOptions> 
                             if (result.Exception is not null) logger.LogWarning(result.Exception, "Tool {Tool} failed", name);
                             telemetry.ToolCalled(name, failed: json.ValueKind == JsonValueKind.Object
                                 && json.TryGetProperty("status", out var status) && status.ValueEquals("error"));
-                            yield return new AgentEvent.ToolResult(result.CallId, name, json, TaskListOf(name, json));
+                            yield return new AgentEvent.ToolResult(result.CallId, name, RawJson.From(json, AgentEventStream.WriterOptions),
+                                TaskListOf(name, json));
                             break;
                         case TextContent { Text.Length: > 0 } delta when updates.Current.Role != ChatRole.Tool:
                             text.Append(delta.Text);
@@ -96,7 +99,7 @@ sealed class TodoAgent(IChatClient model, Kernel kernel, IOptions<ModelOptions> 
     static TaskListView? TaskListOf(string tool, JsonElement result)
     {
         if (!ToolViews.ShowsTaskList(tool, result)) return null;
-        var list = result.Deserialize<TaskListView>(AgentEvent.Json)!;
+        var list = result.Deserialize(AgentJsonContext.Default.TaskListView)!;
         return list with { Total = Math.Max(list.Total, list.Tasks.Count) };
     }
 

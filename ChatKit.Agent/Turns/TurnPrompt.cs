@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using ChatKit.ServiceDefaults;
-using ChatKit.ServiceDefaults.Text;
+using System.Text;
+using ChatKit.Agent.Contracts;
 using Microsoft.Extensions.AI;
 
 namespace ChatKit.Agent.Turns;
@@ -45,7 +45,7 @@ public static partial class TurnPrompt
         """;
 
     /// <summary>System instructions, the windowed history and the new user message, oldest first.</summary>
-    public static List<ChatMessage> Build(TurnRequest request, TurnOptions options, DateTimeOffset now)
+    public static List<ChatMessage> Build(AgentTurnRequest request, TurnOptions options, DateTimeOffset now)
     {
         var messages = new List<ChatMessage> { new(ChatRole.System, Instructions(now)) };
         var history = request.History ?? [];
@@ -74,7 +74,7 @@ public static partial class TurnPrompt
         TaggedTaskId().Matches(text).Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
 
     /// <summary>The newest messages that fit both the message and the character budget.</summary>
-    public static IReadOnlyList<TurnMessage> Window(IReadOnlyList<TurnMessage> history, TurnOptions options)
+    public static IReadOnlyList<AgentHistoryEntry> Window(IReadOnlyList<AgentHistoryEntry> history, TurnOptions options)
     {
         var start = history.Count;
         var characters = 0;
@@ -87,11 +87,14 @@ public static partial class TurnPrompt
         return [.. history.Skip(start)];
     }
 
-    static int Size(TurnMessage message, TurnOptions options) =>
+    static int Size(AgentHistoryEntry message, TurnOptions options) =>
         Math.Min(message.Content?.Length ?? 0, options.MaxMessageCharacters)
-        + (message.Arguments?.GetRawText().Length ?? 0) + (message.Result?.GetRawText().Length ?? 0) + 16;
+        + Length(message.Arguments) + Length(message.Result) + 16;
 
-    static IEnumerable<ChatMessage> ToChatMessages(TurnMessage message, TurnOptions options)
+    /// <summary>A JSON value's length in characters, as it was sent.</summary>
+    static int Length(RawJson? json) => json is { } value ? Encoding.UTF8.GetCharCount(value.Utf8.Span) : 0;
+
+    static IEnumerable<ChatMessage> ToChatMessages(AgentHistoryEntry message, TurnOptions options)
     {
         switch (message.Role)
         {
@@ -107,15 +110,22 @@ public static partial class TurnPrompt
             case "tool":
                 var callId = string.IsNullOrWhiteSpace(message.CallId) ? $"call_{Guid.NewGuid():N}"[..21] : message.CallId;
                 yield return new ChatMessage(ChatRole.Assistant, [new FunctionCallContent(callId, message.Name!, Arguments(message.Arguments))]);
-                yield return new ChatMessage(ChatRole.Tool, [new FunctionResultContent(callId, message.Result)]);
+                yield return new ChatMessage(ChatRole.Tool, [new FunctionResultContent(callId, Element(message.Result))]);
                 break;
         }
     }
 
-    static Dictionary<string, object?> Arguments(JsonElement? arguments) =>
-        arguments is { ValueKind: JsonValueKind.Object } json
-            ? json.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone())
+    static Dictionary<string, object?> Arguments(RawJson? arguments) =>
+        Element(arguments) is { ValueKind: JsonValueKind.Object } json
+            ? json.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value)
             : [];
+
+    static JsonElement? Element(RawJson? json)
+    {
+        if (json is not { } value) return null;
+        using var document = value.Parse();
+        return document.RootElement.Clone();
+    }
 
     static string Cut(string? text, TurnOptions options) =>
         text is null ? "" : text.Length <= options.MaxMessageCharacters ? text : TextElements.Truncate(text, options.MaxMessageCharacters) + "…";

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using ChatKit.Agent.Contracts;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -16,7 +17,7 @@ public static class TurnsApi
         return group;
     }
 
-    static Results<AgentEventStream, ValidationProblem> RunTurn(TurnRequest request, ITodoAgent agent, HttpContext context)
+    static Results<AgentEventStream, ValidationProblem> RunTurn(AgentTurnRequest request, ITodoAgent agent, HttpContext context)
     {
         var errors = request.Validate();
         return errors.Count > 0
@@ -31,6 +32,9 @@ public sealed class AgentEventStream(IAsyncEnumerable<AgentEvent> events) : IRes
     public const string MediaType = "application/x-ndjson";
     static readonly byte[] NewLine = "\n"u8.ToArray();
 
+    /// <summary>How the stream writes JSON (default escaping); a tool's arguments and result are kept as it writes them.</summary>
+    public static readonly JsonWriterOptions WriterOptions = new();
+
     public int? StatusCode => StatusCodes.Status200OK;
     public string ContentType => MediaType;
 
@@ -44,7 +48,7 @@ public sealed class AgentEventStream(IAsyncEnumerable<AgentEvent> events) : IRes
         try
         {
             await using var enumerator = events.GetAsyncEnumerator(context.RequestAborted);
-            await using var json = new Utf8JsonWriter(response.BodyWriter);
+            await using var json = new Utf8JsonWriter(response.BodyWriter, WriterOptions);
             while (true)
             {
                 // Flush only when the next event is not ready yet (the model or a tool is working): events produced
@@ -52,7 +56,7 @@ public sealed class AgentEventStream(IAsyncEnumerable<AgentEvent> events) : IRes
                 var next = enumerator.MoveNextAsync();
                 if (!next.IsCompleted) await response.BodyWriter.FlushAsync(context.RequestAborted);
                 if (!await next) break;
-                JsonSerializer.Serialize(json, enumerator.Current, AgentEvent.Json);
+                JsonSerializer.Serialize(json, enumerator.Current, AgentJsonContext.Default.AgentEvent);
                 json.Flush();
                 json.Reset();
                 response.BodyWriter.Write(NewLine);

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using ChatKit.Agent.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace ChatKit.ApiService.Agent;

@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using System.Text;
+using ChatKit.Agent.Contracts;
 using ChatKit.ApiService.Conversations;
 using ChatKit.ApiService.Infrastructure;
+using ChatKit.ApiService.ChatKit.Protocol;
 using Microsoft.Extensions.Options;
 
 namespace ChatKit.ApiService.Attachments;
@@ -80,8 +82,12 @@ public sealed partial class AttachmentService(AttachmentStore store, IAttachment
         await contents.DeleteAsync([attachmentId], CancellationToken.None);
     }
 
-    /// <summary>The bytes of attachments whose metadata is gone (a deleted thread's).</summary>
-    public Task DeleteContentsAsync(IReadOnlyCollection<string> attachmentIds) => contents.DeleteAsync(attachmentIds, CancellationToken.None);
+    /// <summary>A deleted thread's attachments, metadata and bytes.</summary>
+    public async Task DeleteThreadAttachmentsAsync(string owner, string threadId, CancellationToken ct)
+    {
+        var ids = await store.DeleteThreadAttachmentsAsync(owner, threadId, ct);
+        await contents.DeleteAsync(ids, CancellationToken.None);
+    }
 
     /// <summary>Deletes attachments that were created more than the upload window ago and never sent; returns how many.</summary>
     public async Task<int> DeleteUnsentAsync(CancellationToken ct)

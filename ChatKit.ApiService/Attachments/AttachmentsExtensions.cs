@@ -6,6 +6,8 @@ public static class AttachmentsExtensions
     public static IHostApplicationBuilder AddAttachments(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AttachmentOptions>().BindConfiguration(AttachmentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IAttachmentContents, PostgresAttachmentContents>();
+        builder.Services.AddSingleton<AttachmentStore>();
         builder.Services.AddSingleton<AttachmentService>();
         builder.Services.AddHostedService<UnsentAttachmentCleanup>();
         return builder;

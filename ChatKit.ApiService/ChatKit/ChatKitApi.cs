@@ -5,6 +5,7 @@ using ChatKit.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using ChatKit.ApiService.ChatKit.Protocol;
 
 namespace ChatKit.ApiService.ChatKit;
 
@@ -59,7 +60,7 @@ public static class ChatKitApi
         await using (content)
         {
             var attachment = await attachments.UploadAsync(attachmentId, key, content, attachments.BaseUrlFor(request), ct);
-            return TypedResults.Json(attachment, ProtocolJson.Context.Attachment);
+            return TypedResults.Json(attachment, ChatKitJson.Context.Attachment);
         }
     }
 

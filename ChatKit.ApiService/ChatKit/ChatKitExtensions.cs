@@ -1,3 +1,4 @@
+using ChatKit.ApiService.ChatKit.Protocol;
 namespace ChatKit.ApiService.ChatKit;
 
 public static class ChatKitExtensions
@@ -5,6 +6,7 @@ public static class ChatKitExtensions
     /// <summary>The ChatKit protocol server behind <c>POST /api/chatkit</c>.</summary>
     public static IHostApplicationBuilder AddChatKitProtocol(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddScoped<ChatKitAnswers>();
         builder.Services.AddScoped<ChatKitServer>();
         return builder;
     }

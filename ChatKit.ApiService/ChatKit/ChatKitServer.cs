@@ -2,71 +2,66 @@ using System.Collections.Frozen;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.Json;
 using ChatKit.ApiService.Attachments;
-using ChatKit.ApiService.Conversations;
 using ChatKit.ApiService.Infrastructure;
 using ChatKit.ApiService.Turns;
+using ChatKit.ApiService.ChatKit.Protocol;
 
 namespace ChatKit.ApiService.ChatKit;
 
 /// <summary>
 /// <c>POST /api/chatkit</c>: reads the envelope <c>{type, params, metadata}</c> (<c>type</c> anywhere in the object),
 /// finds the request type in <see cref="Requests"/>, parses its params and runs it. Streaming requests answer as
-/// server-sent events, the others as JSON. Refusals are <see cref="ApiError"/>s: problem details before a stream
-/// starts (the service's exception handler), an <c>error</c> event after (<see cref="SseEventSink.FailAsync"/>).
+/// server-sent events (<see cref="ChatKitEventStream"/>), the others as JSON. Refusals are <see cref="ApiError"/>s:
+/// problem details before a stream starts (the service's exception handler), an <c>error</c> event after.
 /// </summary>
-public sealed class ChatKitServer(ThreadStore threads, ItemStore items, TurnPipeline pipeline, WidgetActions actions, AttachmentService attachments,
-    ILogger<ChatKitServer> logger)
+public sealed class ChatKitServer(ChatKitAnswers answers, TurnPipeline pipeline, WidgetActions actions, AttachmentService attachments)
 {
-    const int DefaultPageSize = 20;
-    const int MaxPageSize = 100;
-
     TurnPipeline Pipeline => pipeline;
 
     WidgetActions Actions => actions;
 
-    /// <summary>Who is asking, and what the request's answers are built with.</summary>
-    sealed record Call(string Owner, string BaseUrl, CancellationToken Aborted);
+    ChatKitAnswers Answers => answers;
 
     /// <summary>A request type: whether it streams, and how it runs once its params are parsed.</summary>
-    sealed record Route(bool Streams, Func<ChatKitServer, Call, JsonElement, IChatKitEventSink, Task<IResult?>> Run);
+    sealed record Route(bool Streams, Func<ChatKitServer, ChatKitCall, JsonElement, IChatKitEventSink, Task<IResult?>> Run);
 
     /// <summary>Every request type of the protocol (docs/chatkit-protocol.md a2), once.</summary>
     static readonly FrozenDictionary<string, Route> Requests = new Dictionary<string, Route>
     {
-        ["threads.create"] = Streamed(ProtocolJson.Requests.ThreadsCreateParams, (server, call, p, sink) =>
+        ["threads.create"] = Streamed(ChatKitJson.Requests.ThreadsCreateParams, (server, call, p, sink) =>
             server.Pipeline.SendAsync(new UserTurn(call.Owner, null, Valid(p.Input), call.BaseUrl), sink, call.Aborted)),
-        ["threads.add_user_message"] = Streamed(ProtocolJson.Requests.ThreadsAddUserMessageParams, (server, call, p, sink) =>
+        ["threads.add_user_message"] = Streamed(ChatKitJson.Requests.ThreadsAddUserMessageParams, (server, call, p, sink) =>
             server.Pipeline.SendAsync(new UserTurn(call.Owner, Required(p.ThreadId, "thread_id"), Valid(p.Input), call.BaseUrl),
                 sink, call.Aborted)),
-        ["threads.retry_after_item"] = Streamed(ProtocolJson.Requests.ThreadItemRef, (server, call, p, sink) =>
+        ["threads.retry_after_item"] = Streamed(ChatKitJson.Requests.ThreadItemRef, (server, call, p, sink) =>
             server.Pipeline.RetryAsync(call.Owner, Required(p.ThreadId, "thread_id"), Required(p.ItemId, "item_id"), sink,
                 call.Aborted)),
-        ["threads.custom_action"] = Streamed(ProtocolJson.Requests.ThreadsCustomActionParams, (server, call, p, sink) =>
+        ["threads.custom_action"] = Streamed(ChatKitJson.Requests.ThreadsCustomActionParams, (server, call, p, sink) =>
             server.Actions.StreamAsync(call.Owner, Required(p.ThreadId, "thread_id"), p.ItemId,
                 p.Action with { Type = Required(p.Action.Type, "action.type") }, sink, call.Aborted)),
-        ["threads.add_client_tool_output"] = Streamed(ProtocolJson.Requests.ThreadsAddClientToolOutputParams, (server, call, p, sink) =>
+        ["threads.add_client_tool_output"] = Streamed(ChatKitJson.Requests.ThreadsAddClientToolOutputParams, (server, call, p, sink) =>
             server.Pipeline.ClientToolOutputAsync(call.Owner, Required(p.ThreadId, "thread_id"), p.Result, sink, call.Aborted)),
-        ["threads.add_structured_input"] = Streamed(ProtocolJson.Requests.ThreadsAddStructuredInputParams, (server, call, p, sink) =>
+        ["threads.add_structured_input"] = Streamed(ChatKitJson.Requests.ThreadsAddStructuredInputParams, (server, call, p, sink) =>
             server.Pipeline.StructuredInputAsync(call.Owner, Required(p.ThreadId, "thread_id"), Required(p.ItemId, "item_id"),
                 p.Input, sink, call.Aborted)),
 
-        ["threads.get_by_id"] = Answered(ProtocolJson.Requests.ThreadRef, (server, call, p) => server.GetThreadAsync(call, p)),
-        ["threads.list"] = Answered(ProtocolJson.Requests.ThreadsListParams, (server, call, p) => server.ListThreadsAsync(call, p)),
-        ["items.list"] = Answered(ProtocolJson.Requests.ItemsListParams, (server, call, p) => server.ListItemsAsync(call, p)),
-        ["threads.update"] = Answered(ProtocolJson.Requests.ThreadsUpdateParams, (server, call, p) => server.RenameThreadAsync(call, p)),
-        ["threads.delete"] = Answered(ProtocolJson.Requests.ThreadRef, (server, call, p) => server.DeleteThreadAsync(call, p)),
-        ["items.feedback"] = Answered(ProtocolJson.Requests.ItemsFeedbackParams, (server, call, p) => server.FeedbackAsync(call, p)),
-        ["threads.sync_custom_action"] = Answered(ProtocolJson.Requests.ThreadsCustomActionParams, (server, call, p) => server.SyncActionAsync(call, p)),
-        ["attachments.create"] = Answered(ProtocolJson.Requests.AttachmentsCreateParams, (server, call, p) => server.CreateAttachmentAsync(call, p)),
-        ["attachments.delete"] = Answered(ProtocolJson.Requests.AttachmentsDeleteParams, (server, call, p) => server.DeleteAttachmentAsync(call, p)),
-        ["input.transcribe"] = Answered(ProtocolJson.Requests.InputTranscribeParams, (_, _, p) => Transcribe(p)),
+        ["threads.get_by_id"] = Answered(ChatKitJson.Requests.ThreadRef, (server, call, p) => server.Answers.GetThreadAsync(call, p)),
+        ["threads.list"] = Answered(ChatKitJson.Requests.ThreadsListParams, (server, call, p) => server.Answers.ListThreadsAsync(call, p)),
+        ["items.list"] = Answered(ChatKitJson.Requests.ItemsListParams, (server, call, p) => server.Answers.ListItemsAsync(call, p)),
+        ["threads.update"] = Answered(ChatKitJson.Requests.ThreadsUpdateParams, (server, call, p) => server.Answers.RenameThreadAsync(call, p)),
+        ["threads.delete"] = Answered(ChatKitJson.Requests.ThreadRef, (server, call, p) => server.Answers.DeleteThreadAsync(call, p)),
+        ["items.feedback"] = Answered(ChatKitJson.Requests.ItemsFeedbackParams, (server, call, p) => server.Answers.FeedbackAsync(call, p)),
+        ["threads.sync_custom_action"] = Answered(ChatKitJson.Requests.ThreadsCustomActionParams, (server, call, p) => server.Answers.SyncActionAsync(call, p)),
+        ["attachments.create"] = Answered(ChatKitJson.Requests.AttachmentsCreateParams, (server, call, p) => server.Answers.CreateAttachmentAsync(call, p)),
+        ["attachments.delete"] = Answered(ChatKitJson.Requests.AttachmentsDeleteParams, (server, call, p) => server.Answers.DeleteAttachmentAsync(call, p)),
+        ["input.transcribe"] = Answered(ChatKitJson.Requests.InputTranscribeParams, (_, _, p) => ChatKitAnswers.Transcribe(p)),
     }.ToFrozenDictionary();
 
     public async Task HandleAsync(HttpContext http, string owner)
     {
         using var document = await ReadBodyAsync(http);
         var (route, parameters) = ReadEnvelope(document.RootElement);
-        var call = new Call(owner, attachments.BaseUrlFor(http.Request), http.RequestAborted);
+        var call = new ChatKitCall(owner, attachments.BaseUrlFor(http.Request), http.RequestAborted);
         if (!route.Streams)
         {
             var answer = await route.Run(this, call, parameters, NullEventSink.Instance);
@@ -74,109 +69,17 @@ public sealed class ChatKitServer(ThreadStore threads, ItemStore items, TurnPipe
             return;
         }
 
-        // Until the first event, a refusal propagates and becomes problem details; after it, an error event.
-        var sink = new SseEventSink(http);
-        try
-        {
-            await route.Run(this, call, parameters, sink);
-            await sink.FlushAsync();
-        }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
-        {
-            // The client went away; what the turn made is saved.
-        }
-        catch (Exception e) when (sink.Started)
-        {
-            await sink.FailAsync(e, logger);
-        }
+        await new ChatKitEventStream((sink, _) => route.Run(this, call, parameters, sink)).ExecuteAsync(http);
     }
 
-    // ---- the answered requests -----------------------------------------------------------------------------
-
-    async Task<IResult> GetThreadAsync(Call call, ThreadRef request)
-    {
-        var found = await threads.GetThreadWithItemsAsync(call.Owner, Required(request.ThreadId, "thread_id"), DefaultPageSize, call.Aborted)
-                    ?? throw ApiError.NotFound("The thread");
-        return Json(ThreadViews.ToWire(found.Thread, ThreadViews.ToWire(found.Items)), ChatKitJson.Context.ChatKitThread);
-    }
-
-    async Task<IResult> ListThreadsAsync(Call call, ThreadsListParams request)
-    {
-        var page = await threads.ListThreadsAsync(call.Owner, Limit(request.Limit), Order(request.Order), request.After, call.Aborted);
-        return Json(new ThreadsPage(page.Data.Select(t => ThreadViews.ToWire(t)).ToList(), page.HasMore, page.After),
-            ProtocolJson.Context.ThreadsPage);
-    }
-
-    async Task<IResult> ListItemsAsync(Call call, ItemsListParams request)
-    {
-        var page = await items.ListItemsAsync(call.Owner, Required(request.ThreadId, "thread_id"), Limit(request.Limit), Order(request.Order),
-            request.After, call.Aborted) ?? throw ApiError.NotFound("The thread");
-        return Json(ThreadViews.ToWire(page), ChatKitJson.Context.ItemsPage);
-    }
-
-    async Task<IResult> RenameThreadAsync(Call call, ThreadsUpdateParams request)
-    {
-        var renamed = await threads.RenameThreadAsync(call.Owner, Required(request.ThreadId, "thread_id"), Titles.Valid(request.Title), call.Aborted)
-                      ?? throw ApiError.NotFound("The thread");
-        return Json(ThreadViews.ToWire(renamed), ChatKitJson.Context.ChatKitThread);
-    }
-
-    async Task<IResult> DeleteThreadAsync(Call call, ThreadRef request)
-    {
-        var removed = await threads.DeleteThreadAsync(call.Owner, Required(request.ThreadId, "thread_id"), call.Aborted)
-                      ?? throw ApiError.NotFound("The thread");
-        await attachments.DeleteContentsAsync(removed);
-        return EmptyObject;
-    }
-
-    async Task<IResult> FeedbackAsync(Call call, ItemsFeedbackParams request)
-    {
-        if (request.Kind is not ("positive" or "negative"))
-            throw ApiError.BadRequest("invalid_params", "kind must be \"positive\" or \"negative\".");
-        if (request.ItemIds.Count > MaxPageSize)
-            throw ApiError.BadRequest("invalid_params", $"At most {MaxPageSize} items per feedback request.");
-        if (!await items.SetFeedbackAsync(call.Owner, Required(request.ThreadId, "thread_id"), request.ItemIds, request.Kind, call.Aborted))
-            throw ApiError.NotFound("The thread");
-        return EmptyObject;
-    }
-
-    async Task<IResult> SyncActionAsync(Call call, ThreadsCustomActionParams request)
-    {
-        var updated = await actions.RunAsync(call.Owner, Required(request.ThreadId, "thread_id"), request.ItemId,
-            request.Action, call.Aborted);
-        return updated is { } item ? Json(new UpdatedItemResponse(item), ProtocolJson.Context.UpdatedItemResponse) : EmptyObject;
-    }
-
-    async Task<IResult> CreateAttachmentAsync(Call call, AttachmentsCreateParams request)
-    {
-        var attachment = await attachments.CreateAsync(call.Owner, request.Name, request.Size, request.MimeType, call.BaseUrl, call.Aborted);
-        return Json(attachment, ProtocolJson.Context.Attachment);
-    }
-
-    async Task<IResult> DeleteAttachmentAsync(Call call, AttachmentsDeleteParams request)
-    {
-        await attachments.DeleteAsync(call.Owner, Required(request.AttachmentId, "attachment_id"), call.Aborted);
-        return EmptyObject;
-    }
-
-    static Task<IResult> Transcribe(InputTranscribeParams request)
-    {
-        Required(request.AudioBase64, "audio_base64");
-        Required(request.MimeType, "mime_type");
-        throw ApiError.BadRequest("transcription_unavailable",
-            "Dictation is not available: no speech-to-text provider is configured on this server.");
-    }
-
-    // ---- parsing -------------------------------------------------------------------------------------------
-
-    static Route Streamed<T>(JsonTypeInfo<T> info, Func<ChatKitServer, Call, T, IChatKitEventSink, Task> run) =>
+    static Route Streamed<T>(JsonTypeInfo<T> info, Func<ChatKitServer, ChatKitCall, T, IChatKitEventSink, Task> run) =>
         new(Streams: true, async (server, call, parameters, sink) =>
         {
             await run(server, call, Parse(parameters, info), sink);
             return null;
         });
 
-    static Route Answered<T>(JsonTypeInfo<T> info, Func<ChatKitServer, Call, T, Task<IResult>> run) =>
+    static Route Answered<T>(JsonTypeInfo<T> info, Func<ChatKitServer, ChatKitCall, T, Task<IResult>> run) =>
         new(Streams: false, async (server, call, parameters, _) => await run(server, call, Parse(parameters, info)));
 
     static async Task<JsonDocument> ReadBodyAsync(HttpContext http)
@@ -222,25 +125,10 @@ public sealed class ChatKitServer(ThreadStore threads, ItemStore items, TurnPipe
             ? throw ApiError.BadRequest("invalid_params", "params.input.content and params.input.attachments must not contain null.")
             : input;
 
-    static string Required(string? value, string name) => string.IsNullOrWhiteSpace(value)
+    internal static string Required(string? value, string name) => string.IsNullOrWhiteSpace(value)
         ? throw ApiError.BadRequest("invalid_params", $"params.{name} is required.")
         : value;
-
-    static int Limit(int? limit) => limit switch
-    {
-        null => DefaultPageSize,
-        < 1 => throw ApiError.BadRequest("invalid_params", "limit must be positive."),
-        _ => Math.Min(limit.Value, MaxPageSize),
-    };
-
-    static SortOrder Order(string? order) => order switch
-    {
-        null or "desc" => SortOrder.Desc,
-        "asc" => SortOrder.Asc,
-        _ => throw ApiError.BadRequest("invalid_params", "order must be \"asc\" or \"desc\"."),
-    };
-
-    static IResult Json<T>(T value, JsonTypeInfo<T> info) => TypedResults.Json(value, info, "application/json");
-
-    static readonly IResult EmptyObject = TypedResults.Text("{}", "application/json");
 }
+
+/// <summary>Who is asking, and what the request's answers are built with.</summary>
+public sealed record ChatKitCall(string Owner, string BaseUrl, CancellationToken Aborted);

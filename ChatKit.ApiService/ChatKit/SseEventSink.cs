@@ -2,8 +2,8 @@ using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using ChatKit.ApiService.Infrastructure;
-using ChatKit.ApiService.Turns;
 using Microsoft.AspNetCore.Http.Features;
+using ChatKit.ApiService.ChatKit.Protocol;
 
 namespace ChatKit.ApiService.ChatKit;
 

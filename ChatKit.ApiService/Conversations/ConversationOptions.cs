@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using ChatKit.ServiceDefaults;
+using ChatKit.Agent.Contracts;
 
 namespace ChatKit.ApiService.Conversations;
 

@@ -33,11 +33,9 @@ public static class ConversationsExtensions
             settings.DisableTracing = true;
         });
         builder.Services.AddSingleton<ThreadLocks>();
-        builder.Services.AddSingleton<IAttachmentContents, PostgresAttachmentContents>();
         builder.Services.AddSingleton<TurnStore>();
         builder.Services.AddSingleton<ThreadStore>();
         builder.Services.AddSingleton<ItemStore>();
-        builder.Services.AddSingleton<AttachmentStore>();
         return builder;
     }
 }

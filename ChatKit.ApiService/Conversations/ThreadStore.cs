@@ -89,17 +89,13 @@ public sealed partial class ThreadStore(IDbContextFactory<ConversationsDbContext
     }
 
     /// <summary>
-    /// Deletes the thread, its items (cascade) and its attachment rows; returns the attachment ids (for their bytes), or
-    /// null when not found. Once the thread is gone no message can stamp an attachment with it (the item insert fails).
+    /// Deletes the thread and its items (cascade); false when not found. Once the thread is gone no message can stamp an
+    /// attachment with it (the item insert fails), so its attachments can go next (<c>AttachmentService.DeleteThreadAttachmentsAsync</c>).
     /// </summary>
-    public async Task<IReadOnlyList<string>?> DeleteThreadAsync(string owner, string threadId, CancellationToken ct)
+    public async Task<bool> DeleteThreadAsync(string owner, string threadId, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        if (await db.Threads.Where(t => t.Id == threadId && t.OwnerId == owner).ExecuteDeleteAsync(ct) == 0) return null;
-        var attachments = db.Attachments.Where(a => a.ThreadId == threadId && a.OwnerId == owner);
-        var ids = await attachments.Select(a => a.Id).ToListAsync(ct);
-        if (ids.Count > 0) await attachments.Where(a => ids.Contains(a.Id)).ExecuteDeleteAsync(ct);
-        return ids;
+        return await db.Threads.Where(t => t.Id == threadId && t.OwnerId == owner).ExecuteDeleteAsync(ct) > 0;
     }
 
     static string ThreadPage(string dir, string? afterCmp) =>

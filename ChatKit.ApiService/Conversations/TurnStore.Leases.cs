@@ -1,4 +1,4 @@
-using ChatKit.ApiService.Turns;
+using ChatKit.ApiService.Infrastructure;
 using Npgsql;
 using static ChatKit.ApiService.Conversations.Sql;
 
@@ -184,7 +184,7 @@ public sealed partial class TurnStore
         }
         catch (PostgresException e) when (e.SqlState == UserCapState)
         {
-            throw UserTurnLimiter.TooManyTurns(options.Value.MaxTurnsPerUser);
+            throw ApiError.TooManyTurns(options.Value.MaxTurnsPerUser);
         }
     }
 }

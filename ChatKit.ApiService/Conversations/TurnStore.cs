@@ -1,4 +1,3 @@
-using ChatKit.ApiService.Turns;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using static ChatKit.ApiService.Conversations.Sql;

@@ -37,6 +37,13 @@ public class ApiError(int status, string code, string message, Exception? inner 
     public static ApiError TooManyRequests(string code, string message, TimeSpan retryAfter) =>
         new(StatusCodes.Status429TooManyRequests, code, message) { RetryAfter = retryAfter };
 
+    /// <summary>The user's cap of turns in flight is reached (this replica's limiter, or all replicas' leases).</summary>
+    public static ApiError TooManyTurns(int cap) => TooManyRequests("too_many_turns",
+        $"You already have {cap} messages being answered; wait for one to finish.", TurnRetryAfter);
+
+    /// <summary>A turn with a hosted model takes seconds; this is when a refused one is worth trying again.</summary>
+    public static readonly TimeSpan TurnRetryAfter = TimeSpan.FromSeconds(5);
+
     /// <summary>The refusal an exception stands for; null for a genuine server error (500).</summary>
     public static ApiError? From(Exception exception) => exception switch
     {

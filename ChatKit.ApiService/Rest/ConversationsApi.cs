@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.Json;
+using ChatKit.Agent.Contracts;
 using ChatKit.ApiService.Agent;
 using ChatKit.ApiService.Attachments;
 using ChatKit.ApiService.Auth;
@@ -9,6 +10,7 @@ using ChatKit.ApiService.Conversations;
 using ChatKit.ApiService.Infrastructure;
 using ChatKit.ApiService.Turns;
 using ChatKit.ServiceDefaults.Auth;
+using ChatKit.ApiService.ChatKit.Protocol;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -122,8 +124,8 @@ public static class ConversationsApi
     static async Task<NoContent> DeleteThreadAsync(string threadId, CurrentUser user, ThreadStore store, AttachmentService attachments,
         CancellationToken ct)
     {
-        var removed = await store.DeleteThreadAsync(user.Id, threadId, ct) ?? throw ApiError.NotFound("The thread");
-        await attachments.DeleteContentsAsync(removed);
+        if (!await store.DeleteThreadAsync(user.Id, threadId, ct)) throw ApiError.NotFound("The thread");
+        await attachments.DeleteThreadAttachmentsAsync(user.Id, threadId, ct);
         return TypedResults.NoContent();
     }
 
@@ -131,8 +133,8 @@ public static class ConversationsApi
     /// Saves the user message, runs a turn with the thread's history and returns the answer; without a
     /// <c>thread_id</c> it starts a new thread. With <c>Accept: text/event-stream</c> the answer streams as ChatKit events.
     /// </summary>
-    static async Task<Results<Ok<SendMessageResponse>, EmptyHttpResult>> SendMessageAsync(HttpContext http, CurrentUser user,
-        TurnPipeline pipeline, AttachmentService attachments, IOptions<ConversationOptions> options, ILoggerFactory loggers)
+    static async Task<Results<Ok<SendMessageResponse>, ChatKitEventStream>> SendMessageAsync(HttpContext http, CurrentUser user,
+        TurnPipeline pipeline, AttachmentService attachments, IOptions<ConversationOptions> options)
     {
         var ct = http.RequestAborted;
         var body = await ReadOptionalBodyAsync(http.Request, ConversationsJsonContext.Default.SendMessageRequest, ct)
@@ -145,25 +147,8 @@ public static class ConversationsApi
 
         var turn = new UserTurn(user.Id, body.ThreadId,
             new UserMessageInput { Content = [new InputText { Text = body.Message ?? "" }] }, attachments.BaseUrlFor(http.Request));
-        if (WantsEventStream(http.Request))
-        {
-            // As POST /api/chatkit: a refusal before the first event is problem details, after it an error event.
-            var sink = new SseEventSink(http);
-            try
-            {
-                await pipeline.SendAsync(turn, sink, ct);
-                await sink.FlushAsync();
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                // The client went away; what the turn made is saved.
-            }
-            catch (Exception e) when (sink.Started)
-            {
-                await sink.FailAsync(e, loggers.CreateLogger(typeof(ConversationsApi)));
-            }
-            return TypedResults.Empty;
-        }
+        // As POST /api/chatkit: a refusal before the first event is problem details, after it an error event.
+        if (WantsEventStream(http.Request)) return new ChatKitEventStream((sink, aborted) => pipeline.SendAsync(turn, sink, aborted));
 
         var outcome = await pipeline.SendAsync(turn, NullEventSink.Instance, ct);
         if (outcome.Failure is { } failure)

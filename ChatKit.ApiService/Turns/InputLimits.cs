@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using ChatKit.Agent.Contracts;
 using ChatKit.ApiService.Conversations;
 using ChatKit.ApiService.Infrastructure;
+using ChatKit.ApiService.ChatKit.Protocol;
 
 namespace ChatKit.ApiService.Turns;
 

@@ -1,6 +1,6 @@
 using ChatKit.ApiService.Attachments;
 using ChatKit.ApiService.Conversations;
-using ChatKit.ApiService.Infrastructure;
+using ChatKit.ApiService.ChatKit.Protocol;
 
 namespace ChatKit.ApiService.Turns;
 
@@ -9,7 +9,7 @@ static class StoredItems
 {
     public static ThreadItem ToNew(ChatKitItem item, string? text) => new()
     {
-        Id = item.Id, ThreadId = item.ThreadId, Type = TypeOf(item), CreatedAt = item.CreatedAt, Text = text, Data = ChatKitJson.Serialize(item),
+        Id = item.Id, ThreadId = item.ThreadId, Type = ChatKitJson.TypeOf(item), CreatedAt = item.CreatedAt, Text = text, Data = ChatKitJson.Serialize(item),
     };
 
     public static UserMessageItem UserMessage(string threadId, DateTime now, UserMessageInput input, List<Attachment> attached) => new()
@@ -33,16 +33,4 @@ static class StoredItems
     {
         Id = Ids.HiddenContext(), ThreadId = threadId, CreatedAt = now, Content = ChatKitJson.ToRaw(record, ChatKitJson.Context.ToolRecord),
     }, null);
-
-    static string TypeOf(ChatKitItem item) => item switch
-    {
-        UserMessageItem => ItemTypes.UserMessage,
-        AssistantMessageItem => ItemTypes.AssistantMessage,
-        ClientToolCallItem => ItemTypes.ClientToolCall,
-        WidgetItem => ItemTypes.Widget,
-        StructuredInputItem => ItemTypes.StructuredInput,
-        HiddenContextItem => ItemTypes.HiddenContext,
-        SdkHiddenContextItem => ItemTypes.SdkHiddenContext,
-        _ => throw new ArgumentOutOfRangeException(nameof(item)),
-    };
 }

@@ -1,7 +1,8 @@
 using System.Text;
+using ChatKit.Agent.Contracts;
 using ChatKit.ApiService.Conversations;
 using ChatKit.ApiService.Infrastructure;
-using ChatKit.ServiceDefaults.Text;
+using ChatKit.ApiService.ChatKit.Protocol;
 
 namespace ChatKit.ApiService.Turns;
 

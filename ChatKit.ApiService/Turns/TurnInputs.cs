@@ -1,18 +1,10 @@
 using System.Text.Json;
 using System.Text;
-using ChatKit.ApiService.Agent;
+using ChatKit.Agent.Contracts;
 using ChatKit.ApiService.Conversations;
-using ChatKit.ApiService.Infrastructure;
-using ChatKit.ServiceDefaults.Text;
+using ChatKit.ApiService.ChatKit.Protocol;
 
 namespace ChatKit.ApiService.Turns;
-
-/// <summary>What a hidden_context_item of this server holds: one agent tool call and its result.</summary>
-public sealed record ToolRecord(string CallId, string Name, RawJson Arguments, RawJson? Result)
-{
-    public const string ToolCallKind = "tool_call";
-    public string Kind => ToolCallKind;
-}
 
 /// <summary>Turns stored ChatKit items and user input into what the agent's turn endpoint takes.</summary>
 public static class TurnInputs
@@ -76,16 +68,16 @@ public static class TurnInputs
             switch (item.Type)
             {
                 case ItemTypes.UserMessage when !string.IsNullOrEmpty(item.Text):
-                    history.Add(new AgentHistoryEntry { Role = AgentHistoryEntry.User, Content = item.Text });
+                    history.Add(new AgentHistoryEntry(AgentHistoryEntry.User, item.Text));
                     break;
                 case ItemTypes.AssistantMessage when !string.IsNullOrEmpty(item.Text):
-                    history.Add(new AgentHistoryEntry { Role = AgentHistoryEntry.Assistant, Content = item.Text });
+                    history.Add(new AgentHistoryEntry(AgentHistoryEntry.Assistant, item.Text));
                     break;
                 case ItemTypes.SdkHiddenContext when !string.IsNullOrEmpty(item.Text):
-                    history.Add(new AgentHistoryEntry { Role = AgentHistoryEntry.Note, Content = item.Text });
+                    history.Add(new AgentHistoryEntry(AgentHistoryEntry.Note, item.Text));
                     break;
                 case ItemTypes.StructuredInput when !string.IsNullOrEmpty(item.Text):
-                    history.Add(new AgentHistoryEntry { Role = AgentHistoryEntry.User, Content = item.Text });
+                    history.Add(new AgentHistoryEntry(AgentHistoryEntry.User, item.Text));
                     break;
                 case ItemTypes.HiddenContext:
                     if (Parse(item) is HiddenContextItem hidden) history.Add(FromHidden(hidden));
@@ -93,10 +85,8 @@ public static class TurnInputs
                 case ItemTypes.ClientToolCall:
                     if (Parse(item) is ClientToolCallItem { Status: "completed" } call)
                     {
-                        history.Add(new AgentHistoryEntry
-                        {
-                            Role = AgentHistoryEntry.Tool, CallId = call.CallId, Name = call.Name, Arguments = call.Arguments, Result = call.Output,
-                        });
+                        history.Add(new AgentHistoryEntry(AgentHistoryEntry.Tool, CallId: call.CallId, Name: call.Name, Arguments: call.Arguments,
+                            Result: call.Output));
                     }
                     break;
             }
@@ -125,17 +115,14 @@ public static class TurnInputs
                 && document.RootElement.TryGetProperty("kind", out var kind) && kind.ValueEquals(ToolRecord.ToolCallKind)
                 && JsonSerializer.Deserialize(document.RootElement, ChatKitJson.Context.ToolRecord) is { } tool)
             {
-                return new AgentHistoryEntry
-                {
-                    Role = AgentHistoryEntry.Tool, CallId = tool.CallId, Name = tool.Name, Arguments = tool.Arguments, Result = tool.Result,
-                };
+                return new AgentHistoryEntry(AgentHistoryEntry.Tool, CallId: tool.CallId, Name: tool.Name, Arguments: tool.Arguments, Result: tool.Result);
             }
             var content = document.RootElement.ValueKind == JsonValueKind.String ? document.RootElement.GetString() : hidden.Content.ToString();
-            return new AgentHistoryEntry { Role = AgentHistoryEntry.Note, Content = content };
+            return new AgentHistoryEntry(AgentHistoryEntry.Note, content);
         }
         catch (JsonException)
         {
-            return new AgentHistoryEntry { Role = AgentHistoryEntry.Note, Content = hidden.Content.ToString() };
+            return new AgentHistoryEntry(AgentHistoryEntry.Note, hidden.Content.ToString());
         }
     }
 

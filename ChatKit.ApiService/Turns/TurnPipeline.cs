@@ -1,8 +1,10 @@
 using System.Text.Json;
+using ChatKit.Agent.Contracts;
 using ChatKit.ApiService.Agent;
 using ChatKit.ApiService.Attachments;
 using ChatKit.ApiService.Conversations;
 using ChatKit.ApiService.Infrastructure;
+using ChatKit.ApiService.ChatKit.Protocol;
 using Microsoft.Extensions.Options;
 
 namespace ChatKit.ApiService.Turns;

@@ -1,7 +1,9 @@
 using System.Text;
+using ChatKit.Agent.Contracts;
 using ChatKit.ApiService.Agent;
 using ChatKit.ApiService.Conversations;
-using ChatKit.ApiService.Infrastructure;
+using ChatKit.ApiService.ChatKit.Protocol;
+using ChatKit.ApiService.ChatKit.Widgets;
 
 namespace ChatKit.ApiService.Turns;
 

@@ -1,3 +1,4 @@
+using ChatKit.ApiService.ChatKit.Protocol;
 namespace ChatKit.ApiService.Turns;
 
 public static class TurnsExtensions

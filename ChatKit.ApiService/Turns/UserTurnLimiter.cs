@@ -13,9 +13,6 @@ namespace ChatKit.ApiService.Turns;
 /// </summary>
 public sealed class UserTurnLimiter(IOptions<ConversationOptions> options) : IDisposable
 {
-    /// <summary>A turn with a hosted model takes seconds; this is when a refused one is worth trying again.</summary>
-    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
-
     readonly PartitionedRateLimiter<string> limiter = PartitionedRateLimiter.Create<string, string>(owner =>
         RateLimitPartition.GetConcurrencyLimiter(owner, _ => new ConcurrencyLimiterOptions
         {
@@ -29,11 +26,8 @@ public sealed class UserTurnLimiter(IOptions<ConversationOptions> options) : IDi
         var lease = limiter.AttemptAcquire(owner);
         if (lease.IsAcquired) return lease;
         lease.Dispose();
-        throw TooManyTurns(options.Value.MaxTurnsPerUser);
+        throw ApiError.TooManyTurns(options.Value.MaxTurnsPerUser);
     }
-
-    public static ApiError TooManyTurns(int cap) => ApiError.TooManyRequests("too_many_turns",
-        $"You already have {cap} messages being answered; wait for one to finish.", RetryAfter);
 
     public void Dispose() => limiter.Dispose();
 }

@@ -1,6 +1,9 @@
+using ChatKit.Agent.Contracts;
 using ChatKit.ApiService.Agent;
 using ChatKit.ApiService.Conversations;
 using ChatKit.ApiService.Infrastructure;
+using ChatKit.ApiService.ChatKit.Protocol;
+using ChatKit.ApiService.ChatKit.Widgets;
 
 namespace ChatKit.ApiService.Turns;
 
@@ -54,9 +57,10 @@ public sealed class WidgetActions(TurnStore store, AgentClient agent, UserTurnLi
             throw ApiError.BadRequest("invalid_action", "The complete_task action needs a numeric task_id in its payload.");
 
         var task = await agent.CompleteTaskAsync(taskId, ct) ?? throw ApiError.NotFound("The task");
-        var record = new ToolRecord("action_" + Ids.Secret()[..12], CompletedTaskResult.ToolName,
+        // Told to the model as if it had called the tool itself.
+        var record = new ToolRecord("action_" + Ids.Secret()[..12], ChangedTaskResult.CompleteTool,
             RawJson.FromString($$"""{"task_id":{{task.Id}}}"""),
-            ChatKitJson.ToRaw(new CompletedTaskResult(task.Id, "completed", task.Title), ChatKitJson.Context.CompletedTaskResult));
+            ChatKitJson.ToRaw(new ChangedTaskResult(task.Id, "completed", task.Title), ChatKitJson.Context.ChangedTaskResult));
         await store.AppendItemsAsync(turn, [StoredItems.ToolCall(turn.ThreadId, clock.UtcNowMicros(), record)], CancellationToken.None);
 
         if (widget is null) return null;

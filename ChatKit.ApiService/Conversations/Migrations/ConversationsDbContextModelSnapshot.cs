@@ -23,7 +23,7 @@ namespace ChatKit.ApiService.Conversations.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("ChatKit.ApiService.Conversations.AttachmentContent", b =>
+            modelBuilder.Entity("ChatKit.ApiService.Attachments.AttachmentContent", b =>
                 {
                     b.Property<string>("AttachmentId")
                         .HasMaxLength(64)
@@ -116,7 +116,7 @@ namespace ChatKit.ApiService.Conversations.Migrations
                     b.ToTable("threads", (string)null);
                 });
 
-            modelBuilder.Entity("ChatKit.ApiService.Conversations.StoredAttachment", b =>
+            modelBuilder.Entity("ChatKit.ApiService.Attachments.StoredAttachment", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(64)
@@ -248,11 +248,11 @@ namespace ChatKit.ApiService.Conversations.Migrations
                     b.ToTable("thread_items", (string)null);
                 });
 
-            modelBuilder.Entity("ChatKit.ApiService.Conversations.AttachmentContent", b =>
+            modelBuilder.Entity("ChatKit.ApiService.Attachments.AttachmentContent", b =>
                 {
-                    b.HasOne("ChatKit.ApiService.Conversations.StoredAttachment", null)
+                    b.HasOne("ChatKit.ApiService.Attachments.StoredAttachment", null)
                         .WithOne()
-                        .HasForeignKey("ChatKit.ApiService.Conversations.AttachmentContent", "AttachmentId")
+                        .HasForeignKey("ChatKit.ApiService.Attachments.AttachmentContent", "AttachmentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_attachment_contents_attachments_attachment_id");

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using ChatKit.Agent.Contracts;
 using ChatKit.Agent.Models;
+using ChatKit.Agent.Models.Local;
 using ChatKit.Agent.Tools;
 using ChatKit.Agent.Turns;
 using Microsoft.Extensions.AI;
@@ -15,11 +17,11 @@ namespace ChatKit.Tests.Fast.Agent;
 public sealed class LocalModelConversation(InMemoryTaskTools tasks, string toolPrefix = "")
 {
     readonly IChatClient model = new LocalChatClient().AsBuilder().UseFunctionInvocation().Build();
-    readonly List<TurnMessage> history = [];
+    readonly List<AgentHistoryEntry> history = [];
 
-    public async Task<LocalTurn> SendAsync(string text, IReadOnlyList<TaskMention>? mentions = null)
+    public async Task<LocalTurn> SendAsync(string text, IReadOnlyList<AgentMention>? mentions = null)
     {
-        var request = new TurnRequest("thr_fast", [.. history], new TurnInput(text, mentions));
+        var request = new AgentTurnRequest("thr_fast", [.. history], new AgentTurnInput(text, mentions));
         Assert.Empty(request.Validate());
         var messages = TurnPrompt.Build(request, new TurnOptions(), DateTimeOffset.UtcNow);
         var options = new ChatOptions { Tools = tasks.Tools(toolPrefix), ToolMode = ChatToolMode.Auto };
@@ -28,14 +30,14 @@ public sealed class LocalModelConversation(InMemoryTaskTools tasks, string toolP
 
         var calls = response.Messages.SelectMany(m => m.Contents.OfType<FunctionCallContent>()).ToList();
         var results = response.Messages.SelectMany(m => m.Contents.OfType<FunctionResultContent>()).ToDictionary(r => r.CallId);
-        history.Add(new TurnMessage("user", text));
+        history.Add(new AgentHistoryEntry("user", text));
         foreach (var call in calls)
         {
-            history.Add(new TurnMessage("tool", CallId: call.CallId, Name: TaskToolset.Plain(call.Name),
-                Arguments: JsonSerializer.SerializeToElement(call.Arguments, AIJsonUtilities.DefaultOptions),
-                Result: TaskToolset.ResultJson(results[call.CallId])));
+            history.Add(new AgentHistoryEntry("tool", CallId: call.CallId, Name: TaskToolset.Plain(call.Name),
+                Arguments: RawJson.From(JsonSerializer.SerializeToElement(call.Arguments, AIJsonUtilities.DefaultOptions)),
+                Result: RawJson.From(TaskToolset.ResultJson(results[call.CallId]))));
         }
-        history.Add(new TurnMessage("assistant", response.Text));
+        history.Add(new AgentHistoryEntry("assistant", response.Text));
         return new LocalTurn(calls, response.Text);
     }
 }

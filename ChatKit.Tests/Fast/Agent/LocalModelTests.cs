@@ -1,5 +1,7 @@
 using System.Text.Json;
+using ChatKit.Agent.Contracts;
 using ChatKit.Agent.Models;
+using ChatKit.Agent.Models.Local;
 using ChatKit.Agent.Tools;
 using ChatKit.Agent.Turns;
 using Microsoft.Extensions.AI;
@@ -107,7 +109,7 @@ public sealed class LocalModelTests
         var tasks = new InMemoryTaskTools("call mom; buy milk");
         var conversation = new LocalModelConversation(tasks);
 
-        var turn = await conversation.SendAsync("mark this as done", [new TaskMention("t2", "buy milk", 2)]);
+        var turn = await conversation.SendAsync("mark this as done", [new AgentMention("t2", "buy milk", 2)]);
 
         var call = Assert.Single(turn.Calls);
         Assert.Equal("complete_task", call.Name);

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
+using ChatKit.Agent.Contracts;
 using ChatKit.Agent.Turns;
-using ChatKit.ApiService.ChatKit;
+using ChatKit.ApiService.ChatKit.Protocol;
 using ChatKit.ApiService.Turns;
-using ChatKit.ServiceDefaults.Text;
 
 namespace ChatKit.Tests.Fast.Text;
 
@@ -126,7 +126,7 @@ public sealed class TruncationTests
         for (var max = 11; max <= 40; max++)
         {
             var options = new TurnOptions { MaxMessageCharacters = max };
-            var request = new TurnRequest("thr_1", [new TurnMessage("user", text), new TurnMessage("assistant", "x" + text)], new TurnInput("next"));
+            var request = new AgentTurnRequest("thr_1", [new AgentHistoryEntry("user", text), new AgentHistoryEntry("assistant", "x" + text)], new AgentTurnInput("next"));
 
             var messages = TurnPrompt.Build(request, options, DateTimeOffset.UtcNow);
 

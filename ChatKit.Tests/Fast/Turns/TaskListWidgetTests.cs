@@ -1,8 +1,7 @@
 using System.Text.Json;
-using ChatKit.ApiService.Agent;
-using ChatKit.ApiService.Infrastructure;
-using ChatKit.ApiService.Turns;
-using static ChatKit.ApiService.Turns.TaskListWidget;
+using ChatKit.Agent.Contracts;
+using ChatKit.ApiService.ChatKit.Widgets;
+using static ChatKit.ApiService.ChatKit.Widgets.TaskListWidget;
 
 namespace ChatKit.Tests.Fast.Turns;
 

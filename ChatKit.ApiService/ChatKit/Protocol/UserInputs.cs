@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
-using ChatKit.ApiService.Infrastructure;
+using ChatKit.Agent.Contracts;
 
-namespace ChatKit.ApiService.Turns;
+namespace ChatKit.ApiService.ChatKit.Protocol;
 
 // What a user sends into a turn, in the shape ChatKit's requests carry it (the protocol layer parses it into these).
 

@@ -3,7 +3,7 @@ using ChatKit.Agent.Tools;
 using ChatKit.Agent.Turns;
 using Microsoft.Extensions.AI;
 
-namespace ChatKit.Agent.Models;
+namespace ChatKit.Agent.Models.Local;
 
 /// <summary>One tool call and its result, as the local model reads it from the messages.</summary>
 sealed record ToolStep(string Name, IDictionary<string, object?> Arguments, JsonElement Result)

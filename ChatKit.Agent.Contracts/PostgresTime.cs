@@ -1,4 +1,4 @@
-namespace Microsoft.Extensions.Hosting;
+namespace ChatKit.Agent.Contracts;
 
 public static class PostgresTime
 {

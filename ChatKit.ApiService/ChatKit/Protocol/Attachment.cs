@@ -1,4 +1,4 @@
-namespace ChatKit.ApiService.Attachments;
+namespace ChatKit.ApiService.ChatKit.Protocol;
 
 /// <summary>An attachment as the client sees it; <c>preview_url</c> only for images.</summary>
 public sealed record Attachment

@@ -1,7 +1,8 @@
 using Microsoft.EntityFrameworkCore;
+using ChatKit.ApiService.Conversations;
 using static ChatKit.ApiService.Conversations.Sql;
 
-namespace ChatKit.ApiService.Conversations;
+namespace ChatKit.ApiService.Attachments;
 
 public enum UploadResult { Uploaded, GoneOrUploaded, OverQuota }
 
@@ -22,11 +23,11 @@ public sealed class AttachmentStore(IDbContextFactory<ConversationsDbContext> co
     public async Task<bool> CreateAttachmentAsync(StoredAttachment attachment, long quotaBytes, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        db.Attachments.Add(attachment with { Name = PlainText(attachment.Name)!, MimeType = PlainText(attachment.MimeType)! });
+        db.Set<StoredAttachment>().Add(attachment with { Name = PlainText(attachment.Name)!, MimeType = PlainText(attachment.MimeType)! });
         await db.SaveChangesAsync(ct);
-        var removed = await db.Attachments
+        var removed = await db.Set<StoredAttachment>()
             .Where(a => a.Id == attachment.Id && a.OwnerId == attachment.OwnerId
-                        && db.Attachments.Where(o => o.OwnerId == attachment.OwnerId).Sum(o => o.Size) > quotaBytes)
+                        && db.Set<StoredAttachment>().Where(o => o.OwnerId == attachment.OwnerId).Sum(o => o.Size) > quotaBytes)
             .ExecuteDeleteAsync(ct);
         return removed == 0;
     }
@@ -35,13 +36,13 @@ public sealed class AttachmentStore(IDbContextFactory<ConversationsDbContext> co
     public async Task<StoredAttachment?> GetAttachmentAsync(string attachmentId, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return await db.Attachments.AsNoTracking().FirstOrDefaultAsync(a => a.Id == attachmentId, ct);
+        return await db.Set<StoredAttachment>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == attachmentId, ct);
     }
 
     public async Task<List<StoredAttachment>> GetAttachmentsAsync(string owner, IReadOnlyCollection<string> ids, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return await db.Attachments.AsNoTracking().Where(a => a.OwnerId == owner && ids.Contains(a.Id)).ToListAsync(ct);
+        return await db.Set<StoredAttachment>().AsNoTracking().Where(a => a.OwnerId == owner && ids.Contains(a.Id)).ToListAsync(ct);
     }
 
     /// <summary>
@@ -51,12 +52,12 @@ public sealed class AttachmentStore(IDbContextFactory<ConversationsDbContext> co
     public async Task<UploadResult> MarkUploadedAsync(string attachmentId, long size, long quotaBytes, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var updated = await db.Attachments
+        var updated = await db.Set<StoredAttachment>()
             .Where(a => a.Id == attachmentId && !a.Uploaded
-                        && db.Attachments.Where(o => o.OwnerId == a.OwnerId && o.Id != a.Id).Sum(o => o.Size) + size <= quotaBytes)
+                        && db.Set<StoredAttachment>().Where(o => o.OwnerId == a.OwnerId && o.Id != a.Id).Sum(o => o.Size) + size <= quotaBytes)
             .ExecuteUpdateAsync(set => set.SetProperty(a => a.Uploaded, true).SetProperty(a => a.Size, size), ct);
         if (updated == 1) return UploadResult.Uploaded;
-        var uploaded = await db.Attachments.Where(a => a.Id == attachmentId).Select(a => (bool?)a.Uploaded).FirstOrDefaultAsync(ct);
+        var uploaded = await db.Set<StoredAttachment>().Where(a => a.Id == attachmentId).Select(a => (bool?)a.Uploaded).FirstOrDefaultAsync(ct);
         return uploaded is false ? UploadResult.OverQuota : UploadResult.GoneOrUploaded;
     }
 
@@ -64,19 +65,29 @@ public sealed class AttachmentStore(IDbContextFactory<ConversationsDbContext> co
     public async Task<List<string>> DeleteUnsentAttachmentsAsync(DateTime createdBefore, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var ids = await db.Attachments.Where(a => a.ThreadId == null && a.CreatedAt < createdBefore).Select(a => a.Id).ToListAsync(ct);
+        var ids = await db.Set<StoredAttachment>().Where(a => a.ThreadId == null && a.CreatedAt < createdBefore).Select(a => a.Id).ToListAsync(ct);
         if (ids.Count == 0) return ids;
-        var deleted = await db.Attachments.Where(a => ids.Contains(a.Id) && a.ThreadId == null).ExecuteDeleteAsync(ct);
+        var deleted = await db.Set<StoredAttachment>().Where(a => ids.Contains(a.Id) && a.ThreadId == null).ExecuteDeleteAsync(ct);
         if (deleted == ids.Count) return ids;
         // Sent (or deleted) in between: only the ids really deleted here are returned, so their bytes are not dropped.
-        var kept = await db.Attachments.Where(a => ids.Contains(a.Id)).Select(a => a.Id).ToListAsync(ct);
+        var kept = await db.Set<StoredAttachment>().Where(a => ids.Contains(a.Id)).Select(a => a.Id).ToListAsync(ct);
         return ids.Except(kept, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Deletes the attachment rows of a deleted thread; returns their ids (for their bytes).</summary>
+    public async Task<List<string>> DeleteThreadAttachmentsAsync(string owner, string threadId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var attachments = db.Set<StoredAttachment>().Where(a => a.ThreadId == threadId && a.OwnerId == owner);
+        var ids = await attachments.Select(a => a.Id).ToListAsync(ct);
+        if (ids.Count > 0) await attachments.Where(a => ids.Contains(a.Id)).ExecuteDeleteAsync(ct);
+        return ids;
     }
 
     /// <summary>Deletes the owner's attachment; false when there is none.</summary>
     public async Task<bool> DeleteAttachmentAsync(string owner, string attachmentId, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return await db.Attachments.Where(a => a.OwnerId == owner && a.Id == attachmentId).ExecuteDeleteAsync(ct) == 1;
+        return await db.Set<StoredAttachment>().Where(a => a.OwnerId == owner && a.Id == attachmentId).ExecuteDeleteAsync(ct) == 1;
     }
 }

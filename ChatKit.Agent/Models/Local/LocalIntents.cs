@@ -1,4 +1,4 @@
-namespace ChatKit.Agent.Models;
+namespace ChatKit.Agent.Models.Local;
 
 /// <summary>What the user asked the local model for.</summary>
 abstract record Intent;

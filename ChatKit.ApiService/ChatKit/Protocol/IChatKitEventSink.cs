@@ -1,4 +1,4 @@
-namespace ChatKit.ApiService.Turns;
+namespace ChatKit.ApiService.ChatKit.Protocol;
 
 /// <summary>Where a turn's ChatKit events go: an SSE response, or nowhere (the REST JSON reply).</summary>
 public interface IChatKitEventSink

@@ -1,8 +1,8 @@
 using System.Text.Json;
+using ChatKit.Agent.Contracts;
 using ChatKit.ApiService.Conversations;
-using ChatKit.ApiService.Infrastructure;
 
-namespace ChatKit.ApiService.Turns;
+namespace ChatKit.ApiService.ChatKit.Protocol;
 
 /// <summary>Stored threads and items as ChatKit wire objects.</summary>
 public static class ThreadViews

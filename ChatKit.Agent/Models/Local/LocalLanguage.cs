@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace ChatKit.Agent.Models;
+namespace ChatKit.Agent.Models.Local;
 
 /// <summary>
 /// The local model's understanding of English: everyday to-do requests mapped to an <see cref="Intent"/> by

@@ -1,4 +1,4 @@
-namespace ChatKit.ServiceDefaults;
+namespace ChatKit.Agent.Contracts;
 
 public static class HistoryWindow
 {

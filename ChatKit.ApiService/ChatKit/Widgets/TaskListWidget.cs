@@ -1,10 +1,9 @@
 using System.Text.Json.Nodes;
 using System.Text.Json;
 using System.Text;
-using ChatKit.ApiService.Agent;
-using ChatKit.ApiService.Infrastructure;
+using ChatKit.Agent.Contracts;
 
-namespace ChatKit.ApiService.Turns;
+namespace ChatKit.ApiService.ChatKit.Widgets;
 
 /// <summary>
 /// The widget shown when the agent lists tasks (a tool result with a task list): a ListView with one row per task and

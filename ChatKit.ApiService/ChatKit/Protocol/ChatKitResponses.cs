@@ -1,7 +1,6 @@
-using ChatKit.ApiService.Infrastructure;
-using ChatKit.ApiService.Turns;
+using ChatKit.Agent.Contracts;
 
-namespace ChatKit.ApiService.ChatKit;
+namespace ChatKit.ApiService.ChatKit.Protocol;
 
 // The answers of the non-streaming requests that are not a thread or an item.
 

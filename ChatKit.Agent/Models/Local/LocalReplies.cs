@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace ChatKit.Agent.Models;
+namespace ChatKit.Agent.Models.Local;
 
 /// <summary>What the local model says, written from the tool results (never from what it merely intended).</summary>
 static class LocalReplies

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
-using ChatKit.ApiService.Infrastructure;
+using ChatKit.Agent.Contracts;
 
-namespace ChatKit.ApiService.Turns;
+namespace ChatKit.ApiService.ChatKit.Protocol;
 
 /// <summary>The stream events this server sends (docs/chatkit-protocol.md a3; the others are not modelled). Items travel as the raw JSON that is also stored.</summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]

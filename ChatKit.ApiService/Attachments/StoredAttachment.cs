@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore;
 
-namespace ChatKit.ApiService.Conversations;
+namespace ChatKit.ApiService.Attachments;
 
 /// <summary>
 /// A file attached to a message: the one type for a row of <c>attachments</c> (metadata here, bytes in the attachment
@@ -60,6 +60,8 @@ sealed class AttachmentContentConfiguration : IEntityTypeConfiguration<Attachmen
         content.ToTable("attachment_contents");
         content.HasKey(c => c.AttachmentId);
         content.Property(c => c.AttachmentId).HasMaxLength(64);
-        content.HasOne<StoredAttachment>().WithOne().HasForeignKey<AttachmentContent>(c => c.AttachmentId).OnDelete(DeleteBehavior.Cascade);
+        // Named as the convention named it when the context had an Attachments set (the migrations use this name).
+        content.HasOne<StoredAttachment>().WithOne().HasForeignKey<AttachmentContent>(c => c.AttachmentId).OnDelete(DeleteBehavior.Cascade)
+            .HasConstraintName("fk_attachment_contents_attachments_attachment_id");
     }
 }

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace ChatKit.ApiService.Conversations;
+namespace ChatKit.ApiService.Attachments;
 
 /// <summary>
 /// Where attachment bytes live. Every replica must see the same bytes and a redeploy must keep them, so never a

@@ -1,8 +1,7 @@
 using System.Text.Json.Serialization;
 using System.Text.Json;
-using ChatKit.ApiService.Turns;
 
-namespace ChatKit.ApiService.ChatKit;
+namespace ChatKit.ApiService.ChatKit.Protocol;
 
 // Params records: unknown fields are ignored; a missing required field or a wrong JSON type fails parsing (400).
 

@@ -1,10 +1,9 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using ChatKit.ApiService.Attachments;
+using ChatKit.Agent.Contracts;
 using ChatKit.ApiService.Conversations;
-using ChatKit.ApiService.Infrastructure;
 
-namespace ChatKit.ApiService.Turns;
+namespace ChatKit.ApiService.ChatKit.Protocol;
 
 /// <summary>
 /// A thread item as it goes over the wire and into <c>thread_items.data</c>. Only the kinds this server creates or

@@ -2,11 +2,12 @@ using System.Text.Json.Serialization;
 using System.Text.Json;
 using System.Text;
 
-namespace ChatKit.ApiService.Infrastructure;
+namespace ChatKit.Agent.Contracts;
 
 /// <summary>
 /// A JSON value kept as UTF-8 bytes and written exactly as given: stored items, user dictionaries
-/// (<c>arguments</c>, <c>data</c>, <c>payload</c>), widget trees. No naming policy ever touches its keys.
+/// (<c>arguments</c>, <c>data</c>, <c>payload</c>), widget trees, a tool call's arguments and result in the turn
+/// contract. No naming policy ever touches its keys.
 /// </summary>
 [JsonConverter(typeof(RawJsonConverter))]
 public readonly struct RawJson(ReadOnlyMemory<byte> utf8)
@@ -20,10 +21,13 @@ public readonly struct RawJson(ReadOnlyMemory<byte> utf8)
     public static RawJson FromString(string json) => new(Encoding.UTF8.GetBytes(json));
 
     /// <summary>A JSON value re-written compactly (a pretty-printed payload would otherwise put newlines into an SSE line), non-ASCII as is.</summary>
-    public static RawJson From(JsonElement element)
+    public static RawJson From(JsonElement element) => From(element, CompactWriter);
+
+    /// <summary>A JSON value as a writer with these options writes it (the agent's NDJSON: default escaping).</summary>
+    public static RawJson From(JsonElement element, JsonWriterOptions options)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, CompactWriter)) element.WriteTo(writer);
+        using (var writer = new Utf8JsonWriter(buffer, options)) element.WriteTo(writer);
         return new RawJson(buffer.WrittenMemory.ToArray());
     }
 
@@ -34,7 +38,7 @@ public readonly struct RawJson(ReadOnlyMemory<byte> utf8)
     public override string ToString() => Encoding.UTF8.GetString(Utf8.Span);
 }
 
-sealed class RawJsonConverter : JsonConverter<RawJson>
+public sealed class RawJsonConverter : JsonConverter<RawJson>
 {
     public override bool HandleNull => true;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace ChatKit.ServiceDefaults.Text;
+namespace ChatKit.Agent.Contracts;
 
 /// <summary>
 /// Cuts text where a reader sees a character boundary: between text elements (extended grapheme clusters), never

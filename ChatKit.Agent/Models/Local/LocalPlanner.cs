@@ -1,6 +1,6 @@
 using ChatKit.Agent.Tools;
 
-namespace ChatKit.Agent.Models;
+namespace ChatKit.Agent.Models.Local;
 
 /// <summary>The local model's next move: call tools, or answer.</summary>
 abstract record LocalStep;
