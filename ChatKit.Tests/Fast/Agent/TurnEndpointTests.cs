@@ -1,12 +1,10 @@
 using System.Text.Json;
 using ChatKit.Tests.Fast.Infrastructure;
-using static ChatKit.Tests.Fast.Infrastructure.TestTokens;
 using static ChatKit.Tests.Infrastructure.ChatKitCalls;
 
 namespace ChatKit.Tests.Fast.Agent;
 
 /// <summary>The agent's turn endpoint (/internal/turns) in process with the local model: tools, the database, the stream.</summary>
-[Collection(PostgresCollection.Name)]
 public sealed class TurnEndpointTests(AgentApp app) : IClassFixture<AgentApp>
 {
     [Fact]

@@ -2,9 +2,8 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ChatKit.Tests.Infrastructure;
 
-namespace ChatKit.Tests.Agent;
+namespace ChatKit.Testing;
 
 /// <summary>What the fake model answers to one chat completion request.</summary>
 public abstract record FakeReply

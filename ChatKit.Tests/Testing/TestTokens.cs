@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 
-namespace ChatKit.Tests.Infrastructure;
+namespace ChatKit.Testing;
 
 /// <summary>
 /// Mints real tokens with the test keys the AppHost is configured with: Better Auth-shaped JWTs (the user object, sub,
@@ -31,6 +31,22 @@ public static class TestTokens
         $"--Auth:BetterAuth:Issuer={Issuer}",
         $"--Auth:BetterAuth:Audience={Audience}",
     ];
+
+    /// <summary>The same settings as a service's own configuration (an in-process service, as the AppHost passes them).</summary>
+    public static IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["Auth:BetterAuth:Secret"] = Secret,
+        ["Auth:BetterAuth:Issuer"] = Issuer,
+        ["Auth:BetterAuth:Audience"] = Audience,
+        ["ChatKit:SessionSigningKey"] = SessionKey,
+    };
+
+    /// <summary>The MCP settings of a service (<see cref="McpAppHostArguments"/> as its own configuration).</summary>
+    public static IReadOnlyDictionary<string, string> McpSettings { get; } = new Dictionary<string, string>
+    {
+        ["Auth:Mcp:Resource"] = McpResource,
+        ["Auth:Mcp:Issuer"] = McpIssuer,
+    };
 
     /// <summary>The MCP resource the test AppHost protects (<c>Auth:Mcp:Resource</c>) and the issuer of its access tokens.</summary>
     public const string McpResource = "http://mcp.tests.local/mcp";

@@ -2,17 +2,30 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace ChatKit.Tests.Fast.Infrastructure;
+namespace ChatKit.Testing;
 
 /// <summary>
 /// A throwaway PostgreSQL cluster from the machine's server binaries (newest <c>/usr/lib/postgresql/N/bin</c>, or
 /// <c>PG_BIN</c>): initdb and pg_ctl on a free loopback port, in a temporary directory, trust authentication, no fsync.
 /// Stopped and deleted on dispose. As root (CI containers) the server runs as the <c>postgres</c> user through setpriv,
-/// as the AppHost's local mode does. One per test run (<see cref="PostgresCollection"/>); one database per test class.
+/// as the AppHost's local mode does. Tests share one per run (<see cref="SharedAsync"/>), one database per fixture.
 /// </summary>
-public sealed class PostgresServer : IAsyncLifetime
+public sealed class PostgresServer : IAsyncDisposable
 {
-    const string DirectoryPrefix = "chatkit-fasttests-pg-";
+    const string DirectoryPrefix = "chatkit-tests-pg-";
+    static readonly Lazy<Task<PostgresServer>> shared = new(StartSharedAsync);
+
+    /// <summary>The run's server, started on first use and stopped when the process exits.</summary>
+    public static Task<PostgresServer> SharedAsync() => shared.Value;
+
+    static async Task<PostgresServer> StartSharedAsync()
+    {
+        var server = new PostgresServer();
+        await server.StartAsync();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return server;
+    }
+
     static readonly bool IsRoot = Environment.UserName == "root";
 
     readonly string binDir = FindBinDir();
@@ -24,7 +37,7 @@ public sealed class PostgresServer : IAsyncLifetime
     public string ConnectionString(string database) =>
         $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Timeout=10";
 
-    public async Task InitializeAsync()
+    public async Task StartAsync()
     {
         await DeleteAbandonedClustersAsync();
         Directory.CreateDirectory(dataDir);
@@ -67,8 +80,9 @@ public sealed class PostgresServer : IAsyncLifetime
         await command.ExecuteNonQueryAsync();
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (!Directory.Exists(dataDir)) return;
         NpgsqlConnection.ClearAllPools();
         try
         {
@@ -153,10 +167,4 @@ public sealed class PostgresServer : IAsyncLifetime
             }
         }
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
-{
-    public const string Name = "postgres";
 }

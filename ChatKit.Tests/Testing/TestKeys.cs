@@ -4,7 +4,7 @@ using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
 using Org.BouncyCastle.Security;
 
-namespace ChatKit.Tests.Infrastructure;
+namespace ChatKit.Testing;
 
 /// <summary>A signing key of the tests: signs JWTs like Better Auth would and publishes its public half as a JWK.</summary>
 public abstract class TestKey(string algorithm, string? keyId)

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace ChatKit.Tests.Infrastructure;
+namespace ChatKit.Testing;
 
 /// <summary>
 /// An HttpListener on 127.0.0.1 at a free port that hands every request to <see cref="HandleAsync"/>, concurrently,

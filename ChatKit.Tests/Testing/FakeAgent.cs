@@ -4,20 +4,24 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChatKit.Agent.Tools;
 
-namespace ChatKit.Tests.Infrastructure;
+namespace ChatKit.Testing;
 
 /// <summary>
 /// A scriptable stand-in for the agent's turn endpoint (docs/agent-turns.md) and its task-complete call, on an
 /// HttpListener at 127.0.0.1: it records every request and answers as the current test's script says, so that
 /// slow, failing and cut-off agents, and the exact history the API sends, can be tested deterministically.
+/// <paramref name="defaultScript"/> answers when no test has set <see cref="Script"/> (by default <see cref="DefaultScript"/>;
+/// <see cref="EchoScript"/> echoes the user's text).
 /// </summary>
-public sealed class FakeAgent : LoopbackHttpServer
+public sealed class FakeAgent(Func<FakeTurn, Task>? defaultScript = null) : LoopbackHttpServer
 {
+    readonly Func<FakeTurn, Task> scriptByDefault = defaultScript ?? DefaultScript;
+
     /// <summary>Turn requests as received (the JSON body and the Authorization header).</summary>
     public ConcurrentQueue<(JsonElement Body, string? Authorization)> Turns { get; } = new();
 
     /// <summary>How a turn is answered; by default a short text answer.</summary>
-    public Func<FakeTurn, Task> Script { get; set; } = DefaultScript;
+    public Func<FakeTurn, Task> Script { get; set; } = defaultScript ?? DefaultScript;
 
     /// <summary>Answers POST /api/tasks/{id}/complete; null = 404.</summary>
     public Func<long, object?> CompleteTask { get; set; } = id => new { id, title = $"task {id}", completed = true };
@@ -26,7 +30,7 @@ public sealed class FakeAgent : LoopbackHttpServer
     public void HoldTurns(Func<string, bool> held, Task release) => Script = async turn =>
     {
         if (held(turn.InputText)) await turn.HoldAsync(release);
-        await DefaultScript(turn);
+        await scriptByDefault(turn);
     };
 
     public static async Task DefaultScript(FakeTurn turn)
@@ -36,13 +40,25 @@ public sealed class FakeAgent : LoopbackHttpServer
         await turn.SendAsync(new { type = "done", text = "Hello there.", usage = new { input_tokens = 0, output_tokens = 0 } });
     }
 
+    /// <summary>What <see cref="EchoScript"/> answers to a message.</summary>
+    public static string ReplyTo(string text) => $"Noted: {text}.";
+
+    /// <summary>Answers <see cref="ReplyTo"/> the user's text, word by word, with its usage.</summary>
+    public static async Task EchoScript(FakeTurn turn)
+    {
+        var reply = ReplyTo(turn.InputText);
+        var words = reply.Split(' ');
+        for (var i = 0; i < words.Length; i++) await turn.SendAsync(new { type = "text_delta", delta = i == 0 ? words[i] : " " + words[i] });
+        await turn.SendAsync(new { type = "done", text = reply, usage = new { input_tokens = 1, output_tokens = words.Length } });
+    }
+
     /// <summary>Waits until <paramref name="count"/> turns have arrived and returns the last one.</summary>
     public async Task<JsonElement> LastTurnAsync(int count, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
         while (Turns.Count < count)
         {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"expected {count} turns at the fake agent, got {Turns.Count}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"expected {count} turns at the fake agent, got {Turns.Count}");
             await Task.Delay(20);
         }
         return Turns.ToArray()[count - 1].Body;
@@ -52,7 +68,7 @@ public sealed class FakeAgent : LoopbackHttpServer
     {
         Start();
         Turns.Clear();
-        Script = DefaultScript;
+        Script = scriptByDefault;
         CompleteTask = id => new { id, title = $"task {id}", completed = true };
     }
 

@@ -1,4 +1,4 @@
-namespace ChatKit.Tests.Infrastructure;
+namespace ChatKit.Testing;
 
 /// <summary>
 /// Better Auth's <c>/api/auth/jwks</c> for the tests: a tiny HttpListener on 127.0.0.1 that serves the public keys it
