@@ -1,21 +1,21 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using ChatKit.Tests.Fast.Infrastructure;
 using ChatKit.Tests.Infrastructure;
 using static ChatKit.Tests.Infrastructure.ChatKitCalls;
 
-namespace ChatKit.Tests.Conversations;
+namespace ChatKit.Tests.Fast.Conversations;
 
 /// <summary>
 /// How turns are admitted while others run: turns on one thread one after the other (a new thread's first turn
 /// included), and at most four turns per user in flight, the next refused with 429 and Retry-After at once.
 /// </summary>
-[Collection(FakeAgentCollection.Name)]
-public sealed class TurnAdmissionTests
+public sealed class TurnAdmissionTests : IClassFixture<ApiApp>
 {
     const int MaxTurnsPerUser = 4;
-    readonly FakeAgentFixture fixture;
+    readonly ApiApp fixture;
 
-    public TurnAdmissionTests(FakeAgentFixture fixture)
+    public TurnAdmissionTests(ApiApp fixture)
     {
         this.fixture = fixture;
         fixture.Agent.Reset();
@@ -96,8 +96,8 @@ public sealed class TurnAdmissionTests
     [Fact]
     public async Task AUsersTurnBeyondTheCapIsRefusedAtOnceWhileOtherUsersAreServed()
     {
-        // Alice talks to one replica (the cap across both: ScaleOutTests).
-        using var alice = fixture.CreateReplicaClientFor(fixture.Replicas[0], NewUser("busy-alice"));
+        // One API process counts her turns (the cap across two replicas: ScaleOutTests).
+        using var alice = fixture.CreateClientFor(NewUser("busy-alice"));
         using var bob = fixture.CreateClientFor(NewUser("calm-bob"));
         var release = new TaskCompletionSource();
         Agent.HoldTurns(text => text.StartsWith("hold", StringComparison.Ordinal), release.Task);

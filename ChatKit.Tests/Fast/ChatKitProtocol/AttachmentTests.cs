@@ -1,22 +1,22 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using ChatKit.Tests.Fast.Infrastructure;
 using ChatKit.Tests.Infrastructure;
 using static ChatKit.Tests.Infrastructure.ChatKitCalls;
 
-namespace ChatKit.Tests.ChatKitProtocol;
+namespace ChatKit.Tests.Fast.ChatKitProtocol;
 
 /// <summary>
 /// Two-phase attachments (a9): attachments.create hands out an upload URL of ours, the bytes land in PostgreSQL
 /// within the size, count, type and quota limits, images get a preview URL, deleting the thread deletes them, and
 /// attachments never sent are deleted after the upload window.
 /// </summary>
-[Collection(FakeAgentCollection.Name)]
-public sealed class AttachmentTests
+public sealed class AttachmentTests : IClassFixture<ApiApp>
 {
     static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3, 4, 5, 6, 7, 8];
-    readonly FakeAgentFixture fixture;
+    readonly ApiApp fixture;
 
-    public AttachmentTests(FakeAgentFixture fixture)
+    public AttachmentTests(ApiApp fixture)
     {
         this.fixture = fixture;
         fixture.Agent.Reset();
@@ -111,7 +111,7 @@ public sealed class AttachmentTests
     }
 
     [Theory]
-    [InlineData("big.png", FakeAgentFixture.MaxAttachmentBytes + 1, "image/png", "attachment_too_large")]
+    [InlineData("big.png", ApiApp.MaxAttachmentBytes + 1, "image/png", "attachment_too_large")]
     [InlineData("zero.png", 0, "image/png", "invalid_attachment")]
     [InlineData("tool.exe", 10, "application/x-msdownload", "unsupported_attachment_type")]
     [InlineData("", 10, "image/png", "invalid_attachment")]
@@ -132,7 +132,7 @@ public sealed class AttachmentTests
         // More bytes than allowed, whatever was declared.
         var liar = await http.ChatKitJsonAsync("attachments.create", new { name = "small.png", size = 10, mime_type = "image/png" });
         using var tooBig = await anonymous.PostAsync(liar.GetProperty("upload_descriptor").GetProperty("url").GetString(),
-            Multipart(new byte[FakeAgentFixture.MaxAttachmentBytes + 1], "small.png", "image/png"));
+            Multipart(new byte[ApiApp.MaxAttachmentBytes + 1], "small.png", "image/png"));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooBig.StatusCode);
 
         // Not uploaded yet.
@@ -141,7 +141,7 @@ public sealed class AttachmentTests
 
         // More attachments than a message may carry.
         var ids = new List<string>();
-        for (var i = 0; i <= FakeAgentFixture.MaxAttachmentsPerMessage; i++)
+        for (var i = 0; i <= ApiApp.MaxAttachmentsPerMessage; i++)
         {
             var created = await http.ChatKitJsonAsync("attachments.create", new { name = $"p{i}.png", size = Png.Length, mime_type = "image/png" });
             (await anonymous.PostAsync(created.GetProperty("upload_descriptor").GetProperty("url").GetString(), Multipart(Png, $"p{i}.png", "image/png")))
@@ -150,8 +150,8 @@ public sealed class AttachmentTests
         }
         using var tooMany = await http.ChatKitAsync("threads.create", new { input = Input("look", [.. ids]) });
         Assert.Equal("too_many_attachments", (await tooMany.ProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString());
-        var ok = await http.ChatKitStreamAsync("threads.create", new { input = Input("look", [.. ids.Take(FakeAgentFixture.MaxAttachmentsPerMessage)]) });
-        Assert.Equal(FakeAgentFixture.MaxAttachmentsPerMessage, ok[1].GetProperty("item").GetProperty("attachments").GetArrayLength());
+        var ok = await http.ChatKitStreamAsync("threads.create", new { input = Input("look", [.. ids.Take(ApiApp.MaxAttachmentsPerMessage)]) });
+        Assert.Equal(ApiApp.MaxAttachmentsPerMessage, ok[1].GetProperty("item").GetProperty("attachments").GetArrayLength());
     }
 
     [Fact]
@@ -183,10 +183,10 @@ public sealed class AttachmentTests
     {
         using var http = fixture.CreateClientFor(NewUser("quota"));
         var ids = new List<string>();
-        for (var i = 0; i < FakeAgentFixture.AttachmentQuotaBytes / FakeAgentFixture.MaxAttachmentBytes; i++)
+        for (var i = 0; i < ApiApp.AttachmentQuotaBytes / ApiApp.MaxAttachmentBytes; i++)
         {
             var created = await http.ChatKitJsonAsync("attachments.create",
-                new { name = $"f{i}.txt", size = FakeAgentFixture.MaxAttachmentBytes, mime_type = "text/plain" });
+                new { name = $"f{i}.txt", size = ApiApp.MaxAttachmentBytes, mime_type = "text/plain" });
             ids.Add(created.GetProperty("id").GetString()!);
         }
 
@@ -237,8 +237,7 @@ public sealed class AttachmentTests
     public async Task BogusUploadsFromEveryoneTheProxyForwardsDoNotUseUpAnotherUsersUpload()
     {
         // All uploads reach the API from one address (the web app's proxy); the limit is per attachment, not per address.
-        var replica = fixture.Replicas[0];
-        using var anonymous = new HttpClient { BaseAddress = replica.Url };
+        using var anonymous = fixture.CreateClient();
         var bogus = await Task.WhenAll(Enumerable.Range(0, 120).Select(async _ =>
         {
             using var response = await anonymous.PostAsync($"/api/chatkit/attachments/atc_{Guid.NewGuid().ToString("N")[..24]}/upload?key=nope",
@@ -247,7 +246,7 @@ public sealed class AttachmentTests
         }));
         Assert.All(bogus, status => Assert.Equal(HttpStatusCode.NotFound, status));
 
-        using var http = fixture.CreateReplicaClientFor(replica, NewUser("uploader"));
+        using var http = fixture.CreateClientFor(NewUser("uploader"));
         var created = await http.ChatKitJsonAsync("attachments.create", new { name = "real.png", size = Png.Length, mime_type = "image/png" });
         using var upload = await anonymous.PostAsync(created.GetProperty("upload_descriptor").GetProperty("url").GetString(),
             Multipart(Png, "real.png", "image/png"));

@@ -1,24 +1,24 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ChatKit.Tests.Fast.Infrastructure;
 using ChatKit.Tests.Infrastructure;
 using Npgsql;
 using static ChatKit.Tests.Infrastructure.ChatKitCalls;
 
-namespace ChatKit.Tests.ChatKitProtocol;
+namespace ChatKit.Tests.Fast.ChatKitProtocol;
 
 /// <summary>
 /// Every field a request asks to store has a limit, and so has each stored item as a whole: over one, the answer is a
 /// 400 problem naming the field, and nothing is stored. What a turn reads back (history) and a page of items hold is
 /// bounded in bytes as well as in count (ChatKit:Conversations defaults: docs/reliability.md).
 /// </summary>
-[Collection(FakeAgentCollection.Name)]
-public sealed class InputLimitTests
+public sealed class InputLimitTests : IClassFixture<ApiApp>
 {
     const int MaxItemBytes = 256 * 1024;
     const int MaxBytesPerPage = 1024 * 1024;
-    readonly FakeAgentFixture fixture;
+    readonly ApiApp fixture;
 
-    public InputLimitTests(FakeAgentFixture fixture)
+    public InputLimitTests(ApiApp fixture)
     {
         this.fixture = fixture;
         fixture.Agent.Reset();

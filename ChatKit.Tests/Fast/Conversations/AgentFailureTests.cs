@@ -1,20 +1,20 @@
 using System.Text.Json;
+using ChatKit.Tests.Fast.Infrastructure;
 using ChatKit.Tests.Infrastructure;
 using static ChatKit.Tests.Conversations.RestApiTests;
 using static ChatKit.Tests.Infrastructure.ChatKitCalls;
 
-namespace ChatKit.Tests.Conversations;
+namespace ChatKit.Tests.Fast.Conversations;
 
 /// <summary>
 /// An agent that is down, slow, failing or cut off (a scripted stand-in with 1.5 s timeouts): 503/504 problem
 /// details over REST, an error event in a stream; the user message is kept and sending again works.
 /// </summary>
-[Collection(FakeAgentCollection.Name)]
-public sealed class AgentFailureTests
+public sealed class AgentFailureTests : IClassFixture<ApiApp>
 {
-    readonly FakeAgentFixture fixture;
+    readonly ApiApp fixture;
 
-    public AgentFailureTests(FakeAgentFixture fixture)
+    public AgentFailureTests(ApiApp fixture)
     {
         this.fixture = fixture;
         fixture.Agent.Reset();

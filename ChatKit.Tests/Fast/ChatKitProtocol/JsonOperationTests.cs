@@ -1,20 +1,20 @@
 using System.Text.Json;
+using ChatKit.Tests.Fast.Infrastructure;
 using ChatKit.Tests.Infrastructure;
 using Npgsql;
 using static ChatKit.Tests.Infrastructure.ChatKitCalls;
 
-namespace ChatKit.Tests.ChatKitProtocol;
+namespace ChatKit.Tests.Fast.ChatKitProtocol;
 
 /// <summary>
 /// The JSON operations and the continuation ops (client tool output, structured input): paging as a6 says
 /// (has_more/after, desc by default, get_by_id oldest first), hidden items left out, feedback stored.
 /// </summary>
-[Collection(FakeAgentCollection.Name)]
-public sealed class JsonOperationTests
+public sealed class JsonOperationTests : IClassFixture<ApiApp>
 {
-    readonly FakeAgentFixture fixture;
+    readonly ApiApp fixture;
 
-    public JsonOperationTests(FakeAgentFixture fixture)
+    public JsonOperationTests(ApiApp fixture)
     {
         this.fixture = fixture;
         fixture.Agent.Reset();
@@ -55,7 +55,7 @@ public sealed class JsonOperationTests
     public async Task ItemsListPagesBothWaysGetByIdStartsWithTheOldestAndHiddenItemsStayHidden()
     {
         using var http = fixture.CreateClientFor(NewUser("items"));
-        fixture.Agent.Script = StreamingTests.ListTasksScript; // a tool call: a hidden item and a widget
+        fixture.Agent.Script = ToolStreamingTests.ListTasksScript; // a tool call: a hidden item and a widget
         var created = await http.ChatKitStreamAsync("threads.create", new { input = Input("first") });
         var threadId = created.ThreadId();
         fixture.Agent.Script = FakeAgent.DefaultScript;
