@@ -26,6 +26,11 @@ public sealed class FakeAgent(Func<FakeTurn, Task>? defaultScript = null) : Loop
     /// <summary>Answers POST /api/tasks/{id}/complete; null = 404.</summary>
     public Func<long, object?> CompleteTask { get; set; } = id => new { id, title = $"task {id}", completed = true };
 
+    /// <summary>Answers GET /api/tasks (the query's <c>q</c>, or null); by default no tasks.</summary>
+    public Func<string?, object> ListTasks { get; set; } = NoTasks;
+
+    static object NoTasks(string? query) => new { tasks = Array.Empty<object>() };
+
     /// <summary>Turns whose input <paramref name="held"/> picks wait for <paramref name="release"/>, then answer as usual.</summary>
     public void HoldTurns(Func<string, bool> held, Task release) => Script = async turn =>
     {
@@ -70,6 +75,7 @@ public sealed class FakeAgent(Func<FakeTurn, Task>? defaultScript = null) : Loop
         Turns.Clear();
         Script = scriptByDefault;
         CompleteTask = id => new { id, title = $"task {id}", completed = true };
+        ListTasks = NoTasks;
     }
 
     protected override async Task HandleAsync(HttpListenerContext context)
@@ -81,6 +87,10 @@ public sealed class FakeAgent(Func<FakeTurn, Task>? defaultScript = null) : Loop
             var body = await JsonDocument.ParseAsync(context.Request.InputStream);
             Turns.Enqueue((body.RootElement.Clone(), context.Request.Headers["Authorization"]));
             await Script(new FakeTurn(response, body.RootElement.Clone()));
+        }
+        else if (path == "/api/tasks" && context.Request.HttpMethod == "GET")
+        {
+            await FakeTurn.WriteJsonAsync(response, 200, ListTasks(context.Request.QueryString["q"]));
         }
         else if (path.StartsWith("/api/tasks/", StringComparison.Ordinal) && path.EndsWith("/complete", StringComparison.Ordinal)
                  && long.TryParse(path["/api/tasks/".Length..^"/complete".Length], out var id))

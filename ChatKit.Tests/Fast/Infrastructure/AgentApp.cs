@@ -11,6 +11,16 @@ public class AgentApp() : ServiceApp<AgentService::Program>("tasksdb")
         new("Agent:Model:Provider", "local"),
     ];
 
-    /// <summary>The tasks database's connection string (to look at the stored rows).</summary>
-    public string TasksConnectionString => ConnectionString;
+    /// <summary>A client with no token (the whole-app fixture's <c>CreateClient("agent")</c>).</summary>
+    public HttpClient CreateClient(string resource) => resource == "agent"
+        ? CreateAnonymousClient()
+        : throw new ArgumentException("Only the agent runs here.", nameof(resource));
+
+    /// <summary>A client signed in as the user (the whole-app fixture's <c>CreateClientFor(user, "agent")</c>).</summary>
+    public HttpClient CreateClientFor(string userId, string resource = "agent") => CreateClient(resource).As(userId);
+
+    /// <summary>The tasks database's connection string (the whole-app fixture's <c>ConnectionStringAsync("tasksdb")</c>).</summary>
+    public Task<string> ConnectionStringAsync(string database = "tasksdb") => database == "tasksdb"
+        ? Task.FromResult(ConnectionString)
+        : throw new ArgumentException($"No {database} here.", nameof(database));
 }

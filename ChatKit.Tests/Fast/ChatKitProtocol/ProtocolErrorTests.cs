@@ -1,12 +1,12 @@
 using System.Text.Json;
+using ChatKit.Tests.Fast.Infrastructure;
 using ChatKit.Tests.Infrastructure;
 using static ChatKit.Tests.Infrastructure.ChatKitCalls;
 
-namespace ChatKit.Tests.ChatKitProtocol;
+namespace ChatKit.Tests.Fast.ChatKitProtocol;
 
 /// <summary>Bad requests to POST /api/chatkit are 4xx with a JSON problem body, never a 500; foreign ids are 404.</summary>
-[Collection(AppCollection.Name)]
-public sealed class ProtocolErrorTests(AppFixture fixture)
+public sealed class ProtocolErrorTests(ApiApp fixture) : IClassFixture<ApiApp>
 {
     [Theory]
     [InlineData("{not json", "invalid_json")]

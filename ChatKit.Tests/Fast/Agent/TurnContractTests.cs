@@ -2,13 +2,13 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ChatKit.Tests.Infrastructure;
+using ChatKit.Tests.Agent;
+using ChatKit.Tests.Fast.Infrastructure;
 
-namespace ChatKit.Tests.Agent;
+namespace ChatKit.Tests.Fast.Agent;
 
-/// <summary>The contract of <c>POST /internal/turns</c> (docs/agent-turns.md), with the local model.</summary>
-[Collection(AppCollection.Name)]
-public sealed class TurnEndpointTests(AppFixture fixture)
+/// <summary>The contract of <c>POST /internal/turns</c> (docs/agent-turns.md): the agent in process with the local model.</summary>
+public sealed class TurnContractTests(AgentApp fixture) : IClassFixture<AgentApp>
 {
     const string ValidBody = """{"input":{"text":"hi"}}""";
 
