@@ -4,6 +4,8 @@ using Aspire.Hosting.ApplicationModel;
 using ChatKit.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
+using ChatKit.Tests.Fast.Auth;
+
 namespace ChatKit.Tests.Auth;
 
 /// <summary>

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using ChatKit.Tests.Fast.Infrastructure;
 using ChatKit.Tests.Infrastructure;
-using static ChatKit.Tests.Conversations.RestApiTests;
+using static ChatKit.Tests.Infrastructure.RestCalls;
 using static ChatKit.Tests.Infrastructure.ChatKitCalls;
 
 namespace ChatKit.Tests.Fast.Conversations;

@@ -3,8 +3,19 @@ extern alias AgentService;
 namespace ChatKit.Tests.Fast.Infrastructure;
 
 /// <summary>The agent service in process with the built-in local model and its own tasks database.</summary>
-public class AgentApp() : ServiceApp<AgentService::Program>("tasksdb")
+public class AgentApp : ServiceApp<AgentService::Program>
 {
+    public AgentApp() : base("tasksdb")
+    {
+    }
+
+    /// <summary>An agent that trusts the keys of <paramref name="jwks"/> (shared with the API of <see cref="ServicesApp"/>).</summary>
+    internal AgentApp(JwksServer jwks) : base("tasksdb", jwks) => development = true;
+
+    readonly bool development;
+
+    protected override string Environment => development ? "Development" : base.Environment;
+
     protected override IEnumerable<KeyValuePair<string, string>> Settings() =>
     [
         new("ConnectionStrings:tasksdb", ConnectionString),

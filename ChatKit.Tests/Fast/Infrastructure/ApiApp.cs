@@ -10,12 +10,26 @@ namespace ChatKit.Tests.Fast.Infrastructure;
 /// </summary>
 public class ApiApp : ServiceApp<ApiService::Program>
 {
+    readonly Func<Uri>? realAgent;
+
     public ApiApp() : this(null)
     {
     }
 
     /// <summary>An API whose fake agent answers with <paramref name="agentScript"/> unless a test says otherwise.</summary>
     protected ApiApp(Func<FakeTurn, Task>? agentScript) : base("conversationsdb") => Agent = new(agentScript);
+
+    /// <summary>
+    /// An API calling the real agent at <paramref name="agentAddress"/> with the API's default limits and the whole-app
+    /// fixture's response timeout (<see cref="ServicesApp"/>); <see cref="Agent"/> is then not used.
+    /// </summary>
+    internal ApiApp(JwksServer jwks, Func<Uri> agentAddress) : base("conversationsdb", jwks)
+    {
+        Agent = new();
+        realAgent = agentAddress;
+    }
+
+    protected override string Environment => realAgent is null ? base.Environment : "Development";
 
     public const int MaxAttachmentBytes = 4096;
     public const int MaxAttachmentsPerMessage = 2;
@@ -27,8 +41,14 @@ public class ApiApp : ServiceApp<ApiService::Program>
 
     public FakeAgent Agent { get; }
 
-    protected override IEnumerable<KeyValuePair<string, string>> Settings() =>
-    [
+    protected override IEnumerable<KeyValuePair<string, string>> Settings() => realAgent is { } agentAddress
+        ? [
+            new("ConnectionStrings:conversationsdb", ConnectionString),
+            new("Cors:Origins", FrontEndOrigin),
+            new("ChatKit:Agent:BaseAddress", agentAddress().ToString()),
+            new("ChatKit:Agent:ResponseTimeout", "00:00:10"),
+        ]
+        : [
         new("ConnectionStrings:conversationsdb", ConnectionString),
         new("Cors:Origins", FrontEndOrigin),
         new("ChatKit:Agent:BaseAddress", Agent.Url),

@@ -14,15 +14,22 @@ namespace ChatKit.Tests.Fast.Infrastructure;
 /// <see cref="PostgresServer"/>, configured only through configuration, as the AppHost configures it. A class fixture:
 /// one database and one service per test class, dropped when the class is done; classes run in parallel.
 /// </summary>
-public abstract class ServiceApp<TEntryPoint>(string database) : WebApplicationFactory<TEntryPoint>, IAsyncLifetime
+public abstract class ServiceApp<TEntryPoint>(string database, JwksServer? jwks = null) : WebApplicationFactory<TEntryPoint>, IAsyncLifetime
     where TEntryPoint : class
 {
     PostgresServer? postgres;
+    readonly bool ownsJwks = jwks is null;
 
     protected string ConnectionString { get; private set; } = "";
 
-    /// <summary>Better Auth's JWKS endpoint for the asymmetric test keys (and the MCP access tokens).</summary>
-    public JwksServer Jwks { get; } = new(TestKeys.Published);
+    /// <summary>Better Auth's JWKS endpoint for the asymmetric test keys (and the MCP access tokens); its own unless given.</summary>
+    public JwksServer Jwks { get; } = jwks ?? new(TestKeys.Published);
+
+    /// <summary>
+    /// The host environment: "Testing" (not Development: no user secrets of the machine, no development-only endpoints),
+    /// or "Development" as the AppHost runs the services.
+    /// </summary>
+    protected virtual string Environment => "Testing";
 
     /// <summary>The service's address on the loopback interface.</summary>
     public Uri Address { get; private set; } = null!;
@@ -43,8 +50,7 @@ public abstract class ServiceApp<TEntryPoint>(string database) : WebApplicationF
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        // Not Development: no user secrets of the machine, no development-only endpoints.
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(Environment);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Auth:BetterAuth:JwksUrl", Jwks.JwksUrl);
         // Lets the key-rotation test refetch the JWKS without waiting the production default of a minute.
@@ -64,7 +70,7 @@ public abstract class ServiceApp<TEntryPoint>(string database) : WebApplicationF
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();
-        Jwks.Dispose();
+        if (ownsJwks) Jwks.Dispose();
         if (postgres is not null) await postgres.DropDatabaseAsync(ConnectionString);
     }
 }

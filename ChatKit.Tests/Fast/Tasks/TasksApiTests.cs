@@ -1,11 +1,11 @@
 using System.Text;
 using System.Text.Json;
+using ChatKit.Tests.Fast.Infrastructure;
 using ChatKit.Tests.Infrastructure;
 
-namespace ChatKit.Tests.Tasks;
+namespace ChatKit.Tests.Fast.Tasks;
 
-[Collection(AppCollection.Name)]
-public sealed class TasksApiTests(AppFixture fixture)
+public sealed class TasksApiTests(ServicesApp fixture) : IClassFixture<ServicesApp>
 {
     [Fact]
     public async Task ATaskIsCreatedReadChangedCompletedAndDeleted()

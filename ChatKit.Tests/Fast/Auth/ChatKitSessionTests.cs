@@ -1,11 +1,11 @@
 using System.Text.Json;
+using ChatKit.Tests.Fast.Infrastructure;
 using ChatKit.Tests.Infrastructure;
 using Microsoft.IdentityModel.JsonWebTokens;
 
-namespace ChatKit.Tests.Auth;
+namespace ChatKit.Tests.Fast.Auth;
 
-[Collection(AppCollection.Name)]
-public sealed class ChatKitSessionTests(AppFixture fixture)
+public sealed class ChatKitSessionTests(ServicesApp fixture) : IClassFixture<ServicesApp>
 {
     [Fact]
     public async Task ABetterAuthJwtIsExchangedForAThirtyMinuteSessionToken()

@@ -1,11 +1,11 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using ChatKit.Tests.Fast.Infrastructure;
 using ChatKit.Tests.Infrastructure;
 
-namespace ChatKit.Tests.Auth;
+namespace ChatKit.Tests.Fast.Auth;
 
-[Collection(AppCollection.Name)]
-public sealed class BetterAuthTokenTests(AppFixture fixture)
+public sealed class BetterAuthTokenTests(ServicesApp fixture) : IClassFixture<ServicesApp>
 {
     [Theory]
     [InlineData("EdDSA")]
