@@ -1,14 +1,16 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace ChatKit.Tests.Agent;
+using ChatKit.Tests.Agent;
+using ChatKit.Tests.Fast.Infrastructure;
+
+namespace ChatKit.Tests.Fast.Agent;
 
 /// <summary>
-/// The <c>openai</c> provider end to end: the agent's real OpenAI connector (configured by the AppHost's
-/// <c>Agent:Model:*</c> settings) talking to a fake OpenAI-compatible server that streams tool calls, then text.
+/// The <c>openai</c> provider: the agent's real OpenAI connector (configured by its <c>Agent:Model:*</c> settings) in process,
+/// talking to a fake OpenAI-compatible server that streams tool calls, then text.
 /// </summary>
-[Collection(OpenAIAppCollection.Name)]
-public sealed class OpenAIProviderTests(OpenAIAppFixture fixture)
+public sealed class OpenAIProviderTests(OpenAIAgentApp fixture) : IClassFixture<OpenAIAgentApp>
 {
     FakeOpenAIServer Model => fixture.Model;
 
@@ -73,7 +75,7 @@ public sealed class OpenAIProviderTests(OpenAIAppFixture fixture)
     public async Task ATimedOutAttemptIsRetried()
     {
         Model.Reset(_ => FakeReply.Text("Sorry for the wait."));
-        Model.Script(FakeReply.Hang(OpenAIAppFixture.AttemptTimeout + TimeSpan.FromSeconds(3)));
+        Model.Script(FakeReply.Hang(OpenAIAgentApp.AttemptTimeout + TimeSpan.FromSeconds(3)));
         var (_, _, conversation) = await StartAsync();
 
         var turn = await conversation.SendAsync("hello");
@@ -100,7 +102,7 @@ public sealed class OpenAIProviderTests(OpenAIAppFixture fixture)
         Assert.Equal("model_unavailable", error.GetProperty("code").GetString());
         Assert.True(error.GetProperty("retryable").GetBoolean());
         Assert.Null(turn.Done);
-        Assert.Equal(1 + 1 + OpenAIAppFixture.MaxRetryAttempts, Model.Requests.Count);
+        Assert.Equal(1 + 1 + OpenAIAgentApp.MaxRetryAttempts, Model.Requests.Count);
         Assert.Equal(["buy milk", "call mom"], await store.StateAsync(user));
 
         // Retrying the turn once the provider is back works, with the earlier tool call in the history.
@@ -168,7 +170,7 @@ public sealed class OpenAIProviderTests(OpenAIAppFixture fixture)
         var messages = Model.Requests.Single().Body["messages"]!.AsArray();
         var sent = messages.ToJsonString();
         // System rules + a note that earlier messages are left out + the window + the new message.
-        Assert.Equal(1 + 1 + OpenAIAppFixture.MaxHistoryMessages + 1, messages.Count);
+        Assert.Equal(1 + 1 + OpenAIAgentApp.MaxHistoryMessages + 1, messages.Count);
         Assert.Contains("reply-29", sent);
         Assert.Contains("message-25", sent);
         Assert.DoesNotContain("message-24", sent);
