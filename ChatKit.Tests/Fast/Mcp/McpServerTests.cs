@@ -1,16 +1,17 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using ChatKit.Tests.Fast.Infrastructure;
 using ChatKit.Tests.Infrastructure;
+using ChatKit.Tests.Mcp;
 using ModelContextProtocol.Client;
 
-namespace ChatKit.Tests.Mcp;
+namespace ChatKit.Tests.Fast.Mcp;
 
 /// <summary>
 /// The tasks' MCP server through the API's public <c>/mcp</c>, with the SDK's own client and MCP access tokens minted
 /// like Better Auth's OAuth provider mints them (EdDSA through the fixture's JWKS, audience the MCP resource).
 /// </summary>
-[Collection(AppCollection.Name)]
-public sealed class McpServerTests(AppFixture fixture)
+public sealed class McpServerTests(ServicesApp fixture) : IClassFixture<ServicesApp>
 {
     static readonly string[] FiveTools = ["add_task", "complete_task", "delete_task", "list_tasks", "update_task"];
 
