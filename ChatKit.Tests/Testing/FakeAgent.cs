@@ -138,7 +138,7 @@ public sealed class FakeTurn(HttpListenerResponse response, JsonElement body)
 
     /// <summary>
     /// Keeps the turn open until <paramref name="until"/> completes, sending an empty text delta (which the API skips)
-    /// every quarter second so that the API's idle timeout (1.5 s in the fake-agent fixture) does not end it first, even
+    /// every quarter second so that the API's idle timeout (1.5 s in ApiApp and ScaleOutFixture) does not end it first, even
     /// on a loaded machine.
     /// </summary>
     public async Task HoldAsync(Task until, TimeSpan? atMost = null)

@@ -5,8 +5,8 @@ namespace ChatKit.Tests.Fast.Infrastructure;
 
 /// <summary>
 /// The API service in process with its own conversations database, calling a scriptable <see cref="FakeAgent"/> for
-/// turns, with the settings the whole-app fake-agent fixture gave it: short agent timeouts, small attachment limits and
-/// quota, a cleanup of unsent attachments every second, a short turn lease.
+/// turns, with the settings the scaled-out whole-app fixture (ScaleOutFixture) gives it too: short agent timeouts, small
+/// attachment limits and quota, a cleanup of unsent attachments every second, a short turn lease.
 /// </summary>
 public class ApiApp : ServiceApp<ApiService::Program>
 {

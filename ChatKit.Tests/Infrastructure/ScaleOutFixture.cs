@@ -5,12 +5,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ChatKit.Tests.Infrastructure;
 
 /// <summary>
-/// The whole app with the API's agent address pointed at a <see cref="FakeAgent"/> (short agent timeouts, small
-/// attachment limits and quota, a cleanup of unsent attachments every second) and two API replicas behind the
-/// AppHost's endpoint, as in a scaled-out deployment: the tests of this collection go through it round robin, and
-/// <see cref="Replicas"/> reach each replica directly. Its own collection: one extra AppHost.
+/// The whole app scaled out: two API replicas behind the AppHost's endpoint, as in a scaled-out deployment, with the
+/// API's agent address pointed at a <see cref="FakeAgent"/> (short agent timeouts, small attachment limits and quota, a
+/// cleanup of unsent attachments every second, a short turn lease); <see cref="Replicas"/> reach each replica directly.
+/// Its own collection: one extra AppHost. Everything one API process does is tested in process (Fast/, ApiApp).
 /// </summary>
-public sealed class FakeAgentFixture : AppFixture
+public sealed class ScaleOutFixture : AppFixture
 {
     public const int MaxAttachmentBytes = 4096;
     public const int MaxAttachmentsPerMessage = 2;
@@ -91,24 +91,8 @@ public sealed class FakeAgentFixture : AppFixture
         }
     }
 
-    /// <summary>Whether the attachment's bytes are in the database (where every replica finds them).</summary>
-    public async Task<bool> AttachmentStoredAsync(string attachmentId) =>
-        await ScalarAsync<long>("SELECT count(*) FROM attachment_contents WHERE attachment_id = $1", attachmentId) == 1;
-
     /// <summary>Runs SQL on the conversations database (to age rows, count them).</summary>
     public async Task<T> ScalarAsync<T>(string sql, params object[] args) => (T)(await ExecuteAsync(sql, args))!;
-
-    /// <summary>
-    /// Stores an item of a kind the server does not make itself (a client tool call, a structured input) in the owner's
-    /// thread; <c>{id}</c> and <c>{thread}</c> in <paramref name="json"/> become the item's and the thread's ids.
-    /// </summary>
-    public async Task<string> InsertItemAsync(string owner, string threadId, string type, string json)
-    {
-        var id = "msg_" + Guid.NewGuid().ToString("N")[..24];
-        await ExecuteAsync("INSERT INTO thread_items (id, thread_id, owner_id, type, created_at, data) VALUES ($1, $2, $3, $4, now(), $5::json)",
-            id, threadId, owner, type, json.Replace("{id}", id).Replace("{thread}", threadId));
-        return id;
-    }
 
     async Task<object?> ExecuteAsync(string sql, params object[] args)
     {
@@ -126,9 +110,9 @@ public sealed class FakeAgentFixture : AppFixture
 }
 
 [CollectionDefinition(Name)]
-public sealed class FakeAgentCollection : ICollectionFixture<FakeAgentFixture>
+public sealed class ScaleOutCollection : ICollectionFixture<ScaleOutFixture>
 {
-    public const string Name = "fake-agent";
+    public const string Name = "scale-out";
 }
 
 /// <summary>One API process of a scaled-out AppHost.</summary>
