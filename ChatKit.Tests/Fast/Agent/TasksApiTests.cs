@@ -1,7 +1,6 @@
 using System.Text.Json;
 using ChatKit.Tests.Fast.Infrastructure;
 using static ChatKit.Tests.Infrastructure.ChatKitCalls;
-
 using static ChatKit.Testing.TestTokens;
 
 namespace ChatKit.Tests.Fast.Agent;

@@ -5,7 +5,11 @@ using ChatKit.Tests.Infrastructure;
 
 namespace ChatKit.Tests.Fast.Tasks;
 
-public sealed class TasksApiTests(ServicesApp fixture) : IClassFixture<ServicesApp>
+/// <summary>
+/// The public tasks API (/api/tasks on the API service, passed through to the agent) with both services in process: what
+/// a client of the API sees, validation and limits included. Fast/Agent/TasksApiTests is the agent's own endpoint.
+/// </summary>
+public sealed class PublicTasksApiTests(ServicesApp fixture) : IClassFixture<ServicesApp>
 {
     [Fact]
     public async Task ATaskIsCreatedReadChangedCompletedAndDeleted()
