@@ -3,6 +3,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using ChatKit.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using ChatKit.Tests.Fast.Auth;
 
 namespace ChatKit.Tests.Auth;
 

@@ -3,7 +3,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using ChatKit.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using static ChatKit.Tests.Conversations.RestApiTests;
+using static ChatKit.Tests.Infrastructure.RestCalls;
 using static ChatKit.Tests.Infrastructure.ChatKitCalls;
 
 namespace ChatKit.Tests.Conversations;

@@ -11,13 +11,13 @@ namespace ChatKit.Tests.Conversations;
 /// lease, which runs out when the replica holding it dies so that the thread stays usable and fences the writes of a
 /// turn that stalled past it, and one user's cap of turns in flight.
 /// </summary>
-[Collection(FakeAgentCollection.Name)]
+[Collection(ScaleOutCollection.Name)]
 public sealed class ScaleOutTests
 {
     static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 9, 8, 7, 6, 5, 4, 3, 2];
-    readonly FakeAgentFixture fixture;
+    readonly ScaleOutFixture fixture;
 
-    public ScaleOutTests(FakeAgentFixture fixture)
+    public ScaleOutTests(ScaleOutFixture fixture)
     {
         this.fixture = fixture;
         fixture.Agent.Reset();
@@ -117,7 +117,7 @@ public sealed class ScaleOutTests
             var answer = await other.ChatKitStreamAsync("threads.add_user_message", new { thread_id = threadId, input = Input("again") });
             Assert.Equal("Hello there.", answer.AssistantText());
             // It waited for the dead replica's lease to run out (renewed every second, three seconds long), no longer.
-            Assert.InRange(resent.Elapsed, TimeSpan.FromSeconds(1), FakeAgentFixture.TurnLease + TimeSpan.FromSeconds(10));
+            Assert.InRange(resent.Elapsed, TimeSpan.FromSeconds(1), ScaleOutFixture.TurnLease + TimeSpan.FromSeconds(10));
 
             var items = await other.ChatKitJsonAsync("items.list", new { thread_id = threadId, order = "asc" });
             Assert.Equal(["hello", "Hello there.", "doomed", "again", "Hello there."], Texts(items));
@@ -205,7 +205,7 @@ public sealed class ScaleOutTests
             await Agent.LastTurnAsync(2);
             Signal(One.ProcessId, "STOP");
             frozen = true;
-            await Task.Delay(FakeAgentFixture.TurnLease + TimeSpan.FromSeconds(1));
+            await Task.Delay(ScaleOutFixture.TurnLease + TimeSpan.FromSeconds(1));
 
             // The lease ran out while the replica was frozen: the other replica takes the thread and answers.
             var tookOver = await other.ChatKitStreamAsync("threads.add_user_message", new { thread_id = threadId, input = Input("took over") });

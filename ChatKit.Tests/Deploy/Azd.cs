@@ -237,53 +237,6 @@ public sealed partial class Azd
         };
     }
 
-    static string UrlPort(Binding binding, bool onMainIngress) =>
-        binding.Port?.ToString()
-        ?? (onMainIngress && binding.Scheme == "http" ? "80" : onMainIngress && binding.Scheme == "https" ? "443" : null)
-        ?? binding.TargetPort?.ToString()
-        ?? "{{ targetPortOrDefault 0 }}";
-
-    /// <summary>aca_ingress.go's buildAcaIngress, for http(s) bindings (the only kind this app has).</summary>
-    Ingress? IngressOf(string name, string type)
-    {
-        var bindings = BindingsOf(resources[name]);
-        if (bindings.Count == 0) return null;
-        if (bindings.Any(b => b.Scheme is not ("http" or "https")))
-            throw new NotSupportedException($"{name} has a non-http binding, which this port does not follow.");
-        var groups = bindings.GroupBy(b => b.TargetPort?.ToString() ?? "default").ToList();
-        if (groups.Count(g => g.Any(b => b.External)) > 1) throw new InvalidOperationException($"{name}: azd supports one external endpoint group only.");
-        var main = groups.Count == 1 ? groups[0]
-            : groups.Where(g => g.Any(b => b.External)).ToList() is [var externalGroup] ? externalGroup
-            : groups.OrderBy(g => bindings.FindIndex(b => g.Contains(b))).First();
-        if (groups.Count > 1) throw new NotSupportedException($"{name}: additional port mappings are not followed by this port.");
-        foreach (var binding in main)
-        {
-            if (binding.Port is { } port && port != (binding.Scheme == "http" ? 80 : 443))
-                throw new InvalidOperationException($"{name}'s binding {binding.Name} has port {port}, which the main ingress cannot serve.");
-        }
-        var defaultPort = type == "container.v0" || type == "dockerfile.v0" ? 80 : 8080;
-        var targetPort = main.Select(b => b.TargetPort).LastOrDefault(p => p is not null);
-        var external = main.Any(b => b.External);
-        var http2 = main.Any(b => b.Transport == "http2");
-        return new Ingress(
-            External: external,
-            TargetPort: targetPort is { } fixedPort ? fixedPort.ToString() : $"{{{{ targetPortOrDefault {defaultPort} }}}}",
-            Transport: http2 ? "http2" : "http",
-            AllowInsecure: http2 || !external,
-            Bindings: [.. main.Select(b => b.Name)]);
-    }
-
-    static List<Binding> BindingsOf(JsonElement resource) => resource.TryGetProperty("bindings", out var bindings)
-        ? [.. bindings.EnumerateObject().Select(b => new Binding(
-            b.Name,
-            StringOf(b.Value, "scheme")!,
-            StringOf(b.Value, "protocol")!,
-            StringOf(b.Value, "transport")!,
-            b.Value.TryGetProperty("external", out var external) && external.GetBoolean(),
-            b.Value.TryGetProperty("port", out var port) ? port.GetInt32() : null,
-            b.Value.TryGetProperty("targetPort", out var targetPort) ? targetPort.GetInt32() : null))]
-        : [];
-
     /// <summary>resolveBicepReference: single-quoted strings are evaluated; one whole reference stays a bare expression.</summary>
     string BicepReference(string json)
     {
@@ -293,43 +246,6 @@ public sealed partial class Azd
         if (evaluated == $"'{{{{{bare}}}}}'") return bare;
         evaluated = PropertyName().Replace(evaluated, "$1:");
         return evaluated.Replace("'{{", "${").Replace("}}'", "}");
-    }
-
-    /// <summary>Go's json.Marshal of a manifest value: no whitespace.</summary>
-    static string CompactJson(JsonElement value)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            value.WriteTo(writer);
-        }
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
-
-    /// <summary>
-    /// generate.go's asYamlString (a YAML marshal of one string): plain where YAML allows it, double quotes where a plain
-    /// scalar would read as another type, single quotes where it would start with an indicator.
-    /// </summary>
-    public static string YamlString(string value)
-    {
-        if (value.Length == 0 || ResolvesToNonString(value)) return "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
-        if (!PlainAllowed(value)) return "'" + value.Replace("'", "''") + "'";
-        return value;
-    }
-
-    static bool ResolvesToNonString(string value) =>
-        value is "~" or "null" or "Null" or "NULL" or "true" or "True" or "TRUE" or "false" or "False" or "FALSE"
-            or "y" or "Y" or "yes" or "Yes" or "YES" or "n" or "N" or "no" or "No" or "NO"
-            or "on" or "On" or "ON" or "off" or "Off" or "OFF" or ".inf" or ".Inf" or ".INF" or "-.inf" or ".nan" or ".NaN"
-        || YamlNumber().IsMatch(value);
-
-    static bool PlainAllowed(string value)
-    {
-        if (value[0] is ' ' or '\t' || value[^1] is ' ' or '\t' || value.Contains('\n')) return false;
-        if ("{[]},'\"#&*!|>%@`".Contains(value[0])) return false;
-        if (value[0] is '-' or '?' or ':' && (value.Length == 1 || value[1] == ' ')) return false;
-        if (value.EndsWith(':') || value.Contains(": ") || value.Contains(" #")) return false;
-        return value.All(c => c >= ' ' && c != '\u007f');
     }
 
     static string TypeOf(JsonElement resource) => resource.GetProperty("type").GetString()!;
@@ -349,49 +265,4 @@ public sealed partial class Azd
     [GeneratedRegex("'([^']*)':")]
     private static partial Regex PropertyName();
 
-    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$|^0x[0-9a-fA-F_]+$|^0o?[0-7_]+$|^0b[01_]+$")]
-    private static partial Regex YamlNumber();
-
-    public sealed record Binding(string Name, string Scheme, string Protocol, string Transport, bool External, int? Port, int? TargetPort);
-
-    public sealed record Ingress(bool External, string TargetPort, string Transport, bool AllowInsecure, IReadOnlyList<string> Bindings);
-
-    /// <summary>A container app: env values and secrets as azd writes them (YAML scalars holding Go template expressions).</summary>
-    public sealed record ContainerApp(string Name, Ingress? Ingress,
-        IReadOnlyDictionary<string, string> Env, IReadOnlyDictionary<string, string> Secrets)
-    {
-        /// <summary>scaffold.ContainerAppSecretName.</summary>
-        public static string SecretName(string variable) => variable.ToLowerInvariant().Replace('_', '-');
-    }
-
-    public sealed record BicepModule(string Name, string Path, IReadOnlyDictionary<string, string> Parameters);
-
-    public sealed record Input(bool Secret, string Type, string? DefaultValue, JsonElement? Generate)
-    {
-        public static Input From(JsonElement input) => new(
-            input.TryGetProperty("secret", out var secret) && secret.GetBoolean(),
-            input.TryGetProperty("type", out var type) ? type.GetString()! : "string",
-            input.TryGetProperty("default", out var d) && d.TryGetProperty("value", out var v) ? v.GetString() : null,
-            input.TryGetProperty("default", out var g) && g.TryGetProperty("generate", out var generate) ? generate.Clone() : null);
-
-        /// <summary>generate.go's inputMetadata: the <c>@metadata({azd: …})</c> config azd generates the value from.</summary>
-        public string? GenerateMetadata()
-        {
-            if (Generate is not { } generate) return null;
-            uint Number(string name) => generate.TryGetProperty(name, out var n) ? n.GetUInt32() : 0;
-            bool? Flag(string name) => generate.TryGetProperty(name, out var b) ? b.GetBoolean() : null;
-            var length = Math.Max(Number("minLength"), Number("minLower") + Number("minUpper") + Number("minNumeric") + Number("minSpecial"));
-            var parts = new List<string>();
-            if (length > 0) parts.Add($"length:{length}");
-            foreach (var (flag, key) in new[] { ("lower", "noLower"), ("upper", "noUpper"), ("numeric", "noNumeric"), ("special", "noSpecial") })
-            {
-                if (Flag(flag) is { } set) parts.Add($"{key}:{(!set ? "true" : "false")}");
-            }
-            foreach (var key in new[] { "minLower", "minUpper", "minNumeric", "minSpecial" })
-            {
-                if (generate.TryGetProperty(key, out var n)) parts.Add($"{key}:{n.GetUInt32()}");
-            }
-            return "{" + string.Join(",", parts) + "}";
-        }
-    }
 }

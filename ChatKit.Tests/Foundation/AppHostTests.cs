@@ -6,13 +6,12 @@ namespace ChatKit.Tests.Foundation;
 [Collection(AppCollection.Name)]
 public sealed class AppHostTests(AppFixture fixture)
 {
+    // The services (agent, apiservice) are the fixture's own wait; these are the resources it does not wait for by name.
     [Theory]
     [InlineData("postgres")]
     [InlineData("conversationsdb")]
     [InlineData("tasksdb")]
-    [InlineData("agent")]
-    [InlineData("apiservice")]
-    public async Task EveryResourceBecomesHealthy(string resource)
+    public async Task TheDatabaseResourcesBecomeHealthy(string resource)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cts.Token);

@@ -1,12 +1,11 @@
 using System.Text.Json;
 using ChatKit.Tests.Fast.Infrastructure;
-using static ChatKit.Tests.Fast.Infrastructure.TestTokens;
 using static ChatKit.Tests.Infrastructure.ChatKitCalls;
+using static ChatKit.Testing.TestTokens;
 
 namespace ChatKit.Tests.Fast.Agent;
 
 /// <summary>The agent's tasks REST API (/api/tasks) in process, against its own PostgreSQL database.</summary>
-[Collection(PostgresCollection.Name)]
 public sealed class TasksApiTests(AgentApp app) : IClassFixture<AgentApp>
 {
     [Fact]

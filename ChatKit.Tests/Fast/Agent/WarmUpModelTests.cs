@@ -1,11 +1,9 @@
-extern alias AgentService;
 using System.Text.Json;
 using ChatKit.ServiceDefaults.Auth;
-using ChatKit.Tests.Agent;
+using ChatKit.Testing;
 using ChatKit.Tests.Fast.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using static ChatKit.Tests.Fast.Infrastructure.TestTokens;
 using static ChatKit.Tests.Infrastructure.ChatKitCalls;
 
 namespace ChatKit.Tests.Fast.Agent;
@@ -15,35 +13,14 @@ namespace ChatKit.Tests.Fast.Agent;
 /// crowd"): the agent here is configured for an OpenAI-compatible provider (a fake one on loopback) and must not send it
 /// the warm-up user's turns, while a person's turns go to it.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class WarmUpModelTests(WarmUpModelTests.ProviderAgentApp app) : IClassFixture<WarmUpModelTests.ProviderAgentApp>
+public sealed class WarmUpModelTests(OpenAIAgentApp app) : IClassFixture<OpenAIAgentApp>
 {
-    public sealed class ProviderAgentApp(PostgresServer postgres) : ServiceApp<AgentService::Program>(postgres, "tasksdb")
-    {
-        public FakeOpenAIServer Model { get; } = new();
-
-        protected override IEnumerable<KeyValuePair<string, string>> Settings() =>
-        [
-            new("ConnectionStrings:tasksdb", ConnectionString),
-            new("Agent:Model:Provider", "openai"),
-            new("Agent:Model:BaseUrl", Model.BaseUrl),
-            new("Agent:Model:ApiKey", "test-key"),
-            new("Agent:Model:Model", "gpt-test"),
-        ];
-
-        public override async ValueTask DisposeAsync()
-        {
-            await base.DisposeAsync();
-            Model.Dispose();
-        }
-    }
-
     [Fact]
     public async Task TheWarmUpUsersTurnIsAnsweredByTheLocalModelAndNeverReachesTheProvider()
     {
         app.Model.Reset(_ => FakeReply.Text("From the provider."));
         var session = app.Services.GetRequiredService<ChatKitSessionTokens>().Create(WarmUp.UserId);
-        using var http = app.CreateClient().WithToken(session.ClientSecret);
+        using var http = app.CreateAnonymousClient().WithToken(session.ClientSecret);
 
         var events = await TurnAsync(http, "what's on my list?");
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using ChatKit.Tests.Fast.Infrastructure;
 using static ChatKit.Tests.Infrastructure.ChatKitCalls;
-using static ChatKit.Tests.Fast.Infrastructure.TestTokens;
 
 namespace ChatKit.Tests.Fast.Conversations;
 
@@ -9,8 +8,7 @@ namespace ChatKit.Tests.Fast.Conversations;
 /// The API service in process against its own PostgreSQL database and a fake agent: the conversation store as the
 /// ChatKit endpoint (POST /api/chatkit) reaches it. The protocol's every event and error is the whole-app suite's job.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class ChatKitStoreTests(ApiApp app) : IClassFixture<ApiApp>
+public sealed class ChatKitStoreTests(EchoApiApp app) : IClassFixture<EchoApiApp>
 {
     [Fact]
     public async Task ThreadsCreateStreamsTheTurnAndStoresTheThreadWithBothMessages()

@@ -13,19 +13,18 @@ namespace ChatKit.Tests.Fast.Conversations;
 /// that leave nothing behind, more of them than a person's write limit allows, and a connection pool filled with
 /// connections that have run the turn functions.
 /// </summary>
-[Collection(PostgresCollection.Name)]
 public sealed class WarmUpTurnTests(ApiApp app) : IClassFixture<ApiApp>
 {
     [Fact]
     public async Task WarmUpTurnsRunAsTheWarmUpUserPastTheWriteLimitAndLeaveNoThreadBehind()
     {
-        using var http = app.CreateClient();
-        var before = app.Agent.Turns.Count;
+        using var http = app.CreateAnonymousClient();
+        var before = app.Agent.WarmUpTurns;
 
         // 40 rounds of three writes each: more than the 100 writes per 10 s a person may send.
         for (var round = 0; round < 40; round++) await ChatKitWarmUp.TurnsAsync(http, app.Services, CancellationToken.None);
 
-        Assert.Equal(80, app.Agent.Turns.Count - before);
+        Assert.Equal(80, app.Agent.WarmUpTurns - before);
         await using var dataSource = NpgsqlDataSource.Create(app.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString);
         await using var count = dataSource.CreateCommand("SELECT (SELECT count(*) FROM threads WHERE owner_id = $1) + (SELECT count(*) FROM thread_items WHERE owner_id = $1)");
         count.Parameters.Add(new NpgsqlParameter { Value = WarmUp.UserId });
@@ -38,7 +37,7 @@ public sealed class WarmUpTurnTests(ApiApp app) : IClassFixture<ApiApp>
         var connectionString = app.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString;
         var size = new NpgsqlConnectionStringBuilder(connectionString).MaxPoolSize;
 
-        await ConnectionWarmUp.FillPoolAsync(app.CreateClient(), app.Services, CancellationToken.None);
+        await ConnectionWarmUp.FillPoolAsync(app.CreateAnonymousClient(), app.Services, CancellationToken.None);
 
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await using var count = dataSource.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()");

@@ -5,7 +5,6 @@ using static ChatKit.Tests.Infrastructure.ChatKitCalls;
 namespace ChatKit.Tests.Fast.Foundation;
 
 /// <summary>Each service's OpenAPI document (/openapi/v1.json) describes its REST endpoints, their statuses and wire shapes.</summary>
-[Collection(PostgresCollection.Name)]
 public sealed class OpenApiDocumentTests(ApiApp api, AgentApp agent) : IClassFixture<ApiApp>, IClassFixture<AgentApp>
 {
     const string DocumentPath = "/openapi/v1.json";

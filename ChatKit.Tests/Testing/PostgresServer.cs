@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace ChatKit.Testing;
+
+/// <summary>
+/// A throwaway PostgreSQL cluster from the machine's server binaries (newest <c>/usr/lib/postgresql/N/bin</c>, or
+/// <c>PG_BIN</c>): initdb and pg_ctl on a free loopback port, in a temporary directory, trust authentication, no fsync.
+/// Stopped and deleted on dispose. As root (CI containers) the server runs as the <c>postgres</c> user through setpriv,
+/// as the AppHost's local mode does. Tests share one per run (<see cref="SharedAsync"/>), one database per fixture.
+/// </summary>
+public sealed class PostgresServer : IAsyncDisposable
+{
+    const string DirectoryPrefix = "chatkit-tests-pg-";
+    static readonly Lazy<Task<PostgresServer>> shared = new(StartSharedAsync);
+
+    /// <summary>The run's server, started on first use and stopped when the process exits.</summary>
+    public static Task<PostgresServer> SharedAsync() => shared.Value;
+
+    static async Task<PostgresServer> StartSharedAsync()
+    {
+        var server = new PostgresServer();
+        await server.StartAsync();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return server;
+    }
+
+    static readonly bool IsRoot = Environment.UserName == "root";
+
+    readonly string binDir = FindBinDir();
+    readonly string dataDir = Path.Combine(Path.GetTempPath(), $"{DirectoryPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}"[..(DirectoryPrefix.Length + 20)]);
+    int databases;
+
+    public int Port { get; private set; }
+
+    public string ConnectionString(string database) =>
+        $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Timeout=10";
+
+    public async Task StartAsync()
+    {
+        await DeleteAbandonedClustersAsync();
+        Directory.CreateDirectory(dataDir);
+        if (IsRoot) await RunAsync("chown", "postgres:postgres", dataDir);
+        await RunAsServerUserAsync(Path.Combine(binDir, "initdb"), "-D", dataDir, "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8",
+            "--auth=trust", "--no-sync", "--no-instructions");
+        // Another process may take the free port between the probe and the start: try a few.
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = FreePort();
+            try
+            {
+                await RunAsServerUserAsync(Path.Combine(binDir, "pg_ctl"), "start", "-D", dataDir, "-w", "-t", "30",
+                    "-l", Path.Combine(dataDir, "server.log"),
+                    "-o", $"-p {Port} -h 127.0.0.1 -k {dataDir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && ServerLog().Contains("could not bind", StringComparison.Ordinal))
+            {
+            }
+        }
+    }
+
+    /// <summary>A new empty database; its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        var name = $"{prefix}_{Interlocked.Increment(ref databases)}";
+        await ExecuteAsync($"CREATE DATABASE \"{name}\"");
+        return ConnectionString(name);
+    }
+
+    public Task DropDatabaseAsync(string connectionString) =>
+        ExecuteAsync($"DROP DATABASE IF EXISTS \"{new NpgsqlConnectionStringBuilder(connectionString).Database}\" WITH (FORCE)");
+
+    async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!Directory.Exists(dataDir)) return;
+        NpgsqlConnection.ClearAllPools();
+        try
+        {
+            await RunAsServerUserAsync(Path.Combine(binDir, "pg_ctl"), "stop", "-D", dataDir, "-m", "immediate", "-w", "-t", "30");
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    static string FindBinDir()
+    {
+        if (Environment.GetEnvironmentVariable("PG_BIN") is { Length: > 0 } configured) return configured;
+        const string root = "/usr/lib/postgresql";
+        return (Directory.Exists(root) ? Directory.GetDirectories(root) : [])
+            .Select(d => Path.Combine(d, "bin"))
+            .Where(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")))
+            .OrderByDescending(d => int.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var version) ? version : 0)
+            .FirstOrDefault()
+            ?? throw new InvalidOperationException(
+                "The fast tests need the PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql/N/bin or in PG_BIN. " +
+                "Debian/Ubuntu: apt-get install postgresql.");
+    }
+
+    string ServerLog()
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(dataDir, "server.log"));
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    Task RunAsServerUserAsync(string executable, params string[] args) => IsRoot
+        ? RunAsync("setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", executable, .. args])
+        : RunAsync(executable, args);
+
+    async Task RunAsync(string file, params string[] args)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
+        // pg_ctl sends the server's output to its log file (-l), so these pipes close when the tool exits.
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"{file} {string.Join(' ', args)} failed ({process.ExitCode}): {await stderr}{await stdout}\n{ServerLog()}");
+        }
+    }
+
+    static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+
+    /// <summary>Clusters of test runs that died before their dispose (a killed test host): stopped and deleted.</summary>
+    async Task DeleteAbandonedClustersAsync()
+    {
+        foreach (var dir in Directory.EnumerateDirectories(Path.GetTempPath(), DirectoryPrefix + "*"))
+        {
+            var owner = Path.GetFileName(dir)[DirectoryPrefix.Length..].Split('-')[0];
+            if (!int.TryParse(owner, out var pid) || Directory.Exists($"/proc/{pid}")) continue;
+            try
+            {
+                if (File.Exists(Path.Combine(dir, "postmaster.pid")))
+                {
+                    await RunAsServerUserAsync(Path.Combine(binDir, "pg_ctl"), "stop", "-D", dir, "-m", "immediate", "-w", "-t", "10");
+                }
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+            }
+        }
+    }
+}
