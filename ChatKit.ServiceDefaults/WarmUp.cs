@@ -16,9 +16,9 @@ namespace Microsoft.Extensions.Hosting;
 /// the connection pool and the signature tables (docs/benchmarks.md, "A person in the crowd"). Everything is done as a
 /// user of its own, with a ChatKit session token the service mints, and leaves nothing behind (its turns run on the
 /// built-in local model, never the provider, and delete their threads); failures only make the warm-up shorter.
-/// <c>WarmUp:Rounds</c> (default 30; 0 turns it off) sets how many times each step runs.
+/// <c>WarmUp:Rounds</c> (default 30, 0 in Development; 0 turns it off) sets how many times each step runs.
 /// </summary>
-public sealed class WarmUp(IServer server, IHostApplicationLifetime lifetime, IServiceProvider services,
+public sealed class WarmUp(IServer server, IHostApplicationLifetime lifetime, IHostEnvironment environment, IServiceProvider services,
     IConfiguration configuration, ILogger<WarmUp> logger) : BackgroundService, IHealthCheck
 {
     /// <summary>The owner of the warm-up's requests: no person can sign in as it (Better Auth ids have no spaces).</summary>
@@ -42,7 +42,9 @@ public sealed class WarmUp(IServer server, IHostApplicationLifetime lifetime, IS
     {
         try
         {
-            var rounds = configuration.GetValue("WarmUp:Rounds", 30);
+            // Development (the AppHost's run mode, the whole-app tests) starts one process to use at once, not a replica
+            // for a burst: the warm-up would only delay it.
+            var rounds = configuration.GetValue("WarmUp:Rounds", environment.IsDevelopment() ? 0 : 30);
             if (rounds <= 0 || Steps.Count + Once.Count == 0) return;
             // Ed25519's precomputed tables are built by the first verification, under a lock every burst's first
             // Better Auth tokens queue on.
