@@ -26,10 +26,14 @@ public static class AgentServiceExtensions
         builder.Services.AddSingleton(services =>
             KernelPluginFactory.CreateFromObject(ActivatorUtilities.CreateInstance<TaskTools>(services), TaskTools.PluginName));
         builder.Services.AddScoped(services => new Kernel(services, new KernelPluginCollection { services.GetRequiredService<KernelPlugin>() }));
-        builder.Services.AddScoped<ITodoAgent>(services => ActivatorUtilities.CreateInstance<TodoAgent>(services,
+        // The warm-up's turns get the local model (ModelServiceExtensions.WarmUpKey); the constructor is looked up once.
+        var createAgent = ActivatorUtilities.CreateFactory<TodoAgent>([typeof(IChatClient)]);
+        builder.Services.AddScoped<ITodoAgent>(services => createAgent(services,
+        [
             services.GetRequiredService<CurrentUser>().Principal.FindFirstValue(CurrentUser.SubjectClaim) == WarmUp.UserId
                 ? services.GetRequiredKeyedService<IChatClient>(ModelServiceExtensions.WarmUpKey)
-                : services.GetRequiredService<IChatClient>()));
+                : services.GetRequiredService<IChatClient>(),
+        ]));
         builder.Services.AddSingleton<AgentTelemetry>();
         builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics
             .AddMeter(ModelServiceExtensions.TelemetrySourceName)
