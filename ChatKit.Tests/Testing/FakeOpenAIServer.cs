@@ -14,23 +14,32 @@ public abstract record FakeReply
     /// <summary>Streams the text in about <paramref name="chunks"/> pieces, then <c>finish_reason: stop</c>.</summary>
     public static FakeReply Text(string text, int chunks = 4) => new TextReply(text, chunks);
 
-    /// <summary>An HTTP error with an OpenAI-style error body.</summary>
-    public static FakeReply Status(int status) => new StatusReply(status);
+    /// <summary>An HTTP error with an OpenAI-style error body; with <paramref name="retryAfter"/>, OpenAI's <c>retry-after-ms</c> header.</summary>
+    public static FakeReply Status(int status, TimeSpan? retryAfter = null) => new StatusReply(status, retryAfter);
 
     /// <summary>Answers only after <paramref name="delay"/> (longer than the agent's attempt timeout).</summary>
     public static FakeReply Hang(TimeSpan delay) => new HangReply(delay);
+
+    /// <summary>
+    /// A model that takes its time (the benchmark's crowd and drills): a role chunk at once, the first piece after
+    /// <paramref name="firstToken"/>, each further piece <paramref name="gap"/> after the one before, then
+    /// <c>finish_reason: stop</c>; no usage chunk.
+    /// </summary>
+    public static FakeReply Paced(TimeSpan firstToken, IReadOnlyList<string> pieces, TimeSpan gap) => new PacedReply(firstToken, pieces, gap);
 }
 
 sealed record ToolCallsReply((string Name, object Arguments)[] Calls) : FakeReply;
 sealed record TextReply(string Content, int Chunks) : FakeReply;
-sealed record StatusReply(int Code) : FakeReply;
+sealed record StatusReply(int Code, TimeSpan? RetryAfter) : FakeReply;
 sealed record HangReply(TimeSpan Delay) : FakeReply;
+sealed record PacedReply(TimeSpan FirstToken, IReadOnlyList<string> Pieces, TimeSpan Gap) : FakeReply;
 
 /// <summary>
 /// An OpenAI-compatible chat completions server on 127.0.0.1 (HttpListener): answers streamed requests with SSE chunks
 /// the real OpenAI connector parses, and records every request so tests can see what the agent sent.
 /// </summary>
-public sealed class FakeOpenAIServer : LoopbackHttpServer
+/// <param name="port">The loopback port; 0 (the default) takes a free one.</param>
+public sealed class FakeOpenAIServer(int port = 0) : LoopbackHttpServer(port)
 {
     public const int PromptTokens = 50;
     public const int CompletionTokens = 7;
@@ -59,6 +68,12 @@ public sealed class FakeOpenAIServer : LoopbackHttpServer
         Respond = respond;
     }
 
+    /// <summary>
+    /// Raised with the request body once the answer's first text piece has been written and flushed (the model's first
+    /// token, as the benchmark times it).
+    /// </summary>
+    public event Action<JsonObject>? FirstTextSent;
+
     /// <summary>Whether the conversation sent to the model ends with tool results (so it should now answer in text).</summary>
     public static bool AfterToolResults(JsonObject body) => body["messages"]!.AsArray()[^1]!["role"]!.GetValue<string>() == "tool";
 
@@ -75,25 +90,42 @@ public sealed class FakeOpenAIServer : LoopbackHttpServer
         }
         if (reply is StatusReply status)
         {
+            if (status.RetryAfter is { } retryAfter)
+            {
+                context.Response.Headers["retry-after-ms"] = ((long)retryAfter.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
             await WriteErrorAsync(context.Response, status.Code);
             return;
         }
         context.Response.ContentType = "text/event-stream";
         context.Response.SendChunked = true;
         var model = body["model"]?.GetValue<string>() ?? "fake-model";
-        foreach (var chunk in Chunks(reply, model))
+        var textSent = false;
+        foreach (var (wait, chunk) in Chunks(reply, model))
         {
+            if (wait > TimeSpan.Zero) await Task.Delay(wait);
             var bytes = Encoding.UTF8.GetBytes($"data: {chunk.ToJsonString()}\n\n");
             await context.Response.OutputStream.WriteAsync(bytes);
             await context.Response.OutputStream.FlushAsync();
+            if (!textSent && IsText(chunk))
+            {
+                textSent = true;
+                FirstTextSent?.Invoke(body);
+            }
         }
         await context.Response.OutputStream.WriteAsync("data: [DONE]\n\n"u8.ToArray());
     }
 
-    static IEnumerable<JsonObject> Chunks(FakeReply reply, string model)
+    static bool IsText(JsonObject chunk) =>
+        chunk["choices"] is JsonArray { Count: > 0 } choices && choices[0]?["delta"]?["content"]?.GetValue<string>() is { Length: > 0 };
+
+    static IEnumerable<(TimeSpan Wait, JsonObject Chunk)> Chunks(FakeReply reply, string model) =>
+        reply is PacedReply paced ? PacedChunks(paced, model) : ReplyChunks(reply, Chunker(model)).Select(c => (TimeSpan.Zero, c));
+
+    static Func<JsonObject?, string?, JsonObject> Chunker(string model)
     {
         var id = $"chatcmpl-{Guid.NewGuid():N}";
-        JsonObject Chunk(JsonObject? delta, string? finish = null) => new()
+        return (delta, finish) => new()
         {
             ["id"] = id, ["object"] = "chat.completion.chunk", ["created"] = 1_700_000_000, ["model"] = model,
             ["choices"] = delta is null ? new JsonArray() : new JsonArray(new JsonObject
@@ -101,6 +133,22 @@ public sealed class FakeOpenAIServer : LoopbackHttpServer
                 ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finish,
             }),
         };
+    }
+
+    static IEnumerable<(TimeSpan Wait, JsonObject Chunk)> PacedChunks(PacedReply reply, string model)
+    {
+        var chunk = Chunker(model);
+        yield return (TimeSpan.Zero, chunk(new JsonObject { ["role"] = "assistant", ["content"] = "" }, null));
+        for (var i = 0; i < reply.Pieces.Count; i++)
+        {
+            yield return (i == 0 ? reply.FirstToken : reply.Gap, chunk(new JsonObject { ["content"] = reply.Pieces[i] }, null));
+        }
+        yield return (TimeSpan.Zero, chunk(new JsonObject(), "stop"));
+    }
+
+    static IEnumerable<JsonObject> ReplyChunks(FakeReply reply, Func<JsonObject?, string?, JsonObject> chunk)
+    {
+        JsonObject Chunk(JsonObject? delta, string? finish = null) => chunk(delta, finish);
 
         yield return Chunk(new JsonObject { ["role"] = "assistant", ["content"] = "" });
         switch (reply)

@@ -12,8 +12,14 @@ public abstract class LoopbackHttpServer : IDisposable
     readonly HttpListener listener = new();
 
     protected LoopbackHttpServer()
+        : this(0)
     {
-        Url = $"http://127.0.0.1:{FreePort()}";
+    }
+
+    /// <summary>On the given loopback port; 0 takes a free one.</summary>
+    protected LoopbackHttpServer(int port)
+    {
+        Url = $"http://127.0.0.1:{(port == 0 ? FreePort() : port)}";
         listener.Prefixes.Add(Url + "/");
         Start();
     }

@@ -5,3 +5,4 @@ global using ChatKit.Bench.Hosting;
 global using ChatKit.Bench.Load;
 global using ChatKit.Bench.Metrics;
 global using ChatKit.Bench.Testing;
+global using ChatKit.Testing;

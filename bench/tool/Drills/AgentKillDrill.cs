@@ -9,7 +9,7 @@ public static class AgentKillDrill
     public static async Task<JsonObject> RunAsync(DrillOptions o)
     {
         var rounds = o.Rounds ?? 3;
-        await using var fake = await FakeOpenAi.StartAsync();
+        using var fake = new FakeOpenAIServer();
         await using var stack = await FakeProviderStack.StartAsync(fake);
         using var client = new ChatKitClient(stack.Targets["ours"].BaseUri);
         var rows = new List<string>();
@@ -17,7 +17,7 @@ public static class AgentKillDrill
         var details = new JsonArray();
         for (var round = 1; round <= rounds; round++)
         {
-            fake.Mode = "slow";
+            fake.Use(FakeModel.Reply("slow"));
             var token = stack.Tokens.Mint($"killdrill-{round}");
             var killed = false;
             var sw = Stopwatch.StartNew();
@@ -44,7 +44,7 @@ public static class AgentKillDrill
                 kept = s == 200 && json!["data"]!.AsArray().Any(i => (string?)i!["id"] == userMsg && (string?)i["type"] == "user_message");
             }
             // Agent back; retry the turn.
-            fake.Mode = "ok";
+            fake.Use(FakeModel.Reply("ok"));
             await stack.RestartAgentAsync();
             var retry = threadId is null || userMsg is null ? null
                 : await client.StreamAsync(token, $"{{\"type\":\"threads.retry_after_item\",\"params\":{{\"thread_id\":\"{threadId}\",\"item_id\":\"{userMsg}\"}}}}");
@@ -59,7 +59,7 @@ public static class AgentKillDrill
             });
         }
         var summary = $"""
-            Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {rounds} rounds. The agent uses the openai provider against the fake provider in slow mode (one word every {fake.SlowDelayMs} ms); the agent process gets SIGKILL when the first text delta reaches the client, is started again, and the client sends `threads.retry_after_item` for its message. **{(allOk ? "Passed" : "Failed")}.**
+            Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {rounds} rounds. The agent uses the openai provider against the fake provider in slow mode (one word every {FakeModel.SlowDelayMs} ms); the agent process gets SIGKILL when the first text delta reaches the client, is started again, and the client sends `threads.retry_after_item` for its message. **{(allOk ? "Passed" : "Failed")}.**
 
             | round | killed mid-answer | last event of the turn (a `thread.updated` with the title may follow) | user message kept | retry succeeded |
             |---:|---|---|---|---|

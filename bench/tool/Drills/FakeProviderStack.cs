@@ -3,7 +3,7 @@ namespace ChatKit.Bench.Drills;
 /// <summary>Our stack on the fake OpenAI-compatible provider, with the provider's resilience bounded for the drills.</summary>
 public static class FakeProviderStack
 {
-    public static async Task<Stack> StartAsync(FakeOpenAi fake)
+    public static async Task<Stack> StartAsync(FakeOpenAIServer fake)
     {
         var stack = await Stack.StartAsync();
         stack.UseModel(fake);

@@ -8,7 +8,7 @@ public static class ProviderDrill
 {
     public static async Task<JsonObject> RunAsync()
     {
-        await using var fake = await FakeOpenAi.StartAsync();
+        using var fake = new FakeOpenAIServer();
         await using var stack = await FakeProviderStack.StartAsync(fake);
         using var client = new ChatKitClient(stack.Targets["ours"].BaseUri);
         var rows = new List<string>();
@@ -17,11 +17,11 @@ public static class ProviderDrill
         foreach (var mode in new[] { "429", "500", "hang" })
         {
             var token = stack.Tokens.Mint($"providerdrill-{mode}");
-            fake.Mode = "ok";
+            fake.Use(FakeModel.Reply("ok"));
             var first = await client.StreamAsync(token, Ops.Create("hello"));
             var threadId = first.ThreadId;
-            fake.Mode = mode;
-            fake.ResetCount();
+            fake.Use(FakeModel.Reply(mode));
+            fake.Requests.Clear();
             var sw = Stopwatch.StartNew();
             StreamReply reply;
             using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(240)))
@@ -30,14 +30,14 @@ public static class ProviderDrill
                 catch (TaskCanceledException) { reply = new StreamReply(-2, [], "no end of stream within 240 s"); }
             }
             var elapsed = sw.Elapsed.TotalSeconds;
-            var attempts = fake.Requests;
+            var attempts = fake.Requests.Count;
             var last = reply.Events.LastOrDefault(e => (string?)e["type"] != "thread.updated");
             var clearError = (string?)last?["type"] == "error";
             var userMsg = reply.Events.FirstOrDefault(e => (string?)e["type"] == "thread.item.done" && (string?)e["item"]?["type"] == "user_message")?["item"]?["id"]?.GetValue<string>();
             var (s, json, _) = await client.CallAsync(token, Ops.ListItems(threadId ?? "none", 50, null, "asc"));
             var items = s == 200 ? json!["data"]!.AsArray().Select(i => i!.AsObject()).ToList() : [];
             var kept = items.Any(i => (string?)i["id"] == userMsg) && items.Count(i => (string?)i["type"] == "user_message") == 2;
-            fake.Mode = "ok";
+            fake.Use(FakeModel.Reply("ok"));
             var retry = userMsg is null ? null
                 : await client.StreamAsync(token, $"{{\"type\":\"threads.retry_after_item\",\"params\":{{\"thread_id\":\"{threadId}\",\"item_id\":\"{userMsg}\"}}}}");
             var retryOk = retry is { Status: 200, Error: null } && retry.AssistantText.Length > 0;

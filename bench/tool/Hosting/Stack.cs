@@ -3,15 +3,15 @@ using System.Diagnostics;
 namespace ChatKit.Bench.Hosting;
 
 /// <summary>
-/// Everything a run needs, started from scratch on loopback: a PostgreSQL cluster, the JWKS host with a fresh Ed25519
+/// Everything a run needs, started from scratch on loopback: a PostgreSQL cluster, the JWKS server (ChatKit.Testing) with a fresh Ed25519
 /// key, our two services (Release build, started directly with environment configuration as in a container) and the
 /// Node peers.
 /// </summary>
 public sealed class Stack : IAsyncDisposable
 {
     public required PgCluster Pg { get; init; }
-    public required TokenIssuer Tokens { get; init; }
-    public required JwksHost Jwks { get; init; }
+    public required BenchTokens Tokens { get; init; }
+    public required JwksServer Jwks { get; init; }
     public Child? Agent { get; private set; }
     public Child? Api { get; private set; }
     public int AgentPort { get; private set; }
@@ -30,8 +30,8 @@ public sealed class Stack : IAsyncDisposable
         Log.Info($"starting PostgreSQL (fresh cluster, max_connections={pgMaxConnections})");
         var pg = await PgCluster.CreateAsync("run", pgMaxConnections);
         await pg.CreateDatabasesAsync("conversationsdb", "tasksdb", "peerdb");
-        var tokens = new TokenIssuer();
-        var jwks = await JwksHost.StartAsync(tokens);
+        var tokens = new BenchTokens();
+        var jwks = new JwksServer([tokens.Key]);
         Log.Info($"PostgreSQL on port {pg.Port}; JWKS at {jwks.JwksUrl}");
         return new Stack { Pg = pg, Tokens = tokens, Jwks = jwks };
     }
@@ -64,7 +64,7 @@ public sealed class Stack : IAsyncDisposable
     }
 
     /// <summary>The agents started after this answer with the fake OpenAI-compatible model instead of the local one.</summary>
-    public void UseModel(FakeOpenAi fake)
+    public void UseModel(FakeOpenAIServer fake)
     {
         AgentEnvExtra["Agent__Model__Provider"] = "openai";
         AgentEnvExtra["Agent__Model__BaseUrl"] = fake.BaseUrl;
@@ -87,8 +87,8 @@ public sealed class Stack : IAsyncDisposable
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Auth__BetterAuth__JwksUrl"] = Jwks.JwksUrl,
-            ["Auth__BetterAuth__Issuer"] = TokenIssuer.Issuer,
-            ["Auth__BetterAuth__Audience"] = TokenIssuer.Audience,
+            ["Auth__BetterAuth__Issuer"] = BenchTokens.Issuer,
+            ["Auth__BetterAuth__Audience"] = BenchTokens.Audience,
             ["Logging__LogLevel__Default"] = "Warning",
         };
         if (Environment.GetEnvironmentVariable("BENCH_GC_SERVER") is { } server) env["DOTNET_gcServer"] = server;
@@ -210,13 +210,14 @@ public sealed class Stack : IAsyncDisposable
         targets.Remove(name);
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         foreach (var p in peers) p.Dispose();
         foreach (var c in extraApis.Concat(extraAgents)) c.Dispose();
         Api?.Dispose();
         Agent?.Dispose();
-        await Jwks.DisposeAsync();
+        Jwks.Dispose();
         if (Environment.GetEnvironmentVariable("BENCH_KEEP_PG") != "1") Pg.Dispose(); else Pg.Stop();
+        return ValueTask.CompletedTask;
     }
 }

@@ -6,6 +6,8 @@ namespace ChatKit.Bench.Testing;
 /// A throwaway PostgreSQL cluster from the local server binaries, on loopback, trust auth. As root the server runs as
 /// the postgres user through setpriv (initdb refuses root) with its data under /var/lib/postgresql.
 /// Durability settings are PostgreSQL's defaults (fsync, synchronous_commit on) for every server under test.
+/// Not the shared testing library's <c>PostgresServer</c> (a fast, non-durable server for tests): the drills stop,
+/// restart and SIGSTOP this one, and the figures depend on its settings (bench/README.md, "The tool").
 /// </summary>
 public sealed class PgCluster : IDisposable
 {

@@ -67,7 +67,7 @@ public static class FuzzDrill
         var ownItems = await c.AllItemIdsAsync(attacker, own.ThreadId!);
         var before = await Snapshot(c, victim);
 
-        var otherKey = new TokenIssuer();
+        var otherKey = new BenchTokens();
         var b64 = (string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var parts = attacker.Split('.');
         string[] badTokens =

@@ -37,11 +37,8 @@ public static class ReplicaKillDrill
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, 32), Math.Max(io, 32));
         var runId = Guid.NewGuid().ToString("N")[..6];
-        await using var fake = await FakeOpenAi.StartAsync();
-        fake.Mode = "paced";
-        fake.FirstTokenMs = firstTokenMs;
-        fake.Deltas = deltas;
-        fake.DeltaGapMs = gapMs;
+        using var fake = new FakeOpenAIServer();
+        fake.Use(FakeModel.Paced(firstTokenMs, deltas, gapMs));
         await using var stack = await Stack.StartAsync(pgMax);
         stack.UseModel(fake);
         stack.ApiEnvExtra["ChatKit__Conversations__TurnLease"] = lease.ToString("c", CultureInfo.InvariantCulture);

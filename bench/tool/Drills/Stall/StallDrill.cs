@@ -33,11 +33,8 @@ public static class StallDrill
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, 32), Math.Max(io, 32));
         var runId = Guid.NewGuid().ToString("N")[..6];
-        await using var fake = await FakeOpenAi.StartAsync();
-        fake.Mode = "paced";
-        fake.FirstTokenMs = (o.FirstTokenMs ?? 2000);
-        fake.Deltas = (o.Deltas ?? 10);
-        fake.DeltaGapMs = (o.DeltaGapMs ?? 100);
+        using var fake = new FakeOpenAIServer();
+        fake.Use(FakeModel.Paced(o.FirstTokenMs ?? 2000, o.Deltas ?? 10, o.DeltaGapMs ?? 100));
         await using var stack = await Stack.StartAsync((o.PgMaxConnections ?? 100));
         stack.UseModel(fake);
         stack.ApiEnvExtra["ChatKit__Conversations__TurnLease"] = lease.ToString("c", CultureInfo.InvariantCulture);

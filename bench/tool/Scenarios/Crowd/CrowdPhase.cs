@@ -8,7 +8,7 @@ namespace ChatKit.Bench.Scenarios.Crowd;
 /// <summary>One phase of the crowd against one target: every user at once, then the figures of bench/README.md.</summary>
 public static class CrowdPhase
 {
-    public static async Task<JsonObject> RunAsync(Stack stack, FakeOpenAi fake, Target target, CrowdOptions o, string runId, string phase,
+    public static async Task<JsonObject> RunAsync(Stack stack, FakeOpenAIServer fake, FirstTokens firstTokens, Target target, CrowdOptions o, string runId, string phase,
         List<CrowdUser> users, string warmPath, PgPoller? poller)
     {
         var isOurs = target.Name == "ours";
@@ -24,7 +24,7 @@ public static class CrowdPhase
         });
 
         Log.Info($"{target.Name} {phase}: {crowd.Count} users at once{(skipped > 0 ? $" ({skipped} without a thread from the create phase)" : "")}");
-        var modelRequests = fake.Requests;
+        var modelRequests = fake.Requests.Count;
         poller?.Begin();
         var meter = new ResourceMeter(target.Processes);
         var machine = Machine.CpuSnapshot();
@@ -43,13 +43,13 @@ public static class CrowdPhase
         var machinePct = Machine.CpuPercentSince(machine);
         var clientPct = (Machine.SelfCpu() - selfCpu) / seconds * 100;
         var pg = poller?.Take();
-        modelRequests = fake.Requests - modelRequests;
+        modelRequests = fake.Requests.Count - modelRequests;
 
         foreach (var t in turns) if (t.ThreadId is not null) users[t.User].ThreadId ??= t.ThreadId;
 
         // The model's first token (ours: the fake model sent it; peers: respond() emitted it), matched by the message text.
         var peerMarks = isOurs ? null : await PeerMarks.TakeAsync(target);
-        double? FirstToken(string key) => isOurs ? fake.FirstTokenAt(key) : peerMarks!.TryGetValue(key, out var v) ? v : null;
+        double? FirstToken(string key) => isOurs ? firstTokens.At(key) : peerMarks!.TryGetValue(key, out var v) ? v : null;
         var tokenToDelta = new List<double>();
         var sendToToken = new List<double>();
         foreach (var t in turns)

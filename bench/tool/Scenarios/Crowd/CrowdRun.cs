@@ -25,12 +25,10 @@ public static class CrowdRun
                  $"targets {string.Join(",", o.Targets)}; load average (1 min) {Machine.LoadAvg1():F2}, {Environment.ProcessorCount} cores");
         if (o.BuildOurs && o.Targets.Contains("ours")) await Stack.BuildOursAsync();
         var runId = Guid.NewGuid().ToString("N")[..6];
-        var pieces = Enumerable.Range(0, o.Deltas).Select(FakeOpenAi.PacedPiece).ToArray();
-        await using var fake = await FakeOpenAi.StartAsync();
-        fake.Mode = "paced";
-        fake.FirstTokenMs = o.FirstTokenMs;
-        fake.Deltas = o.Deltas;
-        fake.DeltaGapMs = o.DeltaGapMs;
+        var pieces = Enumerable.Range(0, o.Deltas).Select(FakeModel.PacedPiece).ToArray();
+        using var fake = new FakeOpenAIServer();
+        fake.Use(FakeModel.Paced(o.FirstTokenMs, o.Deltas, o.DeltaGapMs));
+        var firstTokens = new FirstTokens(fake);
         await using var stack = await Stack.StartAsync(o.PgMaxConnections);
         var started = DateTime.UtcNow;
         var results = new JsonArray();
@@ -55,7 +53,7 @@ public static class CrowdRun
             var target = stack.Targets[name];
             try
             {
-                var result = await RunTarget(stack, fake, target, o, runId + start[0], warmupUsers: start == "warm" ? o.WarmupUsers : 0);
+                var result = await RunTarget(stack, fake, firstTokens, target, o, runId + start[0], warmupUsers: start == "warm" ? o.WarmupUsers : 0);
                 result["start"] = start;
                 results.Add(result);
             }
@@ -98,7 +96,7 @@ public static class CrowdRun
         return 0;
     }
 
-    static async Task<JsonObject> RunTarget(Stack stack, FakeOpenAi fake, Target target, CrowdOptions o, string runId, int warmupUsers)
+    static async Task<JsonObject> RunTarget(Stack stack, FakeOpenAIServer fake, FirstTokens firstTokens, Target target, CrowdOptions o, string runId, int warmupUsers)
     {
         var isOurs = target.Name == "ours";
         // Each user has its own HttpClient (its own connection, as each person has their own browser), on the API
@@ -128,7 +126,7 @@ public static class CrowdRun
             }
             foreach (var u in warm) u.Dispose();
             if (!isOurs) await PeerMarks.TakeAsync(target); // forget the warm-up's marks
-            fake.ClearFirstTokens();
+            firstTokens.Clear();
         }
 
         var users = Enumerable.Range(0, o.Users).Select(i => NewUser(i, "user")).ToList();
@@ -138,7 +136,7 @@ public static class CrowdRun
             foreach (var phase in Phases)
             {
                 if (phase != Phases[0] && o.PauseS > 0) await Task.Delay(TimeSpan.FromSeconds(o.PauseS));
-                phases.Add(await CrowdPhase.RunAsync(stack, fake, target, o, runId, phase, users, warmPath, poller));
+                phases.Add(await CrowdPhase.RunAsync(stack, fake, firstTokens, target, o, runId, phase, users, warmPath, poller));
             }
         }
         finally
