@@ -375,7 +375,14 @@ export const scenarios = {
     });
     await step("the task shows on her chat page", async () => {
       await page.unroute(`${redirectUri}**`);
-      await page.goto("/chat");
+      // The consent's redirect to the client's callback may still be settling: a new navigation can interrupt it.
+      try {
+        await page.goto("/chat");
+      } catch (error) {
+        if (!String(error).includes("interrupted by another navigation")) throw error;
+        await page.waitForLoadState();
+        await page.goto("/chat");
+      }
       await taskRow(page, "Call the plumber").waitFor();
     });
   },
