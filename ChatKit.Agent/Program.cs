@@ -21,9 +21,9 @@ builder.AddTasksMcpServer();
 // warm-up's own (docs/benchmarks.md).
 builder.AddWarmUp(
 [
-    WarmUp.Send(_ => new HttpRequestMessage(HttpMethod.Get, "/api/tasks?limit=20")),
-    WarmUp.Send(_ => new HttpRequestMessage(HttpMethod.Get, "/api/tasks?q=milk&limit=20")),
-    WarmUp.Send(_ => new HttpRequestMessage(HttpMethod.Post, "/internal/turns")
+    WarmUp.Send(() => new HttpRequestMessage(HttpMethod.Get, "/api/tasks?limit=20")),
+    WarmUp.Send(() => new HttpRequestMessage(HttpMethod.Get, "/api/tasks?q=milk&limit=20")),
+    WarmUp.Send(() => new HttpRequestMessage(HttpMethod.Post, "/internal/turns")
     {
         Content = new StringContent("""{"thread_id":"thr_warmup","history":[{"role":"user","content":"Hello"},{"role":"assistant","content":"Hi!"}],"input":{"text":"What's on my list?"}}""",
             System.Text.Encoding.UTF8, "application/json"),

@@ -32,12 +32,12 @@ builder.Services.AddExceptionHandler<ApiErrorHandler>();
 // a new thread and a follow-up (on the agent's local model), and a full connection pool.
 builder.AddWarmUp(
     [
-        WarmUp.Send(_ => new HttpRequestMessage(HttpMethod.Post, "/api/chatkit")
+        WarmUp.Send(() => new HttpRequestMessage(HttpMethod.Post, "/api/chatkit")
         {
             Content = new StringContent("""{"type":"threads.list","params":{"limit":20,"order":"desc"}}""", System.Text.Encoding.UTF8, "application/json"),
         }),
-        WarmUp.Send(_ => new HttpRequestMessage(HttpMethod.Get, "/api/chatkit/threads?limit=20")),
-        WarmUp.Send(_ => new HttpRequestMessage(HttpMethod.Get, "/api/tasks?limit=20")),
+        WarmUp.Send(() => new HttpRequestMessage(HttpMethod.Get, "/api/chatkit/threads?limit=20")),
+        WarmUp.Send(() => new HttpRequestMessage(HttpMethod.Get, "/api/tasks?limit=20")),
         ChatKitWarmUp.TurnsAsync,
     ],
     ConnectionWarmUp.FillPoolAsync);

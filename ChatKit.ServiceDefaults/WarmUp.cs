@@ -115,8 +115,8 @@ public sealed class WarmUp(IServer server, IHostApplicationLifetime lifetime, IH
     }
 
     /// <summary>A step that sends one request as the warm-up user and reads the whole response.</summary>
-    public static WarmUpStep Send(Func<IServiceProvider, HttpRequestMessage> make) => async (http, services, ct) =>
-        await SendAsync(http, WithToken(services, make(services)), ct);
+    public static WarmUpStep Send(Func<HttpRequestMessage> make) => async (http, services, ct) =>
+        await SendAsync(http, WithToken(services, make()), ct);
 
     /// <summary>Sends a request (its token already set), reads the whole body and throws unless it succeeded.</summary>
     public static async Task<string> SendAsync(HttpClient http, HttpRequestMessage request, CancellationToken ct)

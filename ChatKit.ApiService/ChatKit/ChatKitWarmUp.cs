@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace ChatKit.ApiService.ChatKit;
 
@@ -33,32 +34,18 @@ public static class ChatKitWarmUp
 
     static string Request(string type, string? threadId, string? text)
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        var parameters = new JsonObject();
+        if (threadId is not null) parameters["thread_id"] = threadId;
+        if (text is not null)
         {
-            json.WriteStartObject();
-            json.WriteString("type", type);
-            json.WriteStartObject("params");
-            if (threadId is not null) json.WriteString("thread_id", threadId);
-            if (text is not null)
+            parameters["input"] = new JsonObject
             {
-                json.WriteStartObject("input");
-                json.WriteStartArray("content");
-                json.WriteStartObject();
-                json.WriteString("type", "input_text");
-                json.WriteString("text", text);
-                json.WriteEndObject();
-                json.WriteEndArray();
-                json.WriteStartArray("attachments");
-                json.WriteEndArray();
-                json.WriteStartObject("inference_options");
-                json.WriteEndObject();
-                json.WriteEndObject();
-            }
-            json.WriteEndObject();
-            json.WriteEndObject();
+                ["content"] = new JsonArray(new JsonObject { ["type"] = "input_text", ["text"] = text }),
+                ["attachments"] = new JsonArray(),
+                ["inference_options"] = new JsonObject(),
+            };
         }
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        return new JsonObject { ["type"] = type, ["params"] = parameters }.ToJsonString();
     }
 
     /// <summary>The thread id from a stream's <c>thread.created</c> event; an <c>error</c> event fails the step.</summary>
