@@ -22,7 +22,7 @@ public static class ModelServiceExtensions
 
     /// <summary>
     /// Registers the chat model chosen by <c>Agent:Model</c> as the <see cref="IChatClient"/> the agent uses:
-    /// the built-in local model or Semantic Kernel's OpenAI / Azure OpenAI connector, each wrapped the same way
+    /// the built-in local model or an OpenAI / Azure OpenAI client, each wrapped the same way
     /// (kernel function invocation, OpenTelemetry, logging). Provider calls retry by the standard resilience
     /// policy of the <c>model</c> HttpClient (<c>Agent:Model:Resilience</c> overrides it).
     /// </summary>
@@ -59,14 +59,12 @@ public static class ModelServiceExtensions
         switch (model.EffectiveProvider)
         {
             case ModelOptions.OpenAI:
-                services.AddSingleton(CreateOpenAIClient);
-                services.AddOpenAIChatClient(model.Model, openAIClient: null, ServiceKey, TelemetrySourceName);
+                services.AddKeyedSingleton(ServiceKey, (sp, _) =>
+                    Pipeline(CreateOpenAIClient(sp).GetChatClient(model.Model).AsIChatClient(), sp, prebuiltTools: true));
                 break;
             case ModelOptions.AzureOpenAI:
-                services.AddSingleton(CreateAzureOpenAIClient);
-#pragma warning disable SKEXP0010 // Semantic Kernel marks its Azure OpenAI IChatClient registration experimental.
-                services.AddAzureOpenAIChatClient(model.Deployment!, azureOpenAIClient: null, ServiceKey, openTelemetrySourceName: TelemetrySourceName);
-#pragma warning restore SKEXP0010
+                services.AddKeyedSingleton(ServiceKey, (sp, _) =>
+                    Pipeline(CreateAzureOpenAIClient(sp).GetChatClient(model.Deployment!).AsIChatClient(), sp, prebuiltTools: true));
                 break;
             default:
                 services.AddKeyedSingleton(ServiceKey, (sp, _) => LocalModel(sp));
@@ -82,15 +80,21 @@ public static class ModelServiceExtensions
         return builder;
     }
 
-    /// <summary>The same pipeline Semantic Kernel's connectors build, around the rule-based model.</summary>
-    static IChatClient LocalModel(IServiceProvider services)
+    static IChatClient LocalModel(IServiceProvider services) => Pipeline(new LocalChatClient(), services, prebuiltTools: false);
+
+    /// <summary>
+    /// The pipeline Semantic Kernel's connectors build (kernel function invocation, OpenTelemetry, logging) around a
+    /// model; an OpenAI-compatible one also gets its tools' definitions built once (<see cref="OpenAIToolDefinitions"/>).
+    /// </summary>
+    static IChatClient Pipeline(IChatClient model, IServiceProvider services, bool prebuiltTools)
     {
         var loggerFactory = services.GetRequiredService<ILoggerFactory>();
-        return new LocalChatClient().AsBuilder()
+        var pipeline = model.AsBuilder()
             .UseKernelFunctionInvocation(loggerFactory)
             .UseOpenTelemetry(loggerFactory, TelemetrySourceName)
-            .UseLogging(loggerFactory)
-            .Build();
+            .UseLogging(loggerFactory);
+        if (prebuiltTools) pipeline.Use(provider => new OpenAIToolDefinitions(provider));
+        return pipeline.Build(services);
     }
 
     static IChatClient Limited(IChatClient client)
