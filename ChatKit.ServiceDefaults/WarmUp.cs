@@ -14,8 +14,10 @@ namespace Microsoft.Extensions.Hosting;
 /// Runs a service's hot path against itself after it starts, before <c>/health</c> says it is ready, so that the first
 /// burst a new replica takes (Container Apps adds one in the middle of a burst) does not also pay for JIT compilation,
 /// the connection pool and the signature tables (docs/benchmarks.md, "A person in the crowd"). Everything is done as a
-/// user of its own, with a ChatKit session token the service mints, and leaves nothing behind (its turns run on the
-/// built-in local model, never the provider, and delete their threads); failures only make the warm-up shorter.
+/// user of its own, with a ChatKit session token the service mints, and leaves nothing behind (its turns never reach the
+/// provider, and delete their threads); failures only make the warm-up shorter. Each request goes on a new connection,
+/// and every round also checks a Better Auth-shaped token (<see cref="BetterAuthTokenWarmUp"/>), as a burst of new
+/// people brings both.
 /// <c>WarmUp:Rounds</c> (default 30, 0 in Development; 0 turns it off) sets how many times each step runs.
 /// </summary>
 public sealed class WarmUp(IServer server, IHostApplicationLifetime lifetime, IHostEnvironment environment, IServiceProvider services,
@@ -118,11 +120,15 @@ public sealed class WarmUp(IServer server, IHostApplicationLifetime lifetime, IH
     public static WarmUpStep Send(Func<HttpRequestMessage> make) => async (http, services, ct) =>
         await SendAsync(http, WithToken(services, make()), ct);
 
-    /// <summary>Sends a request (its token already set), reads the whole body and throws unless it succeeded.</summary>
+    /// <summary>
+    /// Sends a request (its token already set) on a connection of its own, reads the whole body and throws unless it
+    /// succeeded. A burst of people opens a connection each; a new one per request compiles that path too.
+    /// </summary>
     public static async Task<string> SendAsync(HttpClient http, HttpRequestMessage request, CancellationToken ct)
     {
         using (request)
         {
+            request.Headers.ConnectionClose = true;
             using var response = await http.SendAsync(request, ct);
             var body = await response.Content.ReadAsStringAsync(ct);
             response.EnsureSuccessStatusCode();
@@ -166,6 +172,7 @@ public static class WarmUpExtensions
         {
             var warmUp = ActivatorUtilities.CreateInstance<WarmUp>(services);
             warmUp.Steps.AddRange(steps);
+            warmUp.Steps.Add(BetterAuthTokenWarmUp.ValidateAsync);
             warmUp.Once.AddRange(once);
             return warmUp;
         });

@@ -14,6 +14,7 @@ public static class ModelServiceExtensions
 {
     /// <summary>The HttpClient the OpenAI and Azure OpenAI connectors send through (its resilience handler retries).</summary>
     public const string HttpClientName = "model";
+    const string WarmUpHttpClientName = "model-warm-up";
     /// <summary>The OpenTelemetry source and meter of the model calls (gen_ai.* spans and metrics).</summary>
     public const string TelemetrySourceName = "Microsoft.Extensions.AI";
     const string ServiceKey = "model";
@@ -33,21 +34,27 @@ public static class ModelServiceExtensions
         services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.Section).ValidateOnStart();
 
         var resilience = builder.Configuration.GetSection($"{ModelOptions.Section}:Resilience");
+        void ModelCallPolicy(HttpStandardResilienceOptions options)
+        {
+            // Model calls are slow: a minute per attempt, three minutes in all (the defaults suit quick APIs).
+            options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(60);
+            options.TotalRequestTimeout.Timeout = TimeSpan.FromMinutes(3);
+            options.CircuitBreaker.SamplingDuration = TimeSpan.FromMinutes(2);
+            // The standard handler admits 1,000 calls at once and refuses the rest; a crowd of turns on a hosted
+            // model (seconds each) reaches that, and the per-user cap in the API already keeps it fair.
+            options.RateLimiter.DefaultRateLimiterOptions.PermitLimit = 10_000;
+            resilience.Bind(options);
+        }
         // Replaces the service defaults' handler (tuned for quick calls) with one tuned for model calls.
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental; it is the documented way to do this.
         services.AddHttpClient(HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             .RemoveAllResilienceHandlers()
-            .AddStandardResilienceHandler(options =>
-            {
-                // Model calls are slow: a minute per attempt, three minutes in all (the defaults suit quick APIs).
-                options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(60);
-                options.TotalRequestTimeout.Timeout = TimeSpan.FromMinutes(3);
-                options.CircuitBreaker.SamplingDuration = TimeSpan.FromMinutes(2);
-                // The standard handler admits 1,000 calls at once and refuses the rest; a crowd of turns on a hosted
-                // model (seconds each) reaches that, and the per-user cap in the API already keeps it fair.
-                options.RateLimiter.DefaultRateLimiterOptions.PermitLimit = 10_000;
-                resilience.Bind(options);
-            });
+            .AddStandardResilienceHandler(ModelCallPolicy);
+        // The warm-up's stand-in for the provider: the same client and policy (its own circuit), answered in memory.
+        services.AddHttpClient(WarmUpHttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new WarmUpCompletions())
+            .RemoveAllResilienceHandlers()
+            .AddStandardResilienceHandler(ModelCallPolicy);
 #pragma warning restore EXTEXP0001
 
         // The provider decides what to register, so a bad configuration must stop the service here, with the reason.
@@ -72,10 +79,10 @@ public static class ModelServiceExtensions
         }
 
         services.AddSingleton(sp => Limited(sp.GetRequiredKeyedService<IChatClient>(ServiceKey)));
-        // The warm-up's turns (a user only the services can mint tokens for) compile the turn path without reaching
-        // the provider (docs/benchmarks.md, "A person in the crowd").
+        // The warm-up's turns (a user only the services can mint tokens for) compile the provider's client path
+        // without reaching the provider: an OpenAI client answered in memory (docs/benchmarks.md, "A person in the crowd").
         services.AddKeyedSingleton(WarmUpKey, (sp, _) => model.EffectiveProvider is ModelOptions.OpenAI or ModelOptions.AzureOpenAI
-            ? Limited(LocalModel(sp))
+            ? Limited(Pipeline(WarmUpClient(sp).GetChatClient("warm-up").AsIChatClient(), sp, prebuiltTools: true))
             : sp.GetRequiredService<IChatClient>());
         return builder;
     }
@@ -116,6 +123,14 @@ public static class ModelServiceExtensions
         // Local OpenAI-compatible servers (Ollama, LM Studio, vLLM) take any key.
         return new OpenAIClient(new ApiKeyCredential(string.IsNullOrWhiteSpace(model.ApiKey) ? "none" : model.ApiKey), options);
     }
+
+    static OpenAIClient WarmUpClient(IServiceProvider services) =>
+        new(new ApiKeyCredential("warm-up"), new OpenAIClientOptions
+        {
+            Endpoint = new Uri("http://warm-up.invalid/v1"),
+            Transport = new HttpClientPipelineTransport(services.GetRequiredService<IHttpClientFactory>().CreateClient(WarmUpHttpClientName)),
+            RetryPolicy = NoRetries,
+        });
 
     static AzureOpenAIClient CreateAzureOpenAIClient(IServiceProvider services)
     {

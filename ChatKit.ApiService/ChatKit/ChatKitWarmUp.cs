@@ -7,8 +7,8 @@ namespace ChatKit.ApiService.ChatKit;
 /// <summary>
 /// The turns of the API's warm-up (<see cref="WarmUp"/>): a new thread and a follow-up through <c>POST /api/chatkit</c>,
 /// streamed, so that the whole turn path (SSE, the agent hop, the store's statements) is compiled before the first
-/// burst. The agent answers the warm-up user with its built-in local model, never the provider; the thread is deleted
-/// afterwards.
+/// burst. The agent answers the warm-up user without reaching the provider (an in-memory stand-in for it, or its
+/// local model); the thread is deleted afterwards.
 /// </summary>
 public static class ChatKitWarmUp
 {

@@ -80,8 +80,9 @@ public sealed class Stack : IAsyncDisposable
     static string Dll(string project) => Path.Combine(PublishDir(project), project + ".dll");
 
     // The services run with the GC they ship with (workstation, set in their project files); BENCH_GC_SERVER=1 overrides.
-    // BENCH_SERVICE_ENV="NAME=value;NAME2=value" adds settings to both services (A/B runs of a runtime setting).
-    Dictionary<string, string> CommonEnv()
+    // BENCH_SERVICE_ENV="NAME=value;NAME2=value" adds settings to both services (A/B runs of a runtime setting);
+    // BENCH_API_ENV and BENCH_AGENT_ENV to one of them.
+    Dictionary<string, string> CommonEnv(string serviceVariable)
     {
         var env = new Dictionary<string, string>
         {
@@ -92,7 +93,8 @@ public sealed class Stack : IAsyncDisposable
             ["Logging__LogLevel__Default"] = "Warning",
         };
         if (Environment.GetEnvironmentVariable("BENCH_GC_SERVER") is { } server) env["DOTNET_gcServer"] = server;
-        foreach (var setting in (Environment.GetEnvironmentVariable("BENCH_SERVICE_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        var settings = $"{Environment.GetEnvironmentVariable("BENCH_SERVICE_ENV")};{Environment.GetEnvironmentVariable(serviceVariable)}";
+        foreach (var setting in settings.Split(';', StringSplitOptions.RemoveEmptyEntries))
         {
             if (setting.Split('=', 2) is [var name, var value]) env[name.Trim()] = value;
         }
@@ -101,7 +103,7 @@ public sealed class Stack : IAsyncDisposable
 
     Dictionary<string, string> AgentEnv()
     {
-        var env = CommonEnv();
+        var env = CommonEnv("BENCH_AGENT_ENV");
         env["ConnectionStrings__tasksdb"] = Pg.ConnectionString("tasksdb");
         foreach (var (k, v) in AgentEnvExtra) env[k] = v;
         return env;
@@ -134,7 +136,7 @@ public sealed class Stack : IAsyncDisposable
         for (var i = 0; i < apiReplicas; i++)
         {
             var port = Net.FreePort();
-            var env = CommonEnv();
+            var env = CommonEnv("BENCH_API_ENV");
             env["ConnectionStrings__conversationsdb"] = Pg.ConnectionString("conversationsdb");
             var first = i % agentUrls.Count;
             for (var k = 0; k < agentUrls.Count; k++) env[$"services__agent__http__{k}"] = agentUrls[(first + k) % agentUrls.Count];
