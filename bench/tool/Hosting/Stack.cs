@@ -90,7 +90,6 @@ public sealed class Stack : IAsyncDisposable
             ["Auth__BetterAuth__JwksUrl"] = Jwks.JwksUrl,
             ["Auth__BetterAuth__Issuer"] = BenchTokens.Issuer,
             ["Auth__BetterAuth__Audience"] = BenchTokens.Audience,
-            ["Logging__LogLevel__Default"] = "Warning",
         };
         if (Environment.GetEnvironmentVariable("BENCH_GC_SERVER") is { } server) env["DOTNET_gcServer"] = server;
         var settings = $"{Environment.GetEnvironmentVariable("BENCH_SERVICE_ENV")};{Environment.GetEnvironmentVariable(serviceVariable)}";
