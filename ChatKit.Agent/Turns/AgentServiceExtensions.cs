@@ -1,3 +1,4 @@
+using ChatKit.Agent.Contracts;
 using ChatKit.Agent.Models;
 using ChatKit.Agent.Tools;
 using System.Security.Claims;
@@ -35,6 +36,8 @@ public static class AgentServiceExtensions
                 : services.GetRequiredService<IChatClient>(),
         ]));
         builder.Services.AddSingleton<AgentTelemetry>();
+        // The turn request is read with the contract's source-generated metadata, the one the API writes it with.
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, AgentJsonContext.Default));
         builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics
             .AddMeter(ModelServiceExtensions.TelemetrySourceName)
             .AddMeter("Microsoft.SemanticKernel*"));
