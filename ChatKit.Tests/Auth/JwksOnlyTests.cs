@@ -9,16 +9,22 @@ namespace ChatKit.Tests.Auth;
 
 /// <summary>
 /// The recommended production shape: Better Auth keys only through JWKS (no BETTER_AUTH_SECRET, no session key configured,
-/// so the AppHost generates one) and the services in the Production environment.
+/// so the AppHost generates one) and the services in the Production environment, without the warm-up Production turns on
+/// (up to 20 s of busy cores at each start; Fast/ tests it, and it only delays a service's readiness, never fails it).
 /// </summary>
 public sealed class JwksOnlyAppFixture : AppFixture
 {
-    protected override IEnumerable<string> Arguments => base.Arguments.Where(argument =>
-        !argument.StartsWith("--Parameters:better-auth-secret=", StringComparison.Ordinal)
-        && !argument.StartsWith("--Parameters:chatkit-session-signing-key=", StringComparison.Ordinal));
+    protected override IEnumerable<string> Arguments =>
+    [
+        .. base.Arguments.Where(argument =>
+            !argument.StartsWith("--Parameters:better-auth-secret=", StringComparison.Ordinal)
+            && !argument.StartsWith("--Parameters:chatkit-session-signing-key=", StringComparison.Ordinal)),
+        // A stopped agent behind the dev proxy is silent: the tasks API gives up after 5 s instead of the default 15 s.
+        "--ChatKit:Agent:TaskApiTimeout=00:00:05",
+    ];
 
     protected override void ConfigureService(IResourceBuilder<ProjectResource> service) =>
-        service.WithEnvironment("ASPNETCORE_ENVIRONMENT", "Production");
+        service.WithEnvironment("ASPNETCORE_ENVIRONMENT", "Production").WithEnvironment("WarmUp__Rounds", "0");
 }
 
 [CollectionDefinition(Name)]

@@ -13,8 +13,8 @@ public sealed class SlowCollectionsFirst : ITestCollectionOrderer
     // Collection names, or the class of a class's own collection; longest first.
     static readonly string[] Slow =
     [
-        Web.WebCollection.Name, "PostgresModeTests", AppCollection.Name, ScaleOutCollection.Name, "jwks-only", "BicepTests",
-        "DeployManifestTests",
+        Web.WebCollection.Name, AppCollection.Name, ScaleOutCollection.Name, "jwks-only", "BicepTests", "DeployManifestTests",
+        "PostgresModeTests",
     ];
 
     public IEnumerable<ITestCollection> OrderTestCollections(IEnumerable<ITestCollection> testCollections) =>

@@ -26,6 +26,11 @@ public sealed class WebAppFixture : AppFixture
     /// <summary>Where the web app, the API and the agent export their traces (instead of the dashboard), quickly.</summary>
     public OtlpReceiver Telemetry { get; } = new();
 
+    /// <summary>The browser scenarios, in one browser started at the first of them.</summary>
+    public BrowserScenarios Browser { get; }
+
+    public WebAppFixture() => Browser = new(() => WebUrl);
+
     public override async Task InitializeAsync()
     {
         await WebProject.EnsureInstalledAsync();
@@ -45,6 +50,7 @@ public sealed class WebAppFixture : AppFixture
 
     public override async Task DisposeAsync()
     {
+        await Browser.DisposeAsync();
         await base.DisposeAsync();
         Telemetry.Dispose();
     }

@@ -5,7 +5,8 @@ namespace ChatKit.Tests.Web;
 
 /// <summary>
 /// The web app in a real browser (Debian's Chromium, driven by playwright-core, nothing beyond loopback) against the
-/// whole app: ChatKit.Web/tests/e2e/scenarios.mjs. Each test runs one scenario and asserts every step passed.
+/// whole app: ChatKit.Web/tests/e2e/scenarios.mjs. Each test runs one scenario (in the collection's one browser, fresh
+/// contexts for each user) and asserts every step passed.
 /// </summary>
 [Collection(WebCollection.Name)]
 public sealed class WebBrowserTests(WebAppFixture fixture)
@@ -77,14 +78,8 @@ public sealed class WebBrowserTests(WebAppFixture fixture)
 
     async Task<List<string>> RunScenarioAsync(string scenario, params (string Key, string Value)[] environment)
     {
-        var (exitCode, output) = await WebProject.NodeAsync(TimeSpan.FromMinutes(3),
-            [new("WEB_URL", fixture.WebUrl.ToString()), .. environment.Select(e => new KeyValuePair<string, string>(e.Key, e.Value))],
-            "tests/e2e/run.mjs", scenario);
-        var resultLine = output.Split('\n').LastOrDefault(l => l.StartsWith("RESULT "));
-        Assert.True(resultLine is not null, $"the browser test printed no result (exit {exitCode}):\n{output}");
-        using var results = JsonDocument.Parse(resultLine["RESULT ".Length..]);
-        var result = Assert.Single(results.RootElement.EnumerateArray());
-        Assert.True(exitCode == 0 && result.GetProperty("passed").GetBoolean(), $"scenario {scenario} failed:\n{output}");
+        var (output, result) = await fixture.Browser.RunAsync(scenario, environment.Select(e => new KeyValuePair<string, string>(e.Key, e.Value)));
+        Assert.True(result.GetProperty("passed").GetBoolean(), $"scenario {scenario} failed:\n{output}");
         var steps = result.GetProperty("steps").EnumerateArray().ToList();
         Assert.All(steps, s => Assert.True(s.GetProperty("ok").GetBoolean(), s.ToString()));
         return steps.Select(s => s.GetProperty("title").GetString()!).ToList();

@@ -31,22 +31,7 @@ public static class WebProject
     public static async Task<(int ExitCode, string Output)> NodeAsync(TimeSpan timeout, IEnumerable<KeyValuePair<string, string>> environment,
         params string[] arguments)
     {
-        var psi = new ProcessStartInfo("node") { WorkingDirectory = Directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments) psi.ArgumentList.Add(argument);
-        psi.Environment["NEXT_TELEMETRY_DISABLED"] = "1";
-        psi.Environment["NO_COLOR"] = "1";
-        foreach (var (key, value) in environment) psi.Environment[key] = value;
-
-        Process process;
-        try
-        {
-            process = Process.Start(psi)!;
-        }
-        catch (System.ComponentModel.Win32Exception error)
-        {
-            throw new InvalidOperationException("Node.js (node) is not on PATH; the web tests need Node.js 20.9 or newer.", error);
-        }
-        using (process)
+        using (var process = StartNode(NodeStartInfo(environment, arguments)))
         {
             var output = new StringBuilder();
             process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
@@ -65,6 +50,29 @@ public static class WebProject
             }
             process.WaitForExit(); // drains the output
             return (process.ExitCode, output.ToString());
+        }
+    }
+
+    /// <summary>A <c>node</c> command in the web app's directory with its output redirected.</summary>
+    public static ProcessStartInfo NodeStartInfo(IEnumerable<KeyValuePair<string, string>> environment, params string[] arguments)
+    {
+        var psi = new ProcessStartInfo("node") { WorkingDirectory = Directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments) psi.ArgumentList.Add(argument);
+        psi.Environment["NEXT_TELEMETRY_DISABLED"] = "1";
+        psi.Environment["NO_COLOR"] = "1";
+        foreach (var (key, value) in environment) psi.Environment[key] = value;
+        return psi;
+    }
+
+    public static Process StartNode(ProcessStartInfo psi)
+    {
+        try
+        {
+            return Process.Start(psi)!;
+        }
+        catch (System.ComponentModel.Win32Exception error)
+        {
+            throw new InvalidOperationException("Node.js (node) is not on PATH; the web tests need Node.js 20.9 or newer.", error);
         }
     }
 }

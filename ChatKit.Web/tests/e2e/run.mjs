@@ -2,7 +2,11 @@
 // Usage: WEB_URL=http://localhost:PORT node tests/e2e/run.mjs <scenario>...   (no scenario: all of them)
 // Prints one line per step and, last, `RESULT {json}`; exits 1 when a scenario fails. Nothing leaves loopback:
 // every request to another host is aborted inside the browser, and DNS for other hosts is disabled.
+// `run.mjs --serve` keeps one browser for many runs (the .NET tests: one per test, without a browser start each): it
+// reads one JSON request a line from stdin, {"scenario": name, "env": {NAME: value}}, and answers each with the steps'
+// lines and `RESULT {json}`; it closes the browser when stdin ends.
 import { chromium } from "playwright-core";
+import { createInterface } from "node:readline";
 import { existsSync, mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -14,11 +18,13 @@ if (!existsSync(executablePath)) {
   console.error(`Chromium not found at ${executablePath}: install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH.`);
   process.exit(2);
 }
-const requested = process.argv.slice(2);
+const serve = process.argv[2] === "--serve";
+const requested = serve ? [] : process.argv.slice(2);
 const selected = requested.length ? requested : Object.keys(scenarios);
+const unknown = (name) => `Unknown scenario ${name}; known: ${Object.keys(scenarios).join(", ")}`;
 for (const name of selected) {
   if (!scenarios[name]) {
-    console.error(`Unknown scenario ${name}; known: ${Object.keys(scenarios).join(", ")}`);
+    console.error(unknown(name));
     process.exit(2);
   }
 }
@@ -28,7 +34,7 @@ for (const dir of ["config", "cache"]) mkdirSync(path.join(home, dir));
 process.env.XDG_CONFIG_HOME = path.join(home, "config");
 process.env.XDG_CACHE_HOME = path.join(home, "cache");
 
-const browser = await chromium.launch({
+const launch = () => chromium.launch({
   executablePath,
   headless: true,
   args: [
@@ -45,6 +51,7 @@ const browser = await chromium.launch({
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
   ],
 });
+let browser = await launch();
 
 const isLoopback = (url) => /^(https?|wss?):\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(\/|$)/.test(url) || /^(data|blob|about):/.test(url);
 
@@ -73,9 +80,8 @@ async function newUserContext({ cdn = "abort" } = {}, violations = []) {
   return context;
 }
 
-const results = [];
-let failed = false;
-for (const name of selected) {
+/** Runs one scenario in fresh browser contexts and returns its result ({ scenario, passed, ms, steps[, error] }). */
+async function run(name) {
   const steps = [];
   const started = Date.now();
   const step = async (title, fn) => {
@@ -107,9 +113,8 @@ for (const name of selected) {
     await step("the Content-Security-Policy blocked nothing the app needs", async () => {
       if (violations.length > 0) throw new Error(`CSP violations:\n${violations.join("\n")}`);
     });
-    results.push({ scenario: name, passed: true, ms: Date.now() - started, steps });
+    return { scenario: name, passed: true, ms: Date.now() - started, steps };
   } catch (error) {
-    failed = true;
     for (const [i, context] of contexts.entries()) {
       for (const [j, page] of context.pages().entries()) {
         const file = path.join(tmpdir(), `chatkit-e2e-failure-${name}-${i}-${j}.png`);
@@ -117,12 +122,40 @@ for (const name of selected) {
         console.log(`  screenshot of the failure: ${file}`);
       }
     }
-    results.push({ scenario: name, passed: false, ms: Date.now() - started, steps, error: String(error?.message ?? error).split("\n")[0] });
+    return { scenario: name, passed: false, ms: Date.now() - started, steps, error: String(error?.message ?? error).split("\n")[0] };
   } finally {
     for (const context of contexts) await context.close().catch(() => {});
   }
 }
+
+let failed = false;
+if (serve) {
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    if (!line.trim()) continue;
+    const { scenario, env = {} } = JSON.parse(line);
+    if (!scenarios[scenario]) {
+      console.log(unknown(scenario));
+      console.log(`RESULT ${JSON.stringify([{ scenario, passed: false, ms: 0, steps: [], error: unknown(scenario) }])}`);
+      continue;
+    }
+    // The scenarios read their options (SCREENSHOT_PATH, ...) from the environment: set for this run only.
+    for (const [key, value] of Object.entries(env)) process.env[key] = value;
+    if (!browser.isConnected()) browser = await launch(); // a crashed browser takes only its own scenario down
+    try {
+      console.log(`RESULT ${JSON.stringify([await run(scenario)])}`);
+    } finally {
+      for (const key of Object.keys(env)) delete process.env[key];
+    }
+  }
+} else {
+  const results = [];
+  for (const name of selected) {
+    const result = await run(name);
+    failed ||= !result.passed;
+    results.push(result);
+  }
+  console.log(`RESULT ${JSON.stringify(results)}`);
+}
 await browser.close();
 rmSync(home, { recursive: true, force: true });
-console.log(`RESULT ${JSON.stringify(results)}`);
 process.exit(failed ? 1 : 0);
