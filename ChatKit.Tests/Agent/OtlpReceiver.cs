@@ -11,11 +11,13 @@ namespace ChatKit.Tests.Agent;
 /// </summary>
 public sealed class OtlpReceiver : LoopbackHttpServer
 {
-    readonly ConcurrentQueue<(string Path, byte[] Body)> exports = new();
+    // Each body with its text decoded once: a waiting test scans every export many times, and a class's exports (every
+    // 500 ms, each holding all the metrics) add up.
+    readonly ConcurrentQueue<(string Path, byte[] Body, string Text)> exports = new();
 
     /// <summary>Whether an export to the path (<c>/v1/traces</c>, <c>/v1/metrics</c>) contained the text.</summary>
     public bool Received(string path, string text) =>
-        exports.Any(e => e.Path == path && Encoding.UTF8.GetString(e.Body).Contains(text, StringComparison.Ordinal));
+        exports.Any(e => e.Path == path && e.Text.Contains(text, StringComparison.Ordinal));
 
     /// <summary>Waits until every text has been exported to the path, or the timeout passes; returns the missing ones.</summary>
     public async Task<IReadOnlyList<string>> MissingAsync(string path, TimeSpan timeout, params string[] texts)
@@ -49,7 +51,8 @@ public sealed class OtlpReceiver : LoopbackHttpServer
     {
         using var body = new MemoryStream();
         await context.Request.InputStream.CopyToAsync(body);
-        exports.Enqueue((context.Request.Url!.AbsolutePath, body.ToArray()));
+        var bytes = body.ToArray();
+        exports.Enqueue((context.Request.Url!.AbsolutePath, bytes, Encoding.UTF8.GetString(bytes)));
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/x-protobuf";
     }

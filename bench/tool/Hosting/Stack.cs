@@ -82,7 +82,7 @@ public sealed class Stack : IAsyncDisposable
     // The services run with the GC they ship with (workstation, set in their project files); BENCH_GC_SERVER=1 overrides.
     // BENCH_SERVICE_ENV="NAME=value;NAME2=value" adds settings to both services (A/B runs of a runtime setting);
     // BENCH_API_ENV and BENCH_AGENT_ENV to one of them.
-    Dictionary<string, string> CommonEnv(string serviceVariable)
+    Dictionary<string, string> CommonEnv(string project, string serviceVariable)
     {
         var env = new Dictionary<string, string>
         {
@@ -91,6 +91,7 @@ public sealed class Stack : IAsyncDisposable
             ["Auth__BetterAuth__Issuer"] = BenchTokens.Issuer,
             ["Auth__BetterAuth__Audience"] = BenchTokens.Audience,
         };
+        foreach (var (name, value) in ImageEnvironment(project)) env[name] = value;
         if (Environment.GetEnvironmentVariable("BENCH_GC_SERVER") is { } server) env["DOTNET_gcServer"] = server;
         var settings = $"{Environment.GetEnvironmentVariable("BENCH_SERVICE_ENV")};{Environment.GetEnvironmentVariable(serviceVariable)}";
         foreach (var setting in settings.Split(';', StringSplitOptions.RemoveEmptyEntries))
@@ -100,9 +101,19 @@ public sealed class Stack : IAsyncDisposable
         return env;
     }
 
+    /// <summary>
+    /// The environment variables the project puts in its container image (<c>ContainerEnvironmentVariable</c> items),
+    /// read from the repository's project file: runtime settings that only the environment can carry.
+    /// </summary>
+    static IEnumerable<(string Name, string Value)> ImageEnvironment(string project) =>
+        System.Xml.Linq.XDocument.Load(Path.Combine(Paths.Repo, project, project + ".csproj"))
+            .Descendants("ContainerEnvironmentVariable")
+            .Select(item => ((string?)item.Attribute("Include") ?? "", (string?)item.Attribute("Value") ?? ""))
+            .Where(item => item.Item1.Length > 0);
+
     Dictionary<string, string> AgentEnv()
     {
-        var env = CommonEnv("BENCH_AGENT_ENV");
+        var env = CommonEnv("ChatKit.Agent", "BENCH_AGENT_ENV");
         env["ConnectionStrings__tasksdb"] = Pg.ConnectionString("tasksdb");
         foreach (var (k, v) in AgentEnvExtra) env[k] = v;
         return env;
@@ -135,7 +146,7 @@ public sealed class Stack : IAsyncDisposable
         for (var i = 0; i < apiReplicas; i++)
         {
             var port = Net.FreePort();
-            var env = CommonEnv("BENCH_API_ENV");
+            var env = CommonEnv("ChatKit.ApiService", "BENCH_API_ENV");
             env["ConnectionStrings__conversationsdb"] = Pg.ConnectionString("conversationsdb");
             var first = i % agentUrls.Count;
             for (var k = 0; k < agentUrls.Count; k++) env[$"services__agent__http__{k}"] = agentUrls[(first + k) % agentUrls.Count];
