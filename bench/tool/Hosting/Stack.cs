@@ -75,6 +75,8 @@ public sealed class Stack : IAsyncDisposable
     /// <summary>An already published copy of both services to run instead (A/B runs of two builds).</summary>
     static string? OursDir => Environment.GetEnvironmentVariable("BENCH_OURS_DIR");
 
+    // Each service runs in its publish directory, as in its image (WORKDIR /app): the content root, where its
+    // appsettings.json is read from.
     static string PublishDir(string project) => Path.Combine(OursDir ?? Path.Combine(Paths.Work, "publish"), project);
 
     static string Dll(string project) => Path.Combine(PublishDir(project), project + ".dll");
@@ -122,7 +124,8 @@ public sealed class Stack : IAsyncDisposable
     public async Task StartAgentAsync()
     {
         AgentPort = AgentPort == 0 ? Net.FreePort() : AgentPort;
-        Agent = Child.Start("agent", "dotnet", [Dll("ChatKit.Agent"), "--urls", $"http://127.0.0.1:{AgentPort}"], AgentEnv());
+        Agent = Child.Start("agent", "dotnet", [Dll("ChatKit.Agent"), "--urls", $"http://127.0.0.1:{AgentPort}"], AgentEnv(),
+            cwd: PublishDir("ChatKit.Agent"));
         await Net.WaitHttpOkAsync($"http://127.0.0.1:{AgentPort}/health", TimeSpan.FromSeconds(60), () => Agent.Alive);
     }
 
@@ -137,7 +140,8 @@ public sealed class Stack : IAsyncDisposable
         for (var i = 1; i < agentReplicas; i++)
         {
             var port = Net.FreePort();
-            var agent = Child.Start($"agent-{i + 1}", "dotnet", [Dll("ChatKit.Agent"), "--urls", $"http://127.0.0.1:{port}"], AgentEnv());
+            var agent = Child.Start($"agent-{i + 1}", "dotnet", [Dll("ChatKit.Agent"), "--urls", $"http://127.0.0.1:{port}"], AgentEnv(),
+                cwd: PublishDir("ChatKit.Agent"));
             extraAgents.Add(agent);
             await Net.WaitHttpOkAsync($"http://127.0.0.1:{port}/health", TimeSpan.FromSeconds(60), () => agent.Alive);
             agentUrls.Add($"http://127.0.0.1:{port}");
@@ -157,7 +161,8 @@ public sealed class Stack : IAsyncDisposable
             // users. The crowd has one turn per user, so it is the same there.
             env["ChatKit__Conversations__MaxTurnsPerUser"] = Environment.GetEnvironmentVariable("BENCH_TURNS_PER_USER") ?? "1000";
             foreach (var (k, v) in ApiEnvExtra) env[k] = v;
-            var api = Child.Start(i == 0 ? "api" : $"api-{i + 1}", "dotnet", [Dll("ChatKit.ApiService"), "--urls", $"http://127.0.0.1:{port}"], env);
+            var api = Child.Start(i == 0 ? "api" : $"api-{i + 1}", "dotnet", [Dll("ChatKit.ApiService"), "--urls", $"http://127.0.0.1:{port}"], env,
+                cwd: PublishDir("ChatKit.ApiService"));
             if (i == 0) { Api = api; ApiPort = port; } else extraApis.Add(api);
             await Net.WaitHttpOkAsync($"http://127.0.0.1:{port}/health", TimeSpan.FromSeconds(60), () => api.Alive);
             apiUris.Add(new Uri($"http://127.0.0.1:{port}"));
