@@ -3,6 +3,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using ChatKit.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using static ChatKit.Tests.Infrastructure.RestCalls;
 using static ChatKit.Tests.Infrastructure.ChatKitCalls;
 
@@ -50,17 +51,25 @@ public sealed class ResilienceTests(AppFixture fixture)
         Assert.Contains("book the dentist", answer.GetProperty("response").GetString());
     }
 
+    /// <summary>One restart of both services (each takes a while on the AppHost) for the conversations and the raw tasks.</summary>
     [Fact]
-    public async Task ConversationsSurviveARestartOfTheServices()
+    public async Task ConversationsAndDataWrittenBeforeARestartOfTheServicesAreThereAfterIt()
     {
         var user = NewUser("restart");
         using var before = fixture.CreateClientFor(user);
         var created = await before.ChatKitStreamAsync("threads.create", new { input = Input("add read a book") });
         var threadId = created.ThreadId();
         var stored = await before.ChatKitJsonAsync("threads.get_by_id", new { thread_id = threadId });
+        var marker = $"restart-{Guid.NewGuid():N}";
+        await ExecuteAsync("insert into tasks (owner_id, title, completed, created_at, updated_at) values ('restart-test', @title, false, now(), now())", marker);
 
         await fixture.RestartServicesAsync();
 
+        Assert.Equal(1L, await ExecuteAsync("select count(*) from tasks where title = @title", marker));
+        using (var anonymous = fixture.CreateClient())
+        {
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health")).StatusCode);
+        }
         using var after = fixture.CreateClientFor(user);
         var reloaded = await after.ChatKitJsonAsync("threads.get_by_id", new { thread_id = threadId });
         Assert.Equal(stored.GetRawText(), reloaded.GetRawText());
@@ -68,5 +77,14 @@ public sealed class ResilienceTests(AppFixture fixture)
         Assert.Equal(2, thread.GetProperty("messages").GetArrayLength());
         var answer = await SendAsync(after, threadId, "show my tasks");
         Assert.Contains("read a book", answer.GetProperty("response").GetString());
+    }
+
+    async Task<object?> ExecuteAsync(string sql, string title)
+    {
+        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("tasksdb"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("title", title);
+        return await command.ExecuteScalarAsync();
     }
 }

@@ -50,30 +50,6 @@ public sealed class AppHostTests(AppFixture fixture)
         Assert.StartsWith("PostgreSQL ", (string)(await version.ExecuteScalarAsync())!);
     }
 
-    [Fact]
-    public async Task DataWrittenBeforeARestartOfTheServicesIsThereAfterIt()
-    {
-        var marker = $"restart-{Guid.NewGuid():N}";
-        await using (var tasks = new NpgsqlConnection(await fixture.ConnectionStringAsync("tasksdb")))
-        {
-            await tasks.OpenAsync();
-            await using var insert = new NpgsqlCommand(
-                "insert into tasks (owner_id, title, completed, created_at, updated_at) values ('restart-test', @title, false, now(), now())", tasks);
-            insert.Parameters.AddWithValue("title", marker);
-            await insert.ExecuteNonQueryAsync();
-        }
-
-        await fixture.RestartServicesAsync();
-
-        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("tasksdb"));
-        await connection.OpenAsync();
-        await using var count = new NpgsqlCommand("select count(*) from tasks where title = @title", connection);
-        count.Parameters.AddWithValue("title", marker);
-        Assert.Equal(1L, await count.ExecuteScalarAsync());
-        using var http = fixture.CreateClient();
-        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);
-    }
-
     async Task<HashSet<string>> TablesAsync(string database)
     {
         await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync(database));
