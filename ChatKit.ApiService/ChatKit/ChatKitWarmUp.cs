@@ -18,7 +18,8 @@ public static class ChatKitWarmUp
         var threadId = ThreadIdOf(created) ?? throw new InvalidOperationException("The warm-up turn created no thread.");
         try
         {
-            await SendAsync(http, services, Request("threads.add_user_message", threadId, "Thanks!"), ct);
+            ThrowOnError(created);
+            ThrowOnError(await SendAsync(http, services, Request("threads.add_user_message", threadId, "Thanks!"), ct));
         }
         finally
         {
@@ -48,17 +49,27 @@ public static class ChatKitWarmUp
         return new JsonObject { ["type"] = type, ["params"] = parameters }.ToJsonString();
     }
 
-    /// <summary>The thread id from a stream's <c>thread.created</c> event; an <c>error</c> event fails the step.</summary>
-    static string? ThreadIdOf(string stream)
+    /// <summary>The thread id from a stream's <c>thread.created</c> event.</summary>
+    static string? ThreadIdOf(string stream) =>
+        Events(stream).Where(e => e.Type == "thread.created").Select(e => e.Data.GetProperty("thread").GetProperty("id").GetString()).FirstOrDefault();
+
+    /// <summary>
+    /// Fails the step when the turn ended with an <c>error</c> event (the agent refused or failed): the warm-up would
+    /// otherwise count a turn that compiled the error path as done.
+    /// </summary>
+    static void ThrowOnError(string stream)
+    {
+        if (Events(stream).FirstOrDefault(e => e.Type == "error") is { Type: not null } error)
+            throw new InvalidOperationException("The warm-up turn ended with an error event: " + error.Data.GetRawText());
+    }
+
+    static IEnumerable<(string? Type, JsonElement Data)> Events(string stream)
     {
         foreach (var line in stream.Split('\n'))
         {
             if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
             using var data = JsonDocument.Parse(line.AsMemory(6));
-            var type = data.RootElement.GetProperty("type").GetString();
-            if (type == "error") throw new InvalidOperationException("The warm-up turn ended with an error event: " + line);
-            if (type == "thread.created") return data.RootElement.GetProperty("thread").GetProperty("id").GetString();
+            yield return (data.RootElement.GetProperty("type").GetString(), data.RootElement.Clone());
         }
-        return null;
     }
 }

@@ -25,10 +25,32 @@ public sealed class WarmUpTurnTests(ApiApp app) : IClassFixture<ApiApp>
         for (var round = 0; round < 40; round++) await ChatKitWarmUp.TurnsAsync(http, app.Services, CancellationToken.None);
 
         Assert.Equal(80, app.Agent.WarmUpTurns - before);
+        Assert.Equal(0L, await WarmUpRowsAsync());
+    }
+
+    [Fact]
+    public async Task AWarmUpTurnTheAgentCannotAnswerFailsTheStepAndLeavesNoThreadBehind()
+    {
+        using var http = app.CreateAnonymousClient();
+        app.Agent.Stop();
+        try
+        {
+            var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => ChatKitWarmUp.TurnsAsync(http, app.Services, CancellationToken.None));
+            Assert.Contains("error event", failure.Message);
+        }
+        finally
+        {
+            app.Agent.Start();
+        }
+        Assert.Equal(0L, await WarmUpRowsAsync());
+    }
+
+    async Task<long> WarmUpRowsAsync()
+    {
         await using var dataSource = NpgsqlDataSource.Create(app.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString);
         await using var count = dataSource.CreateCommand("SELECT (SELECT count(*) FROM threads WHERE owner_id = $1) + (SELECT count(*) FROM thread_items WHERE owner_id = $1)");
         count.Parameters.Add(new NpgsqlParameter { Value = WarmUp.UserId });
-        Assert.Equal(0L, await count.ExecuteScalarAsync());
+        return (long)(await count.ExecuteScalarAsync())!;
     }
 
     [Fact]

@@ -77,6 +77,8 @@ public sealed class Stack : IAsyncDisposable
 
     // Each service runs in its publish directory, as in its image (WORKDIR /app): the content root, where its
     // appsettings.json is read from.
+    static readonly string SessionSigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     static string PublishDir(string project) => Path.Combine(OursDir ?? Path.Combine(Paths.Work, "publish"), project);
 
     static string Dll(string project) => Path.Combine(PublishDir(project), project + ".dll");
@@ -92,6 +94,9 @@ public sealed class Stack : IAsyncDisposable
             ["Auth__BetterAuth__JwksUrl"] = Jwks.JwksUrl,
             ["Auth__BetterAuth__Issuer"] = BenchTokens.Issuer,
             ["Auth__BetterAuth__Audience"] = BenchTokens.Audience,
+            // One session key for both services, as the AppHost gives them: a session token the API mints (its
+            // warm-up's) is accepted by the agent.
+            ["ChatKit__SessionSigningKey"] = SessionSigningKey,
         };
         foreach (var (name, value) in ImageEnvironment(project)) env[name] = value;
         if (Environment.GetEnvironmentVariable("BENCH_GC_SERVER") is { } server) env["DOTNET_gcServer"] = server;
