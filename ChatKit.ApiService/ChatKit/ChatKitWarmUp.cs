@@ -14,12 +14,12 @@ public static class ChatKitWarmUp
 {
     public static async Task TurnsAsync(HttpClient http, IServiceProvider services, CancellationToken ct)
     {
-        var created = await SendAsync(http, services, Request("threads.create", null, "What's on my list?"), ct);
-        var threadId = ThreadIdOf(created) ?? throw new InvalidOperationException("The warm-up turn created no thread.");
+        var created = Read(await SendAsync(http, services, Request("threads.create", null, "What's on my list?"), ct));
+        var threadId = created.ThreadId ?? throw new InvalidOperationException("The warm-up turn created no thread.");
         try
         {
-            ThrowOnError(created);
-            ThrowOnError(await SendAsync(http, services, Request("threads.add_user_message", threadId, "Thanks!"), ct));
+            ThrowOnError(created.Error);
+            ThrowOnError(Read(await SendAsync(http, services, Request("threads.add_user_message", threadId, "Thanks!"), ct)).Error);
         }
         finally
         {
@@ -49,27 +49,32 @@ public static class ChatKitWarmUp
         return new JsonObject { ["type"] = type, ["params"] = parameters }.ToJsonString();
     }
 
-    /// <summary>The thread id from a stream's <c>thread.created</c> event.</summary>
-    static string? ThreadIdOf(string stream) =>
-        Events(stream).Where(e => e.Type == "thread.created").Select(e => e.Data.GetProperty("thread").GetProperty("id").GetString()).FirstOrDefault();
+    /// <summary>The thread id of a stream's <c>thread.created</c> event and its <c>error</c> event, if any.</summary>
+    static (string? ThreadId, string? Error) Read(string stream)
+    {
+        string? threadId = null;
+        foreach (var line in stream.Split('\n'))
+        {
+            if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
+            using var data = JsonDocument.Parse(line.AsMemory(6));
+            switch (data.RootElement.GetProperty("type").GetString())
+            {
+                case "thread.created":
+                    threadId = data.RootElement.GetProperty("thread").GetProperty("id").GetString();
+                    break;
+                case "error":
+                    return (threadId, line);
+            }
+        }
+        return (threadId, null);
+    }
 
     /// <summary>
     /// Fails the step when the turn ended with an <c>error</c> event (the agent refused or failed): the warm-up would
     /// otherwise count a turn that compiled the error path as done.
     /// </summary>
-    static void ThrowOnError(string stream)
+    static void ThrowOnError(string? error)
     {
-        if (Events(stream).FirstOrDefault(e => e.Type == "error") is { Type: not null } error)
-            throw new InvalidOperationException("The warm-up turn ended with an error event: " + error.Data.GetRawText());
-    }
-
-    static IEnumerable<(string? Type, JsonElement Data)> Events(string stream)
-    {
-        foreach (var line in stream.Split('\n'))
-        {
-            if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
-            using var data = JsonDocument.Parse(line.AsMemory(6));
-            yield return (data.RootElement.GetProperty("type").GetString(), data.RootElement.Clone());
-        }
+        if (error is not null) throw new InvalidOperationException("The warm-up turn ended with an error event: " + error);
     }
 }
