@@ -374,16 +374,11 @@ export const scenarios = {
       assert(added.includes("created") && !added.includes('"isError":true'), `add_task: ${added}`);
     });
     await step("the task shows on her chat page", async () => {
-      await page.unroute(`${redirectUri}**`);
-      // The consent's redirect to the client's callback may still be settling: a new navigation can interrupt it.
-      try {
-        await page.goto("/chat");
-      } catch (error) {
-        if (!String(error).includes("interrupted by another navigation")) throw error;
-        await page.waitForLoadState();
-        await page.goto("/chat");
-      }
-      await taskRow(page, "Call the plumber").waitFor();
+      // A new tab of her browser (same session): the consent's tab may still be following the client's redirect, and
+      // a navigation there can be interrupted by it.
+      const chat = await page.context().newPage();
+      await chat.goto("/chat");
+      await taskRow(chat, "Call the plumber").waitFor();
     });
   },
 };
