@@ -14,6 +14,12 @@ public sealed class OtlpReceiver : LoopbackHttpServer
     // Each body with its text decoded once: a waiting test scans every export many times, and a class's exports (every
     // 500 ms, each holding all the metrics) add up.
     readonly ConcurrentQueue<(string Path, byte[] Body, string Text)> exports = new();
+    readonly ConcurrentDictionary<string, DateTime> lastExport = new();
+
+    /// <summary>How many exports reached the path and when the last did: what a failed wait should say.</summary>
+    public string Describe(string path) =>
+        $"{exports.Count(e => e.Path == path)} exports to {path}, the last at " +
+        (lastExport.TryGetValue(path, out var last) ? $"{last:HH:mm:ss.fff} UTC" : "never") + $" (now {DateTime.UtcNow:HH:mm:ss.fff} UTC)";
 
     /// <summary>Whether an export to the path (<c>/v1/traces</c>, <c>/v1/metrics</c>) contained the text.</summary>
     public bool Received(string path, string text) =>
@@ -53,6 +59,7 @@ public sealed class OtlpReceiver : LoopbackHttpServer
         await context.Request.InputStream.CopyToAsync(body);
         var bytes = body.ToArray();
         exports.Enqueue((context.Request.Url!.AbsolutePath, bytes, Encoding.UTF8.GetString(bytes)));
+        lastExport[context.Request.Url!.AbsolutePath] = DateTime.UtcNow;
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/x-protobuf";
     }

@@ -48,9 +48,15 @@ public abstract class LoopbackHttpServer : IDisposable
             {
                 context = await listener.GetContextAsync();
             }
-            catch (Exception e) when (!listener.IsListening || e is HttpListenerException or ObjectDisposedException)
+            catch (Exception) when (!listener.IsListening)
             {
                 return;
+            }
+            catch (HttpListenerException)
+            {
+                // One client's connection failed before its request was whole (e.g. an exporter that timed out under
+                // load): keep serving the others. Returning here left the server deaf while it still looked up.
+                continue;
             }
             _ = Task.Run(() => ServeAsync(context));
         }
