@@ -6,13 +6,14 @@ namespace ChatKit.Testing;
 
 /// <summary>
 /// A throwaway PostgreSQL cluster from the machine's server binaries (newest <c>/usr/lib/postgresql/N/bin</c>, or
-/// <c>PG_BIN</c>): initdb and pg_ctl on a free loopback port, in a temporary directory, trust authentication, no fsync.
-/// Stopped and deleted on dispose. As root (CI containers) the server runs as the <c>postgres</c> user through setpriv,
-/// as the AppHost's local mode does. Tests share one per run (<see cref="SharedAsync"/>), one database per fixture.
+/// <c>PG_BIN</c>): initdb and pg_ctl on a free loopback port, trust authentication, set up by
+/// <see cref="PostgresServerOptions"/> (by default in a temporary directory, no fsync). Stopped and deleted on dispose.
+/// As root (CI containers) the server runs as the <c>postgres</c> user through setpriv, as the AppHost's local mode does.
+/// Tests share one per run (<see cref="SharedAsync"/>), one database per fixture; the benchmark starts a durable one
+/// per run, and its drills stop, restart and pause it (<see cref="StopAsync"/>, <see cref="Pid"/>).
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
-    const string DirectoryPrefix = "chatkit-tests-pg-";
     static readonly Lazy<Task<PostgresServer>> shared = new(StartSharedAsync);
 
     /// <summary>The run's server, started on first use and stopped when the process exits.</summary>
@@ -29,19 +30,63 @@ public sealed class PostgresServer : IAsyncDisposable
     static readonly bool IsRoot = Environment.UserName == "root";
 
     readonly string binDir = FindBinDir();
-    readonly string dataDir = Path.Combine(Path.GetTempPath(), $"{DirectoryPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}"[..(DirectoryPrefix.Length + 20)]);
+    readonly string dataDir;
+    readonly string logFile;
     int databases;
 
+    public PostgresServer(PostgresServerOptions? options = null)
+    {
+        Options = options ?? new();
+        var prefix = Options.DirectoryPrefix;
+        dataDir = Path.Combine(Options.DataRoot, $"{prefix}{Environment.ProcessId}-{Guid.NewGuid():N}"[..(prefix.Length + 20)]);
+        logFile = Options.LogFile ?? Path.Combine(dataDir, "server.log");
+    }
+
+    public PostgresServerOptions Options { get; }
+
     public int Port { get; private set; }
+
+    /// <summary>
+    /// The postmaster's pid, from the first line of its postmaster.pid (pg_ctl starts it detached, so it is no child of
+    /// ours; its backends are its children); 0 while the server is stopped.
+    /// </summary>
+    public int Pid
+    {
+        get
+        {
+            try
+            {
+                return int.TryParse(File.ReadLines(PidFile).FirstOrDefault(), out var pid) ? pid : 0;
+            }
+            catch (IOException)
+            {
+                return 0;
+            }
+        }
+    }
+
+    string PidFile => Path.Combine(dataDir, "postmaster.pid");
 
     public string ConnectionString(string database) =>
         $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Timeout=10";
 
+    /// <summary>Creates the cluster and starts it on a free port; after <see cref="StopAsync"/>, starts it again on the same port and data.</summary>
     public async Task StartAsync()
     {
+        if (Port != 0)
+        {
+            await StartServerAsync();
+            return;
+        }
         await DeleteAbandonedClustersAsync();
         Directory.CreateDirectory(dataDir);
         if (IsRoot) await RunAsync("chown", "postgres:postgres", dataDir);
+        if (Options.LogFile is not null)
+        {
+            // pg_ctl opens the log as the server's user: outside the data directory it must exist and be theirs.
+            await File.AppendAllTextAsync(logFile, "");
+            if (IsRoot) await RunAsync("chown", "postgres:postgres", logFile);
+        }
         await RunAsServerUserAsync(Path.Combine(binDir, "initdb"), "-D", dataDir, "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8",
             "--auth=trust", "--no-sync", "--no-instructions");
         // Another process may take the free port between the probe and the start: try a few.
@@ -50,9 +95,7 @@ public sealed class PostgresServer : IAsyncDisposable
             Port = FreePort();
             try
             {
-                await RunAsServerUserAsync(Path.Combine(binDir, "pg_ctl"), "start", "-D", dataDir, "-w", "-t", "30",
-                    "-l", Path.Combine(dataDir, "server.log"),
-                    "-o", $"-p {Port} -h 127.0.0.1 -k {dataDir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+                await StartServerAsync();
                 return;
             }
             catch (InvalidOperationException) when (attempt < 3 && ServerLog().Contains("could not bind", StringComparison.Ordinal))
@@ -60,6 +103,22 @@ public sealed class PostgresServer : IAsyncDisposable
             }
         }
     }
+
+    Task StartServerAsync()
+    {
+        List<string> settings = Options.Durable ? [] : ["fsync=off", "synchronous_commit=off", "full_page_writes=off"];
+        if (Options.MaxConnections is { } max) settings.Add($"max_connections={max}");
+        settings.AddRange(Options.Settings);
+        return RunAsServerUserAsync(Path.Combine(binDir, "pg_ctl"), "start", "-D", dataDir, "-w", "-t", "30", "-l", logFile,
+            "-o", $"-p {Port} -h 127.0.0.1 -k {dataDir}{string.Concat(settings.Select(s => $" -c {s}"))}");
+    }
+
+    /// <summary>
+    /// Fast shutdown: open sessions are cut and the server stops cleanly, as when a managed database restarts.
+    /// <see cref="StartAsync"/> starts it again.
+    /// </summary>
+    public Task StopAsync() =>
+        RunAsServerUserAsync(Path.Combine(binDir, "pg_ctl"), "stop", "-D", dataDir, "-m", "fast", "-w", "-t", "30");
 
     /// <summary>A new empty database; its connection string.</summary>
     public async Task<string> CreateDatabaseAsync(string prefix)
@@ -86,7 +145,11 @@ public sealed class PostgresServer : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         try
         {
-            await RunAsServerUserAsync(Path.Combine(binDir, "pg_ctl"), "stop", "-D", dataDir, "-m", "immediate", "-w", "-t", "30");
+            // Not running after a StopAsync: nothing to stop.
+            if (File.Exists(PidFile))
+            {
+                await RunAsServerUserAsync(Path.Combine(binDir, "pg_ctl"), "stop", "-D", dataDir, "-m", "immediate", "-w", "-t", "30");
+            }
         }
         finally
         {
@@ -104,7 +167,7 @@ public sealed class PostgresServer : IAsyncDisposable
             .OrderByDescending(d => int.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var version) ? version : 0)
             .FirstOrDefault()
             ?? throw new InvalidOperationException(
-                "The fast tests need the PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql/N/bin or in PG_BIN. " +
+                "The fast tests and the benchmark need the PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql/N/bin or in PG_BIN. " +
                 "Debian/Ubuntu: apt-get install postgresql.");
     }
 
@@ -112,7 +175,7 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         try
         {
-            return File.ReadAllText(Path.Combine(dataDir, "server.log"));
+            return File.ReadAllText(logFile);
         }
         catch (IOException)
         {
@@ -150,9 +213,10 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Clusters of test runs that died before their dispose (a killed test host): stopped and deleted.</summary>
     async Task DeleteAbandonedClustersAsync()
     {
-        foreach (var dir in Directory.EnumerateDirectories(Path.GetTempPath(), DirectoryPrefix + "*"))
+        var prefix = Options.DirectoryPrefix;
+        foreach (var dir in Directory.EnumerateDirectories(Options.DataRoot, prefix + "*"))
         {
-            var owner = Path.GetFileName(dir)[DirectoryPrefix.Length..].Split('-')[0];
+            var owner = Path.GetFileName(dir)[prefix.Length..].Split('-')[0];
             if (!int.TryParse(owner, out var pid) || Directory.Exists($"/proc/{pid}")) continue;
             try
             {
