@@ -26,10 +26,10 @@ public static class PgStopDrill
             await Task.Delay(stopAt);
             Log.Info("stopping PostgreSQL (fast shutdown)");
             pgDownAt = sw.Elapsed.TotalSeconds;
-            stack.Pg.Stop();
+            await stack.Pg.Server.StopAsync();
             await Task.Delay(outage - (sw.Elapsed - TimeSpan.FromSeconds(pgDownAt)));
             Log.Info("starting PostgreSQL again");
-            await stack.Pg.StartAsync();
+            await stack.Pg.Server.StartAsync();
             pgUpAt = sw.Elapsed.TotalSeconds;
         });
         var workers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>

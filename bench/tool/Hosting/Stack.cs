@@ -9,7 +9,7 @@ namespace ChatKit.Bench.Hosting;
 /// </summary>
 public sealed class Stack : IAsyncDisposable
 {
-    public required PgCluster Pg { get; init; }
+    public required BenchPostgres Pg { get; init; }
     public required BenchTokens Tokens { get; init; }
     public required JwksServer Jwks { get; init; }
     public Child? Agent { get; private set; }
@@ -28,7 +28,7 @@ public sealed class Stack : IAsyncDisposable
     public static async Task<Stack> StartAsync(int pgMaxConnections = 300)
     {
         Log.Info($"starting PostgreSQL (fresh cluster, max_connections={pgMaxConnections})");
-        var pg = await PgCluster.CreateAsync("run", pgMaxConnections);
+        var pg = await BenchPostgres.StartAsync(pgMaxConnections);
         await pg.CreateDatabasesAsync("conversationsdb", "tasksdb", "peerdb");
         var tokens = new BenchTokens();
         var jwks = new JwksServer([tokens.Key]);
@@ -176,7 +176,7 @@ public sealed class Stack : IAsyncDisposable
         procs.AddRange(extraApis.Select(a => (a.Name, a.Pid, false)));
         procs.Add(("agent", Agent!.Pid, false));
         procs.AddRange(extraAgents.Select(a => (a.Name, a.Pid, false)));
-        procs.Add(("postgres", Pg.Pid, true));
+        procs.Add(("postgres", Pg.Server.Pid, true));
         targets["ours"] = new Target("ours", apiUris[0], [.. procs], apiUris.Count > 1 ? [.. apiUris] : null);
         Log.Info($"ours: API on {string.Join(", ", apiUris.Select(u => u.Port))}, agent on {string.Join(", ", agentUrls.Select(u => new Uri(u).Port))}");
     }
@@ -220,7 +220,7 @@ public sealed class Stack : IAsyncDisposable
         peerByName[name] = peer;
         await Net.WaitHttpOkAsync($"http://127.0.0.1:{port}/health", TimeSpan.FromSeconds(30), () => peer.Alive);
         var procs = new List<(string, int, bool)> { ("node", peer.Pid, false) };
-        if (store == "pg") procs.Add(("postgres", Pg.Pid, true));
+        if (store == "pg") procs.Add(("postgres", Pg.Server.Pid, true));
         targets[name] = new Target(name, new Uri($"http://127.0.0.1:{port}"), [.. procs]);
         Log.Info($"{name} on {port}");
     }
@@ -232,14 +232,13 @@ public sealed class Stack : IAsyncDisposable
         targets.Remove(name);
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         foreach (var p in peers) p.Dispose();
         foreach (var c in extraApis.Concat(extraAgents)) c.Dispose();
         Api?.Dispose();
         Agent?.Dispose();
         Jwks.Dispose();
-        if (Environment.GetEnvironmentVariable("BENCH_KEEP_PG") != "1") Pg.Dispose(); else Pg.Stop();
-        return ValueTask.CompletedTask;
+        await Pg.DisposeAsync();
     }
 }

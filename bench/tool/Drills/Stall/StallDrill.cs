@@ -61,7 +61,7 @@ public static class StallDrill
             // ---- round 1: PostgreSQL paused past the lease while the turns stream.
             var pgRound = await RoundAsync(crowd, "pg-pause", runId, timeoutS, async () =>
             {
-                var pg = ProcStats.Tree(stack.Pg.Pid);
+                var pg = ProcStats.Tree(stack.Pg.Server.Pid);
                 foreach (var pid in pg) Syscall.Kill(pid, Sigstop);
                 Log.Info($"SIGSTOP to {pg.Count} PostgreSQL processes for {pause.TotalSeconds:F0} s");
                 await Task.Delay(pause);

@@ -154,7 +154,7 @@ public static class CrowdRun
     }
 
     /// <summary>Waits until no client is connected to PostgreSQL any more (the stopped target's pools are gone).</summary>
-    static async Task WaitForIdleDatabase(PgCluster pg)
+    static async Task WaitForIdleDatabase(BenchPostgres pg)
     {
         for (var i = 0; i < 100; i++)
         {

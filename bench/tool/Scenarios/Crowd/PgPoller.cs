@@ -18,7 +18,7 @@ public sealed class PgPoller : IAsyncDisposable
 
     PgPoller(NpgsqlConnection conn) { this.conn = conn; loop = Task.Run(Loop); }
 
-    public static async Task<PgPoller?> Start(PgCluster pg)
+    public static async Task<PgPoller?> Start(BenchPostgres pg)
     {
         var conn = new NpgsqlConnection(pg.ConnectionString("postgres") + ";Pooling=false");
         try { await conn.OpenAsync(); }

@@ -4,7 +4,7 @@ namespace ChatKit.Bench.Scenarios.Scale;
 public static class ScaleCloner
 {
     /// <summary>Clones the template thread (n-1 copies for the user) and its first item (up to n items in the thread), with SQL.</summary>
-    public static async Task CloneAsync(PgCluster pg, ScaleSchema s, string user, string threadId, int n)
+    public static async Task CloneAsync(BenchPostgres pg, ScaleSchema s, string user, string threadId, int n)
     {
         var threadCols = await InsertableColumns(pg, s.Db, s.Threads);
         var itemCols = await InsertableColumns(pg, s.Db, s.Items);
@@ -37,10 +37,10 @@ public static class ScaleCloner
     }
 
     /// <summary>Columns an INSERT may set: not generated, not identity, no sequence default.</summary>
-    static Task<List<string>> InsertableColumns(PgCluster pg, string db, string table) => pg.LinesAsync(db,
+    static Task<List<string>> InsertableColumns(BenchPostgres pg, string db, string table) => pg.LinesAsync(db,
         $"select column_name from information_schema.columns where table_name = '{table}' and is_generated = 'NEVER' and is_identity = 'NO' " +
         "and coalesce(column_default, '') not like 'nextval%' order by ordinal_position");
 
-    static async Task<string> ColumnType(PgCluster pg, string db, string table, string column) =>
+    static async Task<string> ColumnType(BenchPostgres pg, string db, string table, string column) =>
         (await pg.LinesAsync(db, $"select data_type from information_schema.columns where table_name = '{table}' and column_name = '{column}'"))[0];
 }

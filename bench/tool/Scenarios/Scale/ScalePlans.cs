@@ -9,7 +9,7 @@ public static partial class ScalePlans
     /// <summary>Turns auto_explain on (ANALYZE, BUFFERS) for one request of each listing kind and cuts the plans out of the server log.</summary>
     public static async Task<string> ExplainAsync(Stack stack, ChatKitClient client, string name, int n, string token, string threadId, string threadCursor, string itemCursor)
     {
-        var log = Path.Combine(Paths.Work, "logs", "postgres.log");
+        var log = stack.Pg.LogFile;
         await stack.Pg.ExecAsync("postgres", "alter system set auto_explain.log_min_duration = 0; ");
         await stack.Pg.ExecAsync("postgres", "alter system set auto_explain.log_analyze = on");
         await stack.Pg.ExecAsync("postgres", "alter system set auto_explain.log_buffers = on");
