@@ -10,6 +10,7 @@ namespace ChatKit.Tests.Fast.Agent;
 /// The <c>openai</c> provider: the agent's real OpenAI connector (configured by its <c>Agent:Model:*</c> settings) in process,
 /// talking to a fake OpenAI-compatible server that streams tool calls, then text.
 /// </summary>
+[Collection(TelemetryCollection.Name)]
 public sealed class OpenAIProviderTests(OpenAIAgentApp fixture) : IClassFixture<OpenAIAgentApp>
 {
     FakeOpenAIServer Model => fixture.Model;
@@ -221,4 +222,16 @@ public sealed class OpenAIProviderTests(OpenAIAgentApp fixture) : IClassFixture<
         await store.SeedAsync(user, tasks);
         return (user, store, new AgentConversation(fixture.CreateClientFor(user, "agent")));
     }
+}
+
+/// <summary>
+/// Runs alone, after the parallel collections. OpenTelemetry merges same-named instruments of every same-named Meter in
+/// the process into one stream (each in-process agent's "ChatKit.Agent"), and drops the stream when any of them is
+/// disposed: with another class's agent disposed mid-test, a counter first recorded afterwards
+/// (<c>chatkit.agent.errors</c>) was never exported.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TelemetryCollection
+{
+    public const string Name = "telemetry";
 }
