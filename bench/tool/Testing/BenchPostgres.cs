@@ -19,6 +19,9 @@ public sealed class BenchPostgres(PostgresServer server) : IAsyncDisposable
 
     public static async Task<BenchPostgres> StartAsync(int maxConnections)
     {
+        // One run's log per file, as the other processes' logs (the server appends to it).
+        var logFile = Path.Combine(Directory.CreateDirectory(Path.Combine(Paths.Work, "logs")).FullName, "postgres.log");
+        File.Delete(logFile);
         var server = new PostgresServer(new PostgresServerOptions
         {
             Durable = true,
@@ -28,7 +31,7 @@ public sealed class BenchPostgres(PostgresServer server) : IAsyncDisposable
             MaxConnections = maxConnections,
             // auto_explain stays off (log_min_duration -1 by default) until the scale step turns it on with ALTER SYSTEM.
             Settings = ["shared_preload_libraries=auto_explain"],
-            LogFile = Path.Combine(Directory.CreateDirectory(Path.Combine(Paths.Work, "logs")).FullName, "postgres.log"),
+            LogFile = logFile,
         });
         await server.StartAsync();
         return new BenchPostgres(server);
