@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using ChatKit.Tests.Agent;
 using ChatKit.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using static ChatKit.Tests.Infrastructure.RestCalls;
 using static ChatKit.Tests.Infrastructure.ChatKitCalls;
 
@@ -60,12 +60,14 @@ public sealed class ResilienceTests(AppFixture fixture)
         var created = await before.ChatKitStreamAsync("threads.create", new { input = Input("add read a book") });
         var threadId = created.ThreadId();
         var stored = await before.ChatKitJsonAsync("threads.get_by_id", new { thread_id = threadId });
-        var marker = $"restart-{Guid.NewGuid():N}";
-        await ExecuteAsync("insert into tasks (owner_id, title, completed, created_at, updated_at) values ('restart-test', @title, false, now(), now())", marker);
+        // A task row written straight into the agent's database, under an owner of its own.
+        var tasks = new TaskStore(await fixture.ConnectionStringAsync("tasksdb"));
+        var owner = TaskStore.NewUser();
+        await tasks.SeedAsync(owner, "written before the restart");
 
         await fixture.RestartServicesAsync();
 
-        Assert.Equal(1L, await ExecuteAsync("select count(*) from tasks where title = @title", marker));
+        Assert.Equal(["written before the restart"], await tasks.StateAsync(owner));
         using (var anonymous = fixture.CreateClient())
         {
             Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health")).StatusCode);
@@ -77,14 +79,5 @@ public sealed class ResilienceTests(AppFixture fixture)
         Assert.Equal(2, thread.GetProperty("messages").GetArrayLength());
         var answer = await SendAsync(after, threadId, "show my tasks");
         Assert.Contains("read a book", answer.GetProperty("response").GetString());
-    }
-
-    async Task<object?> ExecuteAsync(string sql, string title)
-    {
-        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("tasksdb"));
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddWithValue("title", title);
-        return await command.ExecuteScalarAsync();
     }
 }

@@ -75,10 +75,11 @@ public sealed class Stack : IAsyncDisposable
     /// <summary>An already published copy of both services to run instead (A/B runs of two builds).</summary>
     static string? OursDir => Environment.GetEnvironmentVariable("BENCH_OURS_DIR");
 
-    // Each service runs in its publish directory, as in its image (WORKDIR /app): the content root, where its
-    // appsettings.json is read from.
+    // The run's ChatKit session signing key, one for both services (below).
     static readonly string SessionSigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
+    // Each service runs in its publish directory, as in its image (WORKDIR /app): the content root, where its
+    // appsettings.json is read from.
     static string PublishDir(string project) => Path.Combine(OursDir ?? Path.Combine(Paths.Work, "publish"), project);
 
     static string Dll(string project) => Path.Combine(PublishDir(project), project + ".dll");
