@@ -32,6 +32,7 @@ public sealed class PostgresServer : IAsyncDisposable
     readonly string binDir = FindBinDir();
     readonly string dataDir;
     readonly string logFile;
+    Process? postmaster;
     int databases;
 
     public PostgresServer(PostgresServerOptions? options = null)
@@ -47,8 +48,8 @@ public sealed class PostgresServer : IAsyncDisposable
     public int Port { get; private set; }
 
     /// <summary>
-    /// The postmaster's pid, from the first line of its postmaster.pid (pg_ctl starts it detached, so it is no child of
-    /// ours; its backends are its children); 0 while the server is stopped.
+    /// The postmaster's pid, from the first line of its postmaster.pid (pg_ctl starts it detached, so it may be no child
+    /// of ours; its backends are its children); 0 while the server is stopped.
     /// </summary>
     public int Pid
     {
@@ -109,16 +110,66 @@ public sealed class PostgresServer : IAsyncDisposable
         List<string> settings = Options.Durable ? [] : ["fsync=off", "synchronous_commit=off", "full_page_writes=off"];
         if (Options.MaxConnections is { } max) settings.Add($"max_connections={max}");
         settings.AddRange(Options.Settings);
-        return RunAsServerUserAsync(Path.Combine(binDir, "pg_ctl"), "start", "-D", dataDir, "-w", "-t", "30", "-l", logFile,
-            "-o", $"-p {Port} -h 127.0.0.1 -k {dataDir}{string.Concat(settings.Select(s => $" -c {s}"))}");
+        string[] server = ["-p", $"{Port}", "-h", "127.0.0.1", "-k", dataDir, .. settings.SelectMany(setting => new[] { "-c", setting })];
+        return Options.InThisSession
+            ? StartInThisSessionAsync(server)
+            : RunAsServerUserAsync(Path.Combine(binDir, "pg_ctl"), "start", "-D", dataDir, "-w", "-t", "30", "-l", logFile, "-o", string.Join(' ', server));
+    }
+
+    /// <summary>The postmaster as a child process (its output appended to the log), ready once it takes a connection.</summary>
+    async Task StartInThisSessionAsync(string[] server)
+    {
+        var postgres = Path.Combine(binDir, "postgres");
+        string[] args = ["-D", dataDir, .. server];
+        var start = new ProcessStartInfo(IsRoot ? "setpriv" : postgres)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath(),
+        };
+        // setpriv execs the server in place: the child's pid is the postmaster's.
+        foreach (var arg in IsRoot ? ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", postgres, .. args] : args) start.ArgumentList.Add(arg);
+        var process = postmaster = Process.Start(start) ?? throw new InvalidOperationException("Could not start postgres.");
+        var logLock = new object();
+        DataReceivedEventHandler append = (_, line) =>
+        {
+            if (line.Data is not null) lock (logLock) File.AppendAllText(logFile, line.Data + "\n");
+        };
+        process.OutputDataReceived += append;
+        process.ErrorDataReceived += append;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"postgres exited ({process.ExitCode}): {ServerLog()}");
+            try
+            {
+                await using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false;Timeout=2");
+                await connection.OpenAsync();
+                return;
+            }
+            catch (NpgsqlException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
     }
 
     /// <summary>
     /// Fast shutdown: open sessions are cut and the server stops cleanly, as when a managed database restarts.
     /// <see cref="StartAsync"/> starts it again.
     /// </summary>
-    public Task StopAsync() =>
-        RunAsServerUserAsync(Path.Combine(binDir, "pg_ctl"), "stop", "-D", dataDir, "-m", "fast", "-w", "-t", "30");
+    public async Task StopAsync()
+    {
+        await RunAsServerUserAsync(Path.Combine(binDir, "pg_ctl"), "stop", "-D", dataDir, "-m", "fast", "-w", "-t", "30");
+        ReapPostmaster();
+    }
+
+    void ReapPostmaster()
+    {
+        postmaster?.WaitForExit(TimeSpan.FromSeconds(10));
+        postmaster?.Dispose();
+        postmaster = null;
+    }
 
     /// <summary>A new empty database; its connection string.</summary>
     public async Task<string> CreateDatabaseAsync(string prefix)
@@ -150,6 +201,7 @@ public sealed class PostgresServer : IAsyncDisposable
             {
                 await RunAsServerUserAsync(Path.Combine(binDir, "pg_ctl"), "stop", "-D", dataDir, "-m", "immediate", "-w", "-t", "30");
             }
+            ReapPostmaster();
         }
         finally
         {

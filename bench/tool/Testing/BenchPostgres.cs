@@ -25,6 +25,9 @@ public sealed class BenchPostgres(PostgresServer server) : IAsyncDisposable
         var server = new PostgresServer(new PostgresServerOptions
         {
             Durable = true,
+            // In ckbench's session, as the services under test are: measured against a server that shares the CPU as
+            // they do, not one the kernel gives half of it (PostgresServerOptions.InThisSession).
+            InThisSession = true,
             // PostgreSQL's own disk, not a tmpfs /tmp; without root (no postgres user to run it as) bench's work folder.
             DataRoot = Environment.UserName == "root" ? "/var/lib/postgresql" : Paths.Work,
             DirectoryPrefix = "chatkit-bench-pg-",
